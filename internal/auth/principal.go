@@ -1,5 +1,7 @@
 package auth
 
+import "context"
+
 // Role is what a user may do in ACD, per DESIGN.md's role list. A user holds
 // one or more roles; the public (no login) has none and is represented by a
 // nil *Principal.
@@ -70,6 +72,23 @@ type Principal struct {
 	MFA bool
 	// Via is "session" or "token".
 	Via string
+	// CSRFToken is the session's anti-CSRF token, which every unsafe request
+	// authenticated by the session cookie must echo (form field "csrf" or
+	// header X-CSRF-Token). Empty for token-authenticated requests.
+	CSRFToken string
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the principal of the request, or nil for the public.
+func FromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
 }
 
 // Has reports whether p holds role r. A nil Principal (the public) holds none.
