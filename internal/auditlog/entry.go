@@ -135,6 +135,7 @@ type Log struct {
 	origin string
 	now    func() time.Time
 	logger *slog.Logger
+	res    resolvers
 }
 
 // DefaultOrigin is the checkpoint origin when Options.Origin is empty.

@@ -1,0 +1,56 @@
+package auditlog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/acd-platform/acd/internal/store"
+)
+
+// Resolver returns the current stored state of one resource, as the payload
+// its latest audit entry digested. A capability registers one per resource
+// type it audits, so that Verify can check the log against the data: the
+// payload a change appends MUST be what the resolver returns right after that
+// change commits (typically the record's public fields, never secrets).
+type Resolver func(ctx context.Context, q store.Querier, id string) (any, error)
+
+// ErrNoRecord is what a Resolver returns when the resource does not exist;
+// Verify reports it as a mismatch unless the latest entry's action ends in
+// ".delete".
+var ErrNoRecord = errors.New("no such record")
+
+// resolvers is a registry guarded by its own mutex, held by the Log.
+type resolvers struct {
+	mu sync.Mutex // guards m
+	m  map[string]Resolver
+}
+
+// RegisterResolver registers r for resources "typ/…". Registering a type
+// twice replaces the earlier resolver.
+func (l *Log) RegisterResolver(typ string, r Resolver) {
+	l.res.mu.Lock()
+	defer l.res.mu.Unlock()
+	if l.res.m == nil {
+		l.res.m = map[string]Resolver{}
+	}
+	l.res.m[typ] = r
+}
+
+// Resolvers returns a copy of the registered resolvers, by type.
+func (l *Log) Resolvers() map[string]Resolver {
+	l.res.mu.Lock()
+	defer l.res.mu.Unlock()
+	m := make(map[string]Resolver, len(l.res.m))
+	for k, v := range l.res.m {
+		m[k] = v
+	}
+	return m
+}
+
+// splitResource splits "type/id" at the first slash.
+func splitResource(r string) (typ, id string) {
+	typ, id, _ = strings.Cut(r, "/")
+	return typ, id
+}
