@@ -62,34 +62,10 @@ type Record struct {
 
 // LeafData is the byte string hashed into the Merkle tree for r: its RFC 8785
 // canonical JSON, which includes the index so that a reordering shows.
-func (r Record) LeafData() []byte {
-	b, err := json.Marshal(leaf{
-		Index: r.Index, Time: r.Time.UTC().Format(time.RFC3339Nano), Actor: r.Actor, Org: r.Org,
-		Action: r.Action, Resource: r.Resource, Digest: r.Digest, KeyID: r.KeyID,
-	})
-	if err != nil {
-		panic(err) // only strings and ints: cannot fail
-	}
-	c, err := jcs.Transform(b)
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
+func (r Record) LeafData() []byte { return appendLeaf(nil, r) }
 
 // LeafHash is the RFC 6962 leaf hash of r.
 func (r Record) LeafHash() tlog.Hash { return tlog.RecordHash(r.LeafData()) }
-
-type leaf struct {
-	Index    int64  `json:"index"`
-	Time     string `json:"time"`
-	Actor    string `json:"actor"`
-	Org      string `json:"org"`
-	Action   string `json:"action"`
-	Resource string `json:"resource"`
-	Digest   string `json:"digest"`
-	KeyID    string `json:"key_id"`
-}
 
 // Canonical returns the RFC 8785 canonical JSON encoding of v.
 func Canonical(v any) ([]byte, error) {

@@ -1,0 +1,349 @@
+package auditlog_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gowebpki/jcs"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/acd-platform/acd/internal/auditlog"
+	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// fixture is a log over db with a "widget" table whose rows the log audits.
+type fixture struct {
+	db   *store.DB
+	ring *keys.Ring
+	log  *auditlog.Log
+}
+
+type widget struct {
+	ID    string `json:"id"`
+	Color string `json:"color"`
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	ring, err := keys.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := auditlog.New(ctx, db, ring, auditlog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx, "widgets", []store.Migration{{Version: 1, Name: "w", SQL: "CREATE TABLE widgets (id TEXT PRIMARY KEY, color TEXT NOT NULL)"}}); err != nil {
+		t.Fatal(err)
+	}
+	l.RegisterResolver("widget", func(ctx context.Context, q store.Querier, id string) (any, error) {
+		w := widget{ID: id}
+		err := q.QueryRow(ctx, "SELECT color FROM widgets WHERE id = ?", id).Scan(&w.Color)
+		if err != nil {
+			return nil, auditlog.ErrNoRecord
+		}
+		return w, nil
+	})
+	return &fixture{db: db, ring: ring, log: l}
+}
+
+// put upserts a widget and appends its entry in one transaction.
+func (f *fixture) put(t *testing.T, id, color string) {
+	t.Helper()
+	ctx := context.Background()
+	err := f.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM widgets WHERE id = ?", id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO widgets (id, color) VALUES (?, ?)", id, color); err != nil {
+			return err
+		}
+		_, err := f.log.Append(ctx, tx, auditlog.Entry{Actor: "usr_1", Org: "org_1", Action: "widget.put", Resource: "widget/" + id, Payload: widget{id, color}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) verify(t *testing.T) (*auditlog.Report, error) {
+	t.Helper()
+	vs, err := f.log.Verifiers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auditlog.Verify(context.Background(), auditlog.DBSource(f.db), auditlog.VerifyOptions{
+		Verifiers: vs, Keys: f.ring, Resolvers: f.log.Resolvers(),
+	})
+}
+
+// build appends n widgets with a checkpoint every `every` entries.
+func (f *fixture) build(t *testing.T, n, every int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		f.put(t, fmt.Sprintf("w%d", i), "red")
+		if (i+1)%every == 0 {
+			if _, err := f.log.Checkpoint(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := f.log.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyIntactLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.build(t, 23, 5)
+		f.put(t, "w3", "blue") // an update: the latest entry is what counts
+		rep, err := f.verify(t)
+		if err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		if rep.Entries != 24 || rep.Checkpointed != 23 || rep.RecordsChecked != 23 {
+			t.Errorf("got %+v, want 24 entries, checkpointed 23, 23 records checked", rep)
+		}
+	})
+}
+
+func TestVerifyDetectsTampering(t *testing.T) {
+	tests := []struct {
+		name      string
+		tamper    []string // SQL run on the database after building 20 entries
+		wantIndex int64
+	}{
+		// An edited field changes the leaf hash.
+		{"edit actor", []string{"UPDATE audit_entries SET actor = 'usr_x' WHERE idx = 7"}, 7},
+		// An edited digest too (someone hiding a change of the payload).
+		{"edit digest", []string{"UPDATE audit_entries SET digest = '00' WHERE idx = 12"}, 12},
+		// A deleted entry leaves a gap.
+		{"delete", []string{"DELETE FROM audit_entries WHERE idx = 4"}, 4},
+		// Swapping two entries' places: the index is part of the leaf.
+		{"reorder", []string{
+			"UPDATE audit_entries SET idx = -1 WHERE idx = 9",
+			"UPDATE audit_entries SET idx = 9 WHERE idx = 10",
+			"UPDATE audit_entries SET idx = 10 WHERE idx = -1",
+		}, 9},
+		// Cutting the tail off is caught by the newest checkpoint.
+		{"truncate", []string{"DELETE FROM audit_entries WHERE idx >= 15"}, 15},
+		// A record changed behind the log's back no longer matches its entry.
+		{"record edited", []string{"UPDATE widgets SET color = 'green' WHERE id = 'w6'"}, 6},
+		// A record deleted behind the log's back.
+		{"record deleted", []string{"DELETE FROM widgets WHERE id = 'w2'"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				f := newFixture(t, db)
+				f.build(t, 20, 6)
+				for _, q := range tt.tamper {
+					if _, err := db.Exec(context.Background(), q); err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+				}
+				_, err := f.verify(t)
+				var ve *auditlog.VerifyError
+				if !errors.As(err, &ve) {
+					t.Fatalf("got %v, want a VerifyError", err)
+				}
+				if ve.Index != tt.wantIndex {
+					t.Errorf("got index %d (%v), want %d", ve.Index, ve, tt.wantIndex)
+				}
+			})
+		})
+	}
+}
+
+func TestVerifyRewrittenTreeHashesStillCaught(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.build(t, 10, 10)
+		ctx := context.Background()
+		// Edit entry 3 and rewrite its stored leaf hash to match: the signed
+		// root still gives it away.
+		if _, err := db.Exec(ctx, "UPDATE audit_entries SET action = 'widget.gone' WHERE idx = 3"); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := f.log.Entries(ctx, 3, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := recs[0].LeafHash()
+		if _, err := db.Exec(ctx, "UPDATE audit_hashes SET hash = ? WHERE n = ?", h[:], tlog.StoredHashIndex(0, 3)); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.verify(t)
+		var ve *auditlog.VerifyError
+		if !errors.As(err, &ve) || ve.Checkpoint != 10 {
+			t.Fatalf("got %v, want a VerifyError at the checkpoint of size 10", err)
+		}
+	})
+}
+
+func TestVerifyForgedCheckpoint(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.build(t, 5, 5)
+		ctx := context.Background()
+		// A checkpoint signed by some other key under the same name.
+		sk, _, err := note.GenerateKey(nil, auditlog.DefaultOrigin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, _ := note.NewSigner(sk)
+		msg, _ := note.Sign(&note.Note{Text: auditlog.FormatCheckpointBody(auditlog.DefaultOrigin, 5, tlog.Hash{1})}, signer)
+		if _, err := db.Exec(ctx, "UPDATE audit_checkpoints SET note = ? WHERE size = 5", string(msg)); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.verify(t)
+		var ve *auditlog.VerifyError
+		if !errors.As(err, &ve) || ve.Index != -1 || ve.Checkpoint != 5 {
+			t.Fatalf("got %v, want a VerifyError for the checkpoint at size 5", err)
+		}
+	})
+}
+
+func TestRolledBackChangeLeavesNoEntry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			if _, err := f.log.Append(ctx, tx, auditlog.Entry{Action: "widget.put", Resource: "widget/x", Payload: 1}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		f.put(t, "a", "red")
+		recs, err := f.log.Entries(ctx, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 1 || recs[0].Index != 0 || recs[0].Resource != "widget/a" {
+			t.Errorf("got %+v, want only widget/a at index 0", recs)
+		}
+	})
+}
+
+func TestProofs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		f.build(t, 7, 100)
+		old, err := f.log.Latest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.build(t, 13, 100)
+		cur, err := f.log.Latest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, _ := f.log.Verifiers()
+		for _, c := range []*auditlog.Checkpoint{old, cur} {
+			if _, err := auditlog.ParseCheckpoint(c.Note, vs); err != nil {
+				t.Fatalf("checkpoint %d: %v", c.Size, err)
+			}
+		}
+		proof, err := f.log.ConsistencyProof(ctx, old.Size, cur.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckTree(proof, cur.Size, cur.Root, old.Size, old.Root); err != nil {
+			t.Errorf("consistency %d→%d: %v", old.Size, cur.Size, err)
+		}
+		if err := tlog.CheckTree(proof, cur.Size, cur.Root, old.Size, tlog.Hash{9}); err == nil {
+			t.Error("consistency proof accepted a wrong old root")
+		}
+		recs, _ := f.log.Entries(ctx, 4, 1)
+		rp, err := f.log.InclusionProof(ctx, 4, cur.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckRecord(rp, cur.Size, cur.Root, 4, recs[0].LeafHash()); err != nil {
+			t.Errorf("inclusion of 4: %v", err)
+		}
+		if _, err := f.log.InclusionProof(ctx, 4, cur.Size+1); !errors.Is(err, auditlog.ErrSize) {
+			t.Errorf("proof beyond the checkpoint: got %v, want ErrSize", err)
+		}
+	})
+}
+
+func TestCheckpointAfterKeyRotation(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	f.build(t, 3, 3)
+	if _, err := f.ring.Rotate(keys.AuditCheckpoint); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ring.Rotate(keys.AuditHMAC); err != nil {
+		t.Fatal(err)
+	}
+	f.build(t, 3, 3)
+	if _, err := f.verify(t); err != nil {
+		t.Fatalf("verify across rotation: %v", err)
+	}
+}
+
+// TestLeafDataIsCanonical checks the hand-written encoder against a general
+// RFC 8785 implementation.
+func TestLeafDataIsCanonical(t *testing.T) {
+	for _, s := range []string{"", "plain", "quote\"back\\slash", "ctl\x00\x01\x1f\x7f", "\b\t\n\f\r", "日本語", "<>&\u2028\u2029", "emoji 🛡", "bad\xffutf8"} {
+		r := auditlog.Record{Index: 42, Time: time.Date(2026, 11, 23, 1, 2, 3, 400, time.UTC), Actor: s, Org: s, Action: s, Resource: s, Digest: s, KeyID: s}
+		checkCanonical(t, r)
+	}
+}
+
+func FuzzLeafData(f *testing.F) {
+	f.Add("usr_1", "widget/1", int64(0), int64(0))   // ordinary
+	f.Add("a\"b\\c", "\x00\x1f", int64(1<<40), int64(1)) // escapes
+	f.Add("日本", "\xff\xfe", int64(7), int64(-5))         // UTF-8 and invalid bytes
+	f.Fuzz(func(t *testing.T, a, b string, idx, ns int64) {
+		if idx < 0 || idx > 1<<53 {
+			t.Skip()
+		}
+		r := auditlog.Record{Index: idx, Time: time.Unix(0, ns).UTC(), Actor: a, Org: b, Action: a + b, Resource: b, Digest: a, KeyID: b}
+		checkCanonical(t, r)
+	})
+}
+
+func checkCanonical(t *testing.T, r auditlog.Record) {
+	t.Helper()
+	raw, err := json.Marshal(map[string]any{
+		"index": r.Index, "time": r.Time.UTC().Format(time.RFC3339Nano), "actor": r.Actor, "org": r.Org,
+		"action": r.Action, "resource": r.Resource, "digest": r.Digest, "key_id": r.KeyID,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := jcs.Transform(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.LeafData(); string(got) != string(want) {
+		t.Errorf("leaf data\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestOriginValidated(t *testing.T) {
+	db := storetest.SQLite(t)
+	ring, _ := keys.Open(t.TempDir(), nil)
+	if _, err := auditlog.New(context.Background(), db, ring, auditlog.Options{Origin: "bad origin"}); err == nil || !strings.Contains(err.Error(), "origin") {
+		t.Errorf("got %v, want an origin error", err)
+	}
+}

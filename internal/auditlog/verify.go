@@ -1,0 +1,305 @@
+package auditlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/store"
+)
+
+// Source is where Verify reads a log from: the database (DBSource) or a
+// server's HTTP API (HTTPSource).
+type Source interface {
+	// Checkpoints returns the signed checkpoint notes the source holds.
+	Checkpoints(ctx context.Context) ([][]byte, error)
+	// Entries returns up to limit entries from index from on, in index order.
+	Entries(ctx context.Context, from int64, limit int) ([]Record, error)
+	// LeafHashes returns the stored leaf hashes of entries [from, to), or
+	// nil when the source does not expose them.
+	LeafHashes(ctx context.Context, from, to int64) ([]tlog.Hash, error)
+	// Records returns a querier over the capability tables for the data
+	// check, or nil when the source has no data (a remote server).
+	Records() store.Querier
+}
+
+// VerifyOptions says what Verify checks beyond the tree itself.
+type VerifyOptions struct {
+	// Verifiers check checkpoint signatures. Required.
+	Verifiers note.Verifiers
+	// Keys, when set, hold the audit HMAC keys: the latest entry of every
+	// resource whose type has a resolver is checked against its record.
+	Keys *keys.Ring
+	// Resolvers by resource type, for the data check.
+	Resolvers map[string]Resolver
+	// Progress, when set, is called as entries are checked.
+	Progress func(done, total int64)
+}
+
+// Report summarises a successful verification.
+type Report struct {
+	// Entries is how many entries were read and chained.
+	Entries int64
+	// Checkpointed is the size of the newest valid checkpoint.
+	Checkpointed int64
+	// Checkpoints is how many signed checkpoints were checked.
+	Checkpoints int
+	// Root is the root hash at Checkpointed.
+	Root tlog.Hash
+	// RecordsChecked is how many resources were checked against the data.
+	RecordsChecked int
+	// Unchecked lists resource types that have no resolver.
+	Unchecked []string
+}
+
+// VerifyError names the first bad place in the log.
+type VerifyError struct {
+	// Index is the first bad entry index, or -1 when the fault is in a
+	// checkpoint itself (see Checkpoint).
+	Index int64
+	// Checkpoint is the size of the checkpoint concerned, if any.
+	Checkpoint int64
+	Reason     string
+}
+
+func (e *VerifyError) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("checkpoint at size %d: %s", e.Checkpoint, e.Reason)
+	}
+	return fmt.Sprintf("entry %d: %s", e.Index, e.Reason)
+}
+
+// verifyBatch is how many entries Verify reads at a time.
+const verifyBatch = 20000
+
+// Verify recomputes the Merkle tree from src's entries, checks every stored
+// checkpoint's signature and root, finds gaps, edits, reorderings and
+// truncation, and, with keys and resolvers, checks the data. It returns a
+// *VerifyError naming the first bad index when the log is not intact.
+func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error) {
+	if opts.Verifiers == nil {
+		return nil, errors.New("verify: no checkpoint verifier key")
+	}
+	notes, err := src.Checkpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cps []*Checkpoint
+	for _, n := range notes {
+		cp, err := ParseCheckpoint(n, opts.Verifiers)
+		if err != nil {
+			return nil, &VerifyError{Index: -1, Checkpoint: sizeHint(n), Reason: err.Error()}
+		}
+		cps = append(cps, cp)
+	}
+	sort.Slice(cps, func(i, j int) bool { return cps[i].Size < cps[j].Size })
+	rep := &Report{Checkpoints: len(cps)}
+	var total int64
+	if len(cps) > 0 {
+		total = cps[len(cps)-1].Size
+	}
+
+	type latestEntry struct {
+		index  int64
+		digest string
+		keyID  string
+		action string
+	}
+	latest := map[string]latestEntry{}
+	var fr frontier
+	var sinceCP []tlog.Hash // leaf hashes since the previous checkpoint
+	next := 0               // next checkpoint to reach
+	var prevSize int64
+	buf := make([]byte, 0, 512)
+	for {
+		recs, err := src.Entries(ctx, fr.n, verifyBatch)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			if r.Index != fr.n {
+				return nil, &VerifyError{Index: fr.n, Reason: fmt.Sprintf("missing (next stored entry is %d)", r.Index)}
+			}
+			buf = appendLeaf(buf[:0], r)
+			h := tlog.RecordHash(buf)
+			fr.add(h)
+			sinceCP = append(sinceCP, h)
+			if src.Records() != nil {
+				latest[r.Resource] = latestEntry{r.Index, r.Digest, r.KeyID, r.Action}
+			}
+			for next < len(cps) && cps[next].Size == fr.n {
+				cp := cps[next]
+				if fr.root() != cp.Root {
+					return nil, firstBadLeaf(ctx, src, prevSize, sinceCP, cp.Size)
+				}
+				rep.Checkpointed, rep.Root = cp.Size, cp.Root
+				prevSize, sinceCP = cp.Size, sinceCP[:0]
+				next++
+			}
+		}
+		if opts.Progress != nil {
+			opts.Progress(fr.n, max(total, fr.n))
+		}
+		if len(recs) < verifyBatch {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	rep.Entries = fr.n
+	if next < len(cps) {
+		return nil, &VerifyError{Index: fr.n, Checkpoint: cps[next].Size,
+			Reason: fmt.Sprintf("missing: the log ends at %d entries but a signed checkpoint covers %d", fr.n, cps[next].Size)}
+	}
+	if src.Records() == nil || opts.Keys == nil {
+		return rep, nil
+	}
+
+	// Data check: the latest entry of each resource against its record.
+	unchecked := map[string]bool{}
+	var bad *VerifyError
+	for res, le := range latest {
+		typ, id := splitResource(res)
+		resolve := opts.Resolvers[typ]
+		if resolve == nil {
+			unchecked[typ] = true
+			continue
+		}
+		rep.RecordsChecked++
+		payload, err := resolve(ctx, src.Records(), id)
+		var reason string
+		switch {
+		case errors.Is(err, ErrNoRecord):
+			if strings.HasSuffix(le.action, ".delete") {
+				continue
+			}
+			reason = fmt.Sprintf("%s: the record is missing", res)
+		case err != nil:
+			return nil, fmt.Errorf("verify: read %s: %w", res, err)
+		default:
+			key, err := opts.Keys.ByID(keys.AuditHMAC, le.keyID)
+			if err != nil {
+				reason = fmt.Sprintf("%s: %v", res, err)
+				break
+			}
+			d, err := Digest(key, payload)
+			if err != nil {
+				return nil, fmt.Errorf("verify: %s: %w", res, err)
+			}
+			if d != le.digest {
+				reason = fmt.Sprintf("%s: the stored record does not match this entry (the latest for it)", res)
+			}
+		}
+		if reason != "" && (bad == nil || le.index < bad.Index) {
+			bad = &VerifyError{Index: le.index, Reason: reason}
+		}
+	}
+	for typ := range unchecked {
+		rep.Unchecked = append(rep.Unchecked, typ)
+	}
+	sort.Strings(rep.Unchecked)
+	if bad != nil {
+		return rep, bad
+	}
+	return rep, nil
+}
+
+// firstBadLeaf names the first entry in [from, to) whose recomputed leaf hash
+// differs from the stored one; when the stored hashes were rewritten too, it
+// can only say that the range does not match the signed checkpoint.
+func firstBadLeaf(ctx context.Context, src Source, from int64, leaves []tlog.Hash, cpSize int64) error {
+	stored, err := src.LeafHashes(ctx, from, from+int64(len(leaves)))
+	if err == nil && len(stored) == len(leaves) {
+		for i := range leaves {
+			if leaves[i] != stored[i] {
+				return &VerifyError{Index: from + int64(i), Checkpoint: cpSize,
+					Reason: "altered: its content does not hash to the value in the signed tree"}
+			}
+		}
+	}
+	return &VerifyError{Index: from, Checkpoint: cpSize,
+		Reason: fmt.Sprintf("entries %d to %d do not match the checkpoint signed at size %d", from, cpSize-1, cpSize)}
+}
+
+// sizeHint reads the size line of an unverifiable checkpoint, for messages.
+func sizeHint(n []byte) int64 {
+	lines := strings.SplitN(string(n), "\n", 3)
+	if len(lines) < 2 {
+		return 0
+	}
+	var s int64
+	fmt.Sscan(lines[1], &s)
+	return s
+}
+
+// frontier computes RFC 6962 tree roots incrementally: it holds the roots of
+// the perfect subtrees that make up the tree so far, largest first.
+type frontier struct {
+	n     int64
+	stack []tlog.Hash
+}
+
+func (f *frontier) add(h tlog.Hash) {
+	f.stack = append(f.stack, h)
+	f.n++
+	for k := f.n; k&1 == 0; k >>= 1 {
+		l := len(f.stack)
+		f.stack[l-2] = tlog.NodeHash(f.stack[l-2], f.stack[l-1])
+		f.stack = f.stack[:l-1]
+	}
+}
+
+func (f *frontier) root() tlog.Hash {
+	if len(f.stack) == 0 {
+		return tlog.Hash{}
+	}
+	r := f.stack[len(f.stack)-1]
+	for i := len(f.stack) - 2; i >= 0; i-- {
+		r = tlog.NodeHash(f.stack[i], r)
+	}
+	return r
+}
+
+// DBSource reads a log from its database.
+func DBSource(db *store.DB) Source { return dbSource{db} }
+
+type dbSource struct{ db *store.DB }
+
+func (s dbSource) Records() store.Querier { return s.db }
+
+func (s dbSource) Checkpoints(ctx context.Context) ([][]byte, error) {
+	rows, err := s.db.Query(ctx, "SELECT note FROM audit_checkpoints ORDER BY size")
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, []byte(n))
+	}
+	return out, rows.Err()
+}
+
+func (s dbSource) Entries(ctx context.Context, from int64, limit int) ([]Record, error) {
+	return readRecords(ctx, s.db, from, limit)
+}
+
+func (s dbSource) LeafHashes(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
+	hr := &txHashReader{ctx: ctx, q: s.db, pending: map[int64]tlog.Hash{}}
+	idx := make([]int64, 0, to-from)
+	for i := from; i < to; i++ {
+		idx = append(idx, tlog.StoredHashIndex(0, i))
+	}
+	return hr.ReadHashes(idx)
+}
