@@ -310,7 +310,7 @@ func TestLeafDataIsCanonical(t *testing.T) {
 }
 
 func FuzzLeafData(f *testing.F) {
-	f.Add("usr_1", "widget/1", int64(0), int64(0))   // ordinary
+	f.Add("usr_1", "widget/1", int64(0), int64(0))       // ordinary
 	f.Add("a\"b\\c", "\x00\x1f", int64(1<<40), int64(1)) // escapes
 	f.Add("日本", "\xff\xfe", int64(7), int64(-5))         // UTF-8 and invalid bytes
 	f.Fuzz(func(t *testing.T, a, b string, idx, ns int64) {

@@ -70,12 +70,33 @@ type Principal struct {
 	Roles  []Role
 	// MFA is true when this session passed a second factor.
 	MFA bool
-	// Via is "session" or "token".
+	// Via is how the principal authenticated: ViaSession, ViaToken or
+	// ViaCLI.
 	Via string
 	// CSRFToken is the session's anti-CSRF token, which every unsafe request
 	// authenticated by the session cookie must echo (form field "csrf" or
 	// header X-CSRF-Token). Empty for token-authenticated requests.
 	CSRFToken string
+	// Disabled marks a principal that must be treated as the public. The
+	// Service never returns one; it exists so that a principal built by hand
+	// (tests, tools) from a disabled account cannot pass the policy.
+	Disabled bool
+}
+
+// Ways a principal authenticated (Principal.Via).
+const (
+	ViaSession = "session" // browser session cookie
+	ViaToken   = "token"   // API token (Authorization: Bearer)
+	ViaCLI     = "cli"     // command-line tool run on the server
+)
+
+// CLI returns the principal of a command-line tool run on the server by name
+// (e.g. "acd user create"). Its UserID is "cli:"+name, the audit log's actor
+// form for such tools. It holds no roles: the policy does not apply to the
+// CLI, which is trusted by virtue of running on the server, and the Service
+// treats every CLI principal as one party for separation of duties.
+func CLI(name string) *Principal {
+	return &Principal{UserID: "cli:" + name, Username: name, Via: ViaCLI}
 }
 
 type principalKey struct{}
@@ -122,4 +143,26 @@ const (
 	OrgVendor      OrgKind = "vendor"
 	OrgAgency      OrgKind = "agency" // other government agency (council members)
 	OrgSystemAdmin OrgKind = "system"
+)
+
+// AllOrgKinds lists every organisation kind.
+var AllOrgKinds = []OrgKind{
+	OrgOperator, OrgMinistry, OrgCabinetOff, OrgCommission, OrgPolice, OrgSDF,
+	OrgCabinet, OrgNPSC, OrgMOFA, OrgMOD, OrgVendor, OrgAgency, OrgSystemAdmin,
+}
+
+// Valid reports whether k is one of AllOrgKinds.
+func (k OrgKind) Valid() bool {
+	for _, x := range AllOrgKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Police levels (Principal.Police, Org.Police).
+const (
+	PoliceNational    = "national"    // National Police Agency
+	PolicePrefectural = "prefectural" // prefectural police
 )
