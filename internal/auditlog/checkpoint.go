@@ -243,7 +243,7 @@ func readRecords(ctx context.Context, q store.Querier, from int64, limit int) ([
 		return nil, fmt.Errorf("read entries: %w", err)
 	}
 	defer rows.Close()
-	var out []Record
+	out := make([]Record, 0, min(limit, 4096))
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {

@@ -111,18 +111,23 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 		keyID  string
 		action string
 	}
+	checkData := src.Records() != nil && opts.Keys != nil
 	latest := map[string]latestEntry{}
 	var fr frontier
 	var sinceCP []tlog.Hash // leaf hashes since the previous checkpoint
 	next := 0               // next checkpoint to reach
 	var prevSize int64
 	buf := make([]byte, 0, 512)
-	for {
-		recs, err := src.Entries(ctx, fr.n, verifyBatch)
-		if err != nil {
-			return nil, err
+	// Reading rows is the slow part: one goroutine reads batches while this
+	// one hashes the previous batch.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the reader when Verify returns early
+	batches := readAhead(rctx, src)
+	for b := range batches {
+		if b.err != nil {
+			return nil, b.err
 		}
-		for _, r := range recs {
+		for _, r := range b.recs {
 			if r.Index != fr.n {
 				return nil, &VerifyError{Index: fr.n, Reason: fmt.Sprintf("missing (next stored entry is %d)", r.Index)}
 			}
@@ -130,7 +135,7 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 			h := tlog.RecordHash(buf)
 			fr.add(h)
 			sinceCP = append(sinceCP, h)
-			if src.Records() != nil {
+			if checkData {
 				latest[r.Resource] = latestEntry{r.Index, r.Digest, r.KeyID, r.Action}
 			}
 			for next < len(cps) && cps[next].Size == fr.n {
@@ -146,19 +151,13 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 		if opts.Progress != nil {
 			opts.Progress(fr.n, max(total, fr.n))
 		}
-		if len(recs) < verifyBatch {
-			break
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 	}
 	rep.Entries = fr.n
 	if next < len(cps) {
 		return nil, &VerifyError{Index: fr.n, Checkpoint: cps[next].Size,
 			Reason: fmt.Sprintf("missing: the log ends at %d entries but a signed checkpoint covers %d", fr.n, cps[next].Size)}
 	}
-	if src.Records() == nil || opts.Keys == nil {
+	if !checkData {
 		return rep, nil
 	}
 
@@ -209,6 +208,38 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 		return rep, bad
 	}
 	return rep, nil
+}
+
+type batch struct {
+	recs []Record
+	err  error
+}
+
+// readAhead reads src's entries in batches on its own goroutine. The channel
+// closes after the last batch or after an error batch; the goroutine stops
+// when ctx ends.
+func readAhead(ctx context.Context, src Source) <-chan batch {
+	ch := make(chan batch, 2)
+	go func() {
+		defer close(ch)
+		var from int64
+		for {
+			recs, err := src.Entries(ctx, from, verifyBatch)
+			if err == nil {
+				err = ctx.Err()
+			}
+			select {
+			case ch <- batch{recs, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(recs) < verifyBatch {
+				return
+			}
+			from = recs[len(recs)-1].Index + 1
+		}
+	}()
+	return ch
 }
 
 // firstBadLeaf names the first entry in [from, to) whose recomputed leaf hash
