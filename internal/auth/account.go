@@ -1,0 +1,821 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/acd-platform/acd/internal/sector"
+	"github.com/acd-platform/acd/internal/store"
+)
+
+// Org is an organisation users belong to.
+type Org struct {
+	ID     string  `json:"id"`
+	Name   string  `json:"name"`
+	NameJA string  `json:"name_ja"`
+	Kind   OrgKind `json:"kind"`
+	// Sectors holds an operator's one sector or a ministry's sectors
+	// (codes of package sector); empty for other kinds.
+	Sectors []string `json:"sectors"`
+	// Police is PoliceNational or PolicePrefectural for police
+	// organisations; empty otherwise.
+	Police    string    `json:"police,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Sector returns an operator's sector ("" for other kinds).
+func (o Org) Sector() string {
+	if o.Kind != OrgOperator || len(o.Sectors) == 0 {
+		return ""
+	}
+	return o.Sectors[0]
+}
+
+// NewOrg is an organisation to create.
+type NewOrg struct {
+	Name    string
+	NameJA  string // default Name
+	Kind    OrgKind
+	Sectors []string // exactly one for operators, one or more for ministries
+	Police  string   // required for OrgPolice
+}
+
+// User is an account, without its secrets.
+type User struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Email       string `json:"email"`
+	OrgID       string `json:"org_id"`
+	// Roles are the active roles, in the order of AllRoles. Pending grants
+	// are not roles yet.
+	Roles    []Role `json:"roles"`
+	Disabled bool   `json:"disabled"`
+	// TOTPEnrolled is true once the user confirmed a TOTP secret.
+	TOTPEnrolled      bool      `json:"totp_enrolled"`
+	CreatedAt         time.Time `json:"created_at"`
+	PasswordChangedAt time.Time `json:"password_changed_at"`
+}
+
+// Privileged reports whether u holds an active privileged role and so must
+// log in with TOTP.
+func (u User) Privileged() bool {
+	return slices.ContainsFunc(u.Roles, Role.Privileged)
+}
+
+// NewUser is an account to create.
+type NewUser struct {
+	// Username: 2–64 characters of a–z, 0–9, '.', '_', '-', starting with a
+	// letter or digit. Stored lower-case.
+	Username    string
+	DisplayName string
+	Email       string
+	OrgID       string
+	Roles       []Role
+	// Password is the initial password (at least MinPasswordLen).
+	Password string
+}
+
+// LogValue redacts the password.
+func (n NewUser) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", n.Username), slog.String("org", n.OrgID),
+		slog.Any("roles", n.Roles), slog.String("password", "REDACTED"))
+}
+
+// GrantState is the state of a role grant.
+type GrantState string
+
+// Grant states.
+const (
+	// GrantPending: a privileged role requested by one admin, not yet
+	// confirmed by a second; the role is not active.
+	GrantPending GrantState = "pending"
+	// GrantActive: the user holds the role.
+	GrantActive GrantState = "active"
+)
+
+// Grant is one role given (or to be given) to a user.
+type Grant struct {
+	ID          string     `json:"id"`
+	UserID      string     `json:"user_id"`
+	Role        Role       `json:"role"`
+	State       GrantState `json:"state"`
+	RequestedBy string     `json:"requested_by"`
+	RequestedAt time.Time  `json:"requested_at"`
+	ConfirmedBy string     `json:"confirmed_by,omitempty"`
+	ConfirmedAt time.Time  `json:"confirmed_at,omitzero"`
+}
+
+// userRow is a user with the columns that never leave the package.
+type userRow struct {
+	User
+	passwordHash string
+	totpSecret   string
+	totpLastStep int64
+}
+
+const (
+	orgCols  = "id, name, name_ja, kind, sectors, police, created_at"
+	userCols = "id, username, display_name, email, org_id, disabled, password_hash, totp_secret, totp_last_step, created_at, password_changed_at"
+	grantCol = "id, user_id, role, state, requested_by, requested_at, confirmed_by, confirmed_at"
+
+	insertOrg   = "INSERT INTO auth_orgs (" + orgCols + ") VALUES (?, ?, ?, ?, ?, ?, ?)"
+	insertUser  = "INSERT INTO auth_users (" + userCols + ") VALUES (?, ?, ?, ?, ?, 0, ?, '', 0, ?, ?)"
+	insertGrant = "INSERT INTO auth_grants (" + grantCol + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+
+	selectActiveRoles = "SELECT role FROM auth_grants WHERE user_id = ? AND state = 'active'"
+	countActiveAdmins = `SELECT COUNT(*) FROM auth_users u JOIN auth_grants g ON g.user_id = u.id
+		WHERE g.role = 'admin' AND g.state = 'active' AND u.disabled = 0`
+	revokeUserSessions = "UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at = ''"
+	revokeUserTokens   = "UPDATE auth_tokens SET revoked_at = ?, revoked_by = ? WHERE user_id = ? AND revoked_at = ''"
+)
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanOrg(r scanner) (Org, error) {
+	var o Org
+	var kind, sectors, created string
+	if err := r.Scan(&o.ID, &o.Name, &o.NameJA, &kind, &sectors, &o.Police, &created); err != nil {
+		return Org{}, err
+	}
+	o.Kind = OrgKind(kind)
+	o.Sectors = splitList(sectors)
+	o.CreatedAt = parseTime(created)
+	return o, nil
+}
+
+func scanUser(r scanner) (userRow, error) {
+	var u userRow
+	var disabled int
+	var created, changed string
+	if err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.OrgID, &disabled,
+		&u.passwordHash, &u.totpSecret, &u.totpLastStep, &created, &changed); err != nil {
+		return userRow{}, err
+	}
+	u.Disabled = disabled != 0
+	u.TOTPEnrolled = u.totpSecret != ""
+	u.CreatedAt, u.PasswordChangedAt = parseTime(created), parseTime(changed)
+	return u, nil
+}
+
+func scanGrant(r scanner) (Grant, error) {
+	var g Grant
+	var role, state, req, conf string
+	if err := r.Scan(&g.ID, &g.UserID, &role, &state, &g.RequestedBy, &req, &g.ConfirmedBy, &conf); err != nil {
+		return Grant{}, err
+	}
+	g.Role, g.State = Role(role), GrantState(state)
+	g.RequestedAt, g.ConfirmedAt = parseTime(req), parseTime(conf)
+	return g, nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// sortRoles puts roles in the order of AllRoles.
+func sortRoles(rs []Role) {
+	slices.SortFunc(rs, func(a, b Role) int { return slices.Index(AllRoles, a) - slices.Index(AllRoles, b) })
+}
+
+func notFound(what, id string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s %q: %w", what, id, ErrNotFound)
+	}
+	return fmt.Errorf("read %s %q: %w", what, id, err)
+}
+
+// orgPayload and userPayload are what the audit log's digest covers: public
+// fields only, never hashes or secrets.
+func userPayload(u User) map[string]any {
+	return map[string]any{
+		"id": u.ID, "username": u.Username, "display_name": u.DisplayName, "email": u.Email,
+		"org_id": u.OrgID, "roles": u.Roles, "disabled": u.Disabled, "totp_enrolled": u.TOTPEnrolled,
+	}
+}
+
+// ---- organisations ----
+
+func (n NewOrg) validate() (NewOrg, error) {
+	n.Name = strings.TrimSpace(n.Name)
+	n.NameJA = strings.TrimSpace(n.NameJA)
+	if n.Name == "" {
+		return n, fmt.Errorf("%w: organisation name is required", ErrInvalid)
+	}
+	if n.NameJA == "" {
+		n.NameJA = n.Name
+	}
+	if !n.Kind.Valid() {
+		return n, fmt.Errorf("%w: organisation kind %q: want one of %v", ErrInvalid, n.Kind, AllOrgKinds)
+	}
+	for i, sc := range n.Sectors {
+		if !sector.Valid(sc) {
+			return n, fmt.Errorf("%w: sector %q: want one of %v", ErrInvalid, sc, sector.Codes())
+		}
+		if slices.Contains(n.Sectors[:i], sc) {
+			return n, fmt.Errorf("%w: sector %q listed twice", ErrInvalid, sc)
+		}
+	}
+	switch n.Kind {
+	case OrgOperator:
+		if len(n.Sectors) != 1 {
+			return n, fmt.Errorf("%w: an operator belongs to exactly one sector, got %d", ErrInvalid, len(n.Sectors))
+		}
+	case OrgMinistry:
+		if len(n.Sectors) == 0 {
+			return n, fmt.Errorf("%w: a ministry supervises at least one sector", ErrInvalid)
+		}
+	default:
+		if len(n.Sectors) != 0 {
+			return n, fmt.Errorf("%w: only operators and ministries have sectors, not %s", ErrInvalid, n.Kind)
+		}
+	}
+	if n.Kind == OrgPolice {
+		if n.Police != PoliceNational && n.Police != PolicePrefectural {
+			return n, fmt.Errorf("%w: police level %q: want %q or %q", ErrInvalid, n.Police, PoliceNational, PolicePrefectural)
+		}
+	} else if n.Police != "" {
+		return n, fmt.Errorf("%w: only police organisations have a police level", ErrInvalid)
+	}
+	return n, nil
+}
+
+// CreateOrg creates an organisation. actor is who does it (nil: the system,
+// for the demo loader).
+func (s *Service) CreateOrg(ctx context.Context, actor *Principal, n NewOrg) (Org, error) {
+	var o Org
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		o, err = s.createOrg(ctx, tx, actor, n)
+		return err
+	})
+	return o, err
+}
+
+func (s *Service) createOrg(ctx context.Context, tx *store.Tx, actor *Principal, n NewOrg) (Org, error) {
+	n, err := n.validate()
+	if err != nil {
+		return Org{}, err
+	}
+	o := Org{ID: newID("org_"), Name: n.Name, NameJA: n.NameJA, Kind: n.Kind,
+		Sectors: append([]string{}, n.Sectors...), Police: n.Police, CreatedAt: s.now().UTC()}
+	_, err = tx.Exec(ctx, insertOrg, o.ID, o.Name, o.NameJA, string(o.Kind), strings.Join(o.Sectors, ","), o.Police, store.FormatTime(o.CreatedAt))
+	if store.IsUniqueViolation(err) {
+		return Org{}, fmt.Errorf("organisation %q: %w", o.Name, ErrExists)
+	}
+	if err != nil {
+		return Org{}, fmt.Errorf("create organisation: %w", err)
+	}
+	return o, s.audit(ctx, tx, actor, "org.create", "org/"+o.ID, o)
+}
+
+// Org returns the organisation with id.
+func (s *Service) Org(ctx context.Context, id string) (Org, error) {
+	o, err := scanOrg(s.db.QueryRow(ctx, "SELECT "+orgCols+" FROM auth_orgs WHERE id = ?", id))
+	if err != nil {
+		return Org{}, notFound("organisation", id, err)
+	}
+	return o, nil
+}
+
+// OrgByName returns the organisation with the English name name.
+func (s *Service) OrgByName(ctx context.Context, name string) (Org, error) {
+	o, err := scanOrg(s.db.QueryRow(ctx, "SELECT "+orgCols+" FROM auth_orgs WHERE name = ?", name))
+	if err != nil {
+		return Org{}, notFound("organisation", name, err)
+	}
+	return o, nil
+}
+
+// Orgs returns every organisation, by name.
+func (s *Service) Orgs(ctx context.Context) ([]Org, error) {
+	rows, err := s.db.Query(ctx, "SELECT "+orgCols+" FROM auth_orgs ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list organisations: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ---- users ----
+
+var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+func (n NewUser) validate() (NewUser, error) {
+	n.Username = strings.ToLower(strings.TrimSpace(n.Username))
+	if !usernameRE.MatchString(n.Username) {
+		return n, fmt.Errorf("%w: username %q: want 2-64 characters a-z, 0-9, '.', '_', '-', starting with a letter or digit", ErrInvalid, n.Username)
+	}
+	n.DisplayName = strings.TrimSpace(n.DisplayName)
+	if n.DisplayName == "" {
+		n.DisplayName = n.Username
+	}
+	n.Email = strings.TrimSpace(n.Email)
+	if n.Email != "" && (!strings.Contains(n.Email, "@") || strings.ContainsAny(n.Email, " \t\r\n<>")) {
+		return n, fmt.Errorf("%w: email %q", ErrInvalid, n.Email)
+	}
+	if n.OrgID == "" {
+		return n, fmt.Errorf("%w: organisation is required", ErrInvalid)
+	}
+	roles, err := checkRoles(n.Roles)
+	if err != nil {
+		return n, err
+	}
+	n.Roles = roles
+	return n, CheckPassword(n.Password)
+}
+
+// checkRoles validates, de-duplicates and orders roles; at least one.
+func checkRoles(in []Role) ([]Role, error) {
+	if len(in) == 0 {
+		return nil, fmt.Errorf("%w: at least one role is required", ErrInvalid)
+	}
+	var out []Role
+	for _, r := range in {
+		if !r.Valid() {
+			return nil, fmt.Errorf("%w: role %q: want one of %v", ErrInvalid, r, AllRoles)
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	sortRoles(out)
+	return out, nil
+}
+
+// CreateUser creates an account for actor. Non-privileged roles are active at
+// once; each privileged role (Role.Privileged) becomes a pending Grant that a
+// second admin must confirm with ConfirmGrant (DESIGN.md, separation of
+// duties). It returns the user (with only the active roles) and every grant
+// made.
+func (s *Service) CreateUser(ctx context.Context, actor *Principal, n NewUser) (User, []Grant, error) {
+	return s.createUser(ctx, actor, n, false, "account.create")
+}
+
+// Bootstrap creates the first admin account when no enabled user holds an
+// active admin role, granting its roles (admin is added if missing) without a
+// second admin: there is none yet. It is for `acd` command-line setup and the
+// demo, and is audited as "account.bootstrap" by actor "cli:bootstrap". When
+// n.OrgID is empty the account goes into the system administration
+// organisation, created if missing. Once an active admin exists it returns
+// ErrBootstrapDone.
+func (s *Service) Bootstrap(ctx context.Context, n NewUser) (User, error) {
+	if !slices.Contains(n.Roles, RoleAdmin) {
+		n.Roles = append(slices.Clone(n.Roles), RoleAdmin)
+	}
+	if n.OrgID == "" {
+		n.OrgID = "-" // filled in the transaction; passes validation
+	}
+	u, _, err := s.createUser(ctx, CLI("bootstrap"), n, true, "account.bootstrap")
+	return u, err
+}
+
+// SeedUser creates an account with its roles active at once, privileged ones
+// included, audited as "account.seed" by actor "system". It bypasses the
+// separation of duties and exists ONLY for the --demo loader, which builds a
+// throwaway data set; no production path may call it.
+func (s *Service) SeedUser(ctx context.Context, n NewUser) (User, error) {
+	u, _, err := s.createUser(ctx, nil, n, true, "account.seed")
+	return u, err
+}
+
+func (s *Service) createUser(ctx context.Context, actor *Principal, n NewUser, direct bool, action string) (User, []Grant, error) {
+	n, err := n.validate()
+	if err != nil {
+		return User{}, nil, err
+	}
+	// Hash before the transaction: it is slow and must not hold the lock.
+	hash, err := s.hash(ctx, n.Password)
+	if err != nil {
+		return User{}, nil, fmt.Errorf("create user: %w", err)
+	}
+	now := s.now().UTC()
+	u := User{ID: newID("usr_"), Username: n.Username, DisplayName: n.DisplayName, Email: n.Email,
+		OrgID: n.OrgID, Roles: []Role{}, CreatedAt: now, PasswordChangedAt: now}
+	var grants []Grant
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		if action == "account.bootstrap" {
+			if err := lockAccounts(ctx, tx); err != nil {
+				return err
+			}
+			var admins int
+			if err := tx.QueryRow(ctx, countActiveAdmins).Scan(&admins); err != nil {
+				return fmt.Errorf("count admins: %w", err)
+			}
+			if admins > 0 {
+				return ErrBootstrapDone
+			}
+			if u.OrgID == "-" {
+				o, err := s.systemOrg(ctx, tx, actor)
+				if err != nil {
+					return err
+				}
+				u.OrgID = o.ID
+			}
+		}
+		if _, err := scanOrg(tx.QueryRow(ctx, "SELECT "+orgCols+" FROM auth_orgs WHERE id = ?", u.OrgID)); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("%w: organisation %q does not exist", ErrInvalid, u.OrgID)
+			}
+			return notFound("organisation", u.OrgID, err)
+		}
+		_, err := tx.Exec(ctx, insertUser, u.ID, u.Username, u.DisplayName, u.Email, u.OrgID, hash,
+			store.FormatTime(now), store.FormatTime(now))
+		if store.IsUniqueViolation(err) {
+			return fmt.Errorf("username %q: %w", u.Username, ErrExists)
+		}
+		if err != nil {
+			return fmt.Errorf("create user: %w", err)
+		}
+		for _, r := range n.Roles {
+			if !direct && r.Privileged() {
+				continue
+			}
+			u.Roles = append(u.Roles, r)
+		}
+		if err := s.audit(ctx, tx, actor, action, "user/"+u.ID, userPayload(u)); err != nil {
+			return err
+		}
+		grants, err = s.addGrants(ctx, tx, actor, u.ID, n.Roles, direct)
+		return err
+	})
+	if err != nil {
+		return User{}, nil, err
+	}
+	return u, grants, nil
+}
+
+// lockAccounts serialises the transactions that must see every admin
+// (Bootstrap). On SQLite every write transaction already holds the database
+// lock.
+func lockAccounts(ctx context.Context, tx *store.Tx) error {
+	if tx.Dialect() == store.Postgres {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7310)"); err != nil {
+			return fmt.Errorf("lock accounts: %w", err)
+		}
+	}
+	return nil
+}
+
+// systemOrg returns the system administration organisation, creating it.
+func (s *Service) systemOrg(ctx context.Context, tx *store.Tx, actor *Principal) (Org, error) {
+	o, err := scanOrg(tx.QueryRow(ctx, "SELECT "+orgCols+" FROM auth_orgs WHERE kind = ? ORDER BY created_at LIMIT 1", string(OrgSystemAdmin)))
+	if err == nil {
+		return o, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Org{}, fmt.Errorf("find system organisation: %w", err)
+	}
+	return s.createOrg(ctx, tx, actor, NewOrg{Name: "System administration", NameJA: "システム管理", Kind: OrgSystemAdmin})
+}
+
+// addGrants records roles for userID: active when direct or not privileged,
+// pending otherwise. Roles the user already holds or awaits are skipped.
+func (s *Service) addGrants(ctx context.Context, tx *store.Tx, actor *Principal, userID string, roles []Role, direct bool) ([]Grant, error) {
+	rows, err := tx.Query(ctx, "SELECT role FROM auth_grants WHERE user_id = ? AND state IN ('active', 'pending')", userID)
+	if err != nil {
+		return nil, fmt.Errorf("read grants: %w", err)
+	}
+	var have []Role
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read grants: %w", err)
+		}
+		have = append(have, Role(r))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read grants: %w", err)
+	}
+	now := s.now().UTC()
+	grants := []Grant{}
+	for _, r := range roles {
+		if slices.Contains(have, r) {
+			continue
+		}
+		g := Grant{ID: newID("grt_"), UserID: userID, Role: r, State: GrantActive, RequestedBy: actorID(actor), RequestedAt: now}
+		action := "account.grant"
+		if r.Privileged() && !direct {
+			g.State, action = GrantPending, "account.grant_request"
+		} else {
+			g.ConfirmedBy, g.ConfirmedAt = g.RequestedBy, now
+		}
+		if _, err := tx.Exec(ctx, insertGrant, g.ID, g.UserID, string(g.Role), string(g.State), g.RequestedBy,
+			store.FormatTime(g.RequestedAt), g.ConfirmedBy, formatOptTime(g.ConfirmedAt)); err != nil {
+			return nil, fmt.Errorf("grant %s: %w", r, err)
+		}
+		if err := s.audit(ctx, tx, actor, action, "grant/"+g.ID, g); err != nil {
+			return nil, err
+		}
+		grants = append(grants, g)
+	}
+	return grants, nil
+}
+
+// RequestRoles adds roles to an existing user for actor: non-privileged roles
+// are active at once, privileged ones become pending grants for a second admin
+// to confirm. Roles the user holds or awaits already are skipped. It returns
+// the grants made.
+func (s *Service) RequestRoles(ctx context.Context, actor *Principal, userID string, roles []Role) ([]Grant, error) {
+	roles, err := checkRoles(roles)
+	if err != nil {
+		return nil, err
+	}
+	var grants []Grant
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		u, err := s.userRow(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return fmt.Errorf("%w: user %s is disabled", ErrInvalid, u.Username)
+		}
+		grants, err = s.addGrants(ctx, tx, actor, userID, roles, false)
+		return err
+	})
+	return grants, err
+}
+
+// party is who counts as one person for separation of duties: a user, or
+// the server's command line as a whole.
+func party(actorID string) string {
+	if strings.HasPrefix(actorID, "cli:") {
+		return "cli"
+	}
+	return actorID
+}
+
+// ConfirmGrant activates a pending grant of a privileged role. The actor must
+// be an enabled user holding an active admin role (checked afresh in the
+// database) or the server's command line, and a different party from the
+// admin who requested the grant and from the grantee; otherwise it returns
+// ErrForbidden or ErrSameAdmin. All command-line actors count as one party,
+// so the command line and one web admin together can confirm, but neither
+// alone.
+func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID string) (Grant, error) {
+	if actor == nil || actor.UserID == "" || actor.Disabled {
+		return Grant{}, ErrForbidden
+	}
+	var g Grant
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		g, err = scanGrant(tx.QueryRow(ctx, "SELECT "+grantCol+" FROM auth_grants WHERE id = ?", grantID))
+		if err != nil {
+			return notFound("grant", grantID, err)
+		}
+		if actor.Via != ViaCLI {
+			a, err := s.userRow(ctx, tx, actor.UserID)
+			if errors.Is(err, ErrNotFound) {
+				return ErrForbidden
+			}
+			if err != nil {
+				return err
+			}
+			if a.Disabled || !slices.Contains(a.Roles, RoleAdmin) {
+				return ErrForbidden
+			}
+		}
+		if party(actor.UserID) == party(g.RequestedBy) || actor.UserID == g.UserID {
+			return ErrSameAdmin
+		}
+		if g.State != GrantPending {
+			return fmt.Errorf("%w: grant %s is %s, not pending", ErrInvalid, g.ID, g.State)
+		}
+		u, err := s.userRow(ctx, tx, g.UserID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return fmt.Errorf("%w: user %s is disabled", ErrInvalid, u.Username)
+		}
+		now := s.now().UTC()
+		res, err := tx.Exec(ctx, "UPDATE auth_grants SET state = 'active', confirmed_by = ?, confirmed_at = ? WHERE id = ? AND state = 'pending'",
+			actor.UserID, store.FormatTime(now), g.ID)
+		if err != nil {
+			return fmt.Errorf("confirm grant: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("%w: grant %s is no longer pending", ErrInvalid, g.ID)
+		}
+		g.State, g.ConfirmedBy, g.ConfirmedAt = GrantActive, actor.UserID, now
+		return s.audit(ctx, tx, actor, "account.grant_confirm", "grant/"+g.ID, g)
+	})
+	if err != nil {
+		return Grant{}, err
+	}
+	return g, nil
+}
+
+// PendingGrants returns the grants awaiting a second admin, oldest first.
+func (s *Service) PendingGrants(ctx context.Context) ([]Grant, error) {
+	return s.grants(ctx, "SELECT "+grantCol+" FROM auth_grants WHERE state = 'pending' ORDER BY requested_at, id")
+}
+
+// Grants returns every grant of userID, oldest first.
+func (s *Service) Grants(ctx context.Context, userID string) ([]Grant, error) {
+	return s.grants(ctx, "SELECT "+grantCol+" FROM auth_grants WHERE user_id = ? ORDER BY requested_at, id", userID)
+}
+
+func (s *Service) grants(ctx context.Context, q string, args ...any) ([]Grant, error) {
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	defer rows.Close()
+	var out []Grant
+	for rows.Next() {
+		g, err := scanGrant(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list grants: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// userRow reads a user with its active roles through q.
+func (s *Service) userRow(ctx context.Context, q store.Querier, id string) (userRow, error) {
+	u, err := scanUser(q.QueryRow(ctx, "SELECT "+userCols+" FROM auth_users WHERE id = ?", id))
+	if err != nil {
+		return userRow{}, notFound("user", id, err)
+	}
+	u.Roles, err = activeRoles(ctx, q, id)
+	return u, err
+}
+
+func activeRoles(ctx context.Context, q store.Querier, userID string) ([]Role, error) {
+	rows, err := q.Query(ctx, selectActiveRoles, userID)
+	if err != nil {
+		return nil, fmt.Errorf("read roles: %w", err)
+	}
+	defer rows.Close()
+	roles := []Role{}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("read roles: %w", err)
+		}
+		roles = append(roles, Role(r))
+	}
+	sortRoles(roles)
+	return roles, rows.Err()
+}
+
+// User returns the user with id.
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	u, err := s.userRow(ctx, s.db, id)
+	return u.User, err
+}
+
+// UserByUsername returns the user with username (case-insensitive).
+func (s *Service) UserByUsername(ctx context.Context, username string) (User, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userCols+" FROM auth_users WHERE username = ?", username))
+	if err != nil {
+		return User{}, notFound("user", username, err)
+	}
+	u.Roles, err = activeRoles(ctx, s.db, u.ID)
+	return u.User, err
+}
+
+// Users returns every user, by username.
+func (s *Service) Users(ctx context.Context) ([]User, error) {
+	roles := map[string][]Role{}
+	rows, err := s.db.Query(ctx, "SELECT user_id, role FROM auth_grants WHERE state = 'active'")
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	for rows.Next() {
+		var id, r string
+		if err := rows.Scan(&id, &r); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		roles[id] = append(roles[id], Role(r))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	rows, err = s.db.Query(ctx, "SELECT "+userCols+" FROM auth_users ORDER BY username")
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		u.Roles = append([]Role{}, roles[u.ID]...)
+		sortRoles(u.Roles)
+		out = append(out, u.User)
+	}
+	return out, rows.Err()
+}
+
+// DisableUser disables an account and, in the same transaction, revokes all
+// its sessions and API tokens, so it loses access at once. Admins cannot
+// disable themselves (ErrDisableSelf). Disabling a disabled user does
+// nothing.
+func (s *Service) DisableUser(ctx context.Context, actor *Principal, userID string) error {
+	if actor != nil && actor.UserID == userID {
+		return ErrDisableSelf
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		u, err := s.userRow(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return nil
+		}
+		now := store.FormatTime(s.now())
+		if _, err := tx.Exec(ctx, "UPDATE auth_users SET disabled = 1, disabled_at = ? WHERE id = ?", now, userID); err != nil {
+			return fmt.Errorf("disable user: %w", err)
+		}
+		res, err := tx.Exec(ctx, revokeUserSessions, now, userID)
+		if err != nil {
+			return fmt.Errorf("disable user: revoke sessions: %w", err)
+		}
+		sessions, _ := res.RowsAffected()
+		res, err = tx.Exec(ctx, revokeUserTokens, now, actorID(actor), userID)
+		if err != nil {
+			return fmt.Errorf("disable user: revoke tokens: %w", err)
+		}
+		tokens, _ := res.RowsAffected()
+		u.Disabled = true
+		p := userPayload(u.User)
+		p["sessions_revoked"], p["tokens_revoked"] = sessions, tokens
+		return s.audit(ctx, tx, actor, "account.disable", "user/"+u.ID, p)
+	})
+}
+
+// SetPassword replaces userID's password and revokes the user's sessions
+// (API tokens stay valid). Handlers for PasswordChangeOwn should check the
+// current password with VerifyUserPassword first.
+func (s *Service) SetPassword(ctx context.Context, actor *Principal, userID, password string) error {
+	if err := CheckPassword(password); err != nil {
+		return err
+	}
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		u, err := s.userRow(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		now := store.FormatTime(s.now())
+		if _, err := tx.Exec(ctx, "UPDATE auth_users SET password_hash = ?, password_changed_at = ? WHERE id = ?", hash, now, userID); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		res, err := tx.Exec(ctx, revokeUserSessions, now, userID)
+		if err != nil {
+			return fmt.Errorf("set password: revoke sessions: %w", err)
+		}
+		sessions, _ := res.RowsAffected()
+		return s.audit(ctx, tx, actor, "account.password", "user/"+u.ID,
+			map[string]any{"id": u.ID, "username": u.Username, "sessions_revoked": sessions})
+	})
+}
+
+// VerifyUserPassword reports whether password is userID's current password,
+// for re-authentication before sensitive changes. It returns
+// ErrBadCredentials when it is not or the user is disabled.
+func (s *Service) VerifyUserPassword(ctx context.Context, userID, password string) error {
+	u, err := s.userRow(ctx, s.db, userID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.verify(ctx, u.passwordHash, password)
+	if err != nil {
+		return fmt.Errorf("verify password of %s: %w", u.Username, err)
+	}
+	if !ok || u.Disabled {
+		return ErrBadCredentials
+	}
+	return nil
+}

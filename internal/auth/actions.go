@@ -1,0 +1,79 @@
+package auth
+
+// The foundation's actions. Each names one thing a route or page does; the
+// Policy (policy.go) says who may do it. Later capabilities add their own
+// actions here and a row in policyTable; an action without a row is denied to
+// everyone.
+const (
+	// HealthRead reads the liveness/readiness endpoints. Public.
+	HealthRead Action = "health.read"
+	// OpenAPIRead reads the API description. Public.
+	OpenAPIRead Action = "openapi.read"
+	// KeysPublicRead reads the public halves of ACD's keys (to verify
+	// checkpoints, manifests, signatures). Public.
+	KeysPublicRead Action = "keys.public.read"
+	// AuditCheckpointRead reads the latest signed audit-log checkpoint, so
+	// anyone can hold ACD to its log. Public.
+	AuditCheckpointRead Action = "audit.checkpoint.read"
+	// Login submits a username and password, or a TOTP code for a login
+	// challenge. Public (there is no principal yet).
+	Login Action = "session.login"
+
+	// HomeView shows the signed-in home page. Any authenticated user.
+	HomeView Action = "home.view"
+	// Logout ends the caller's own session. Any authenticated user.
+	Logout Action = "session.logout"
+	// InboxRead reads the caller's own inbox (notifications addressed to the
+	// user or the user's organisation). Any authenticated user.
+	InboxRead Action = "inbox.read"
+	// PasswordChangeOwn changes the caller's own password. Any authenticated
+	// user.
+	PasswordChangeOwn Action = "account.password.own"
+	// TokenCreateOwn creates an API token for the caller's own account. Any
+	// authenticated user; the Service refuses it for a privileged account
+	// unless the caller passed a second factor (see the package comment).
+	TokenCreateOwn Action = "token.create.own"
+	// TokenListOwn lists the caller's own API tokens (never their secrets).
+	// Any authenticated user.
+	TokenListOwn Action = "token.list.own"
+	// TokenRevokeOwn revokes one of the caller's own API tokens. Any
+	// authenticated user; the handler checks the token is the caller's.
+	TokenRevokeOwn Action = "token.revoke.own"
+
+	// AccountList lists user accounts. Admin.
+	AccountList Action = "account.list"
+	// AccountView shows one user account with its grants and tokens (never
+	// secrets). Admin.
+	AccountView Action = "account.view"
+	// AccountCreate creates a user account; privileged roles become pending
+	// grants. Admin.
+	AccountCreate Action = "account.create"
+	// AccountDisable disables an account, revoking its sessions and tokens.
+	// Admin (not their own).
+	AccountDisable Action = "account.disable"
+	// AccountPassword sets another user's password. Admin.
+	AccountPassword Action = "account.password"
+	// AccountGrant requests roles for an existing account; privileged roles
+	// become pending grants. Admin.
+	AccountGrant Action = "account.grant"
+	// AccountConfirm confirms a pending grant of a privileged role; the
+	// Service refuses the admin who requested it. Admin.
+	AccountConfirm Action = "account.confirm"
+	// OrgCreate creates an organisation. Admin.
+	OrgCreate Action = "org.create"
+	// OrgList lists organisations. Admin, analyst.
+	OrgList Action = "org.list"
+	// TokenAdmin lists, creates and revokes API tokens of other users. Admin.
+	TokenAdmin Action = "token.admin"
+	// MetricsRead reads the Prometheus metrics. Admin (metrics reveal
+	// activity levels, e.g. how many reports a sector files).
+	MetricsRead Action = "metrics.read"
+
+	// AuditEntriesRead reads audit-log entries (actor, action, resource,
+	// digest). The commission, which inspects all handling (§61), and
+	// admins.
+	AuditEntriesRead Action = "audit.entries.read"
+	// AuditProofRead reads inclusion and consistency proofs of the audit log.
+	// The commission and admins.
+	AuditProofRead Action = "audit.proof.read"
+)

@@ -1,0 +1,172 @@
+package auth
+
+import (
+	"slices"
+	"sort"
+)
+
+// Audience says which principals a Rule admits.
+type Audience int
+
+const (
+	// Nobody is the zero Audience: the action is denied to everyone. It is
+	// what an action missing from the policy gets.
+	Nobody Audience = iota
+	// Public admits everyone, logged in or not.
+	Public
+	// Authenticated admits any logged-in, enabled user whatever their roles.
+	Authenticated
+	// Roles admits users holding one of Rule.Roles.
+	Roles
+)
+
+func (a Audience) String() string {
+	switch a {
+	case Public:
+		return "public"
+	case Authenticated:
+		return "authenticated"
+	case Roles:
+		return "roles"
+	}
+	return "nobody"
+}
+
+// Rule is who may do one action.
+type Rule struct {
+	Audience Audience
+	// Roles lists the roles admitted when Audience is Roles.
+	Roles []Role
+}
+
+// policyTable is ACD's one authorization table: every action and who may do
+// it. Keep it in the order of actions.go.
+var policyTable = map[Action]Rule{
+	HealthRead:          {Audience: Public},
+	OpenAPIRead:         {Audience: Public},
+	KeysPublicRead:      {Audience: Public},
+	AuditCheckpointRead: {Audience: Public},
+	Login:               {Audience: Public},
+
+	HomeView:          {Audience: Authenticated},
+	Logout:            {Audience: Authenticated},
+	InboxRead:         {Audience: Authenticated},
+	PasswordChangeOwn: {Audience: Authenticated},
+	TokenCreateOwn:    {Audience: Authenticated},
+	TokenListOwn:      {Audience: Authenticated},
+	TokenRevokeOwn:    {Audience: Authenticated},
+
+	AccountList:     {Audience: Roles, Roles: []Role{RoleAdmin}},
+	AccountView:     {Audience: Roles, Roles: []Role{RoleAdmin}},
+	AccountCreate:   {Audience: Roles, Roles: []Role{RoleAdmin}},
+	AccountDisable:  {Audience: Roles, Roles: []Role{RoleAdmin}},
+	AccountPassword: {Audience: Roles, Roles: []Role{RoleAdmin}},
+	AccountGrant:    {Audience: Roles, Roles: []Role{RoleAdmin}},
+	AccountConfirm:  {Audience: Roles, Roles: []Role{RoleAdmin}},
+	OrgCreate:       {Audience: Roles, Roles: []Role{RoleAdmin}},
+	OrgList:         {Audience: Roles, Roles: []Role{RoleAdmin, RoleAnalyst}},
+	TokenAdmin:      {Audience: Roles, Roles: []Role{RoleAdmin}},
+	MetricsRead:     {Audience: Roles, Roles: []Role{RoleAdmin}},
+
+	AuditEntriesRead: {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember, RoleAdmin}},
+	AuditProofRead:   {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember, RoleAdmin}},
+}
+
+// Policy is ACD's one authorization policy (DESIGN.md: role × action ×
+// resource). It is immutable and safe for concurrent use; build it once with
+// NewPolicy and enforce it on every route and page.
+type Policy struct {
+	rules map[Action]Rule
+}
+
+// NewPolicy returns the policy.
+func NewPolicy() *Policy {
+	rules := make(map[Action]Rule, len(policyTable))
+	for a, r := range policyTable {
+		rules[a] = Rule{Audience: r.Audience, Roles: slices.Clone(r.Roles)}
+	}
+	return &Policy{rules: rules}
+}
+
+// Allow reports whether p may do a. It denies by default:
+//   - an action not in the policy is denied to everyone, admins included;
+//   - a nil or disabled principal (the public) gets only Public actions;
+//   - a privileged role (Role.Privileged) counts only when the principal
+//     passed a second factor, or authenticated with an API token (see the
+//     package comment on tokens). A privileged user whose session lacks MFA
+//     keeps the actions of their other roles and of Authenticated.
+func (pol *Policy) Allow(p *Principal, a Action) bool {
+	r, ok := pol.rules[a]
+	if !ok {
+		return false
+	}
+	switch r.Audience {
+	case Public:
+		return true
+	case Authenticated:
+		return active(p)
+	case Roles:
+		if !active(p) {
+			return false
+		}
+		for _, role := range r.Roles {
+			if p.Has(role) && (!role.Privileged() || p.MFA || p.Via == ViaToken) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func active(p *Principal) bool { return p != nil && !p.Disabled && p.UserID != "" }
+
+// Actions returns every action in the policy, sorted.
+func (pol *Policy) Actions() []Action {
+	out := make([]Action, 0, len(pol.rules))
+	for a := range pol.rules {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Rule returns the rule for a, and whether the policy has one.
+func (pol *Policy) Rule(a Action) (Rule, bool) {
+	r, ok := pol.rules[a]
+	if !ok {
+		return Rule{}, false
+	}
+	return Rule{Audience: r.Audience, Roles: slices.Clone(r.Roles)}, true
+}
+
+// CanSeeSector reports whether p may see records scoped to sector (reports,
+// asset notifications, orders of that sector's operators):
+//   - analysts see every sector;
+//   - ministry users see the sectors of their ministry (Principal.Sectors);
+//   - operators see their own sector's shared information only through
+//     organisation scoping (CanSeeOrg), so CanSeeSector is false for them;
+//   - everyone else, admins included, sees no sector.
+func (pol *Policy) CanSeeSector(p *Principal, sector string) bool {
+	if !active(p) || sector == "" {
+		return false
+	}
+	if p.Has(RoleAnalyst) {
+		return true
+	}
+	return p.Has(RoleMinistry) && p.OrgKind == OrgMinistry && slices.Contains(p.Sectors, sector)
+}
+
+// CanSeeOrg reports whether p may see records that belong to the
+// organisation orgID whose sector is orgSector ("" for organisations outside
+// the sectors): a member of the organisation itself, an analyst, or a
+// ministry user whose ministry supervises orgSector. Admins see no
+// organisation's records but their own (they manage accounts, not reports).
+func (pol *Policy) CanSeeOrg(p *Principal, orgID, orgSector string) bool {
+	if !active(p) || orgID == "" {
+		return false
+	}
+	if p.OrgID == orgID {
+		return true
+	}
+	return pol.CanSeeSector(p, orgSector)
+}

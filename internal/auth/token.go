@@ -1,0 +1,162 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/acd-platform/acd/internal/store"
+)
+
+// TokenPrefix starts every API token, so that secret scanners recognise
+// leaked ones: "acd_" followed by 43 base64url characters (256 bits).
+const TokenPrefix = "acd_"
+
+// Token is an API token as listed: never its secret.
+type Token struct {
+	ID        string    `json:"id"`
+	UserID    string    `json:"user_id"`
+	Name      string    `json:"name"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	RevokedBy string    `json:"revoked_by,omitempty"`
+}
+
+// Active reports whether t can authenticate at now.
+func (t Token) Active(now time.Time) bool { return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt) }
+
+const (
+	tokenCols   = "id, user_id, name, created_by, created_at, expires_at, revoked_at, revoked_by"
+	insertToken = "INSERT INTO auth_tokens (id, token_hash, user_id, name, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+func scanToken(r scanner) (Token, error) {
+	var t Token
+	var created, expires, revoked string
+	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedBy, &created, &expires, &revoked, &t.RevokedBy); err != nil {
+		return Token{}, err
+	}
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = parseTime(created), parseTime(expires), parseTime(revoked)
+	return t, nil
+}
+
+// CreateToken makes an API token for userID that expires after ttl (required,
+// at most Config.MaxTokenTTL) and returns the raw token, which is shown once
+// and stored only as a hash.
+//
+// A token for a user holding a privileged role can be created only by an
+// actor that passed a second factor (a session with MFA) or by the server's
+// command line, since the token will act without one; otherwise it returns
+// an error wrapping ErrForbidden.
+func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, name string, ttl time.Duration) (string, Token, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", Token{}, fmt.Errorf("%w: token name must be 1-100 characters", ErrInvalid)
+	}
+	if ttl <= 0 {
+		return "", Token{}, fmt.Errorf("%w: a token needs an expiry", ErrInvalid)
+	}
+	if ttl > s.cfg.MaxTokenTTL {
+		return "", Token{}, fmt.Errorf("%w: token lifetime %v exceeds the maximum %v", ErrInvalid, ttl, s.cfg.MaxTokenTTL)
+	}
+	raw := TokenPrefix + newSecret()
+	now := s.now().UTC()
+	t := Token{ID: newID("tok_"), UserID: userID, Name: name, CreatedBy: actorID(actor), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		u, err := s.userRow(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return fmt.Errorf("%w: user %s is disabled", ErrInvalid, u.Username)
+		}
+		if u.Privileged() && actor != nil && actor.Via != ViaCLI && !(actor.Via == ViaSession && actor.MFA) {
+			return fmt.Errorf("%w: a token for a privileged account needs a session with a second factor", ErrForbidden)
+		}
+		if _, err := tx.Exec(ctx, insertToken, t.ID, hashSecret(raw), t.UserID, t.Name, t.CreatedBy,
+			store.FormatTime(t.CreatedAt), store.FormatTime(t.ExpiresAt)); err != nil {
+			return fmt.Errorf("create token: %w", err)
+		}
+		return s.audit(ctx, tx, actor, "token.create", "token/"+t.ID, t)
+	})
+	if err != nil {
+		return "", Token{}, err
+	}
+	return raw, t, nil
+}
+
+// RevokeToken revokes the token with id. Revoking a revoked token does
+// nothing. Whether actor may revoke it (their own, or TokenAdmin) is the
+// handler's check, with Token.
+func (s *Service) RevokeToken(ctx context.Context, actor *Principal, id string) error {
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		t, err := scanToken(tx.QueryRow(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE id = ?", id))
+		if err != nil {
+			return notFound("token", id, err)
+		}
+		if !t.RevokedAt.IsZero() {
+			return nil
+		}
+		t.RevokedAt, t.RevokedBy = s.now().UTC(), actorID(actor)
+		if _, err := tx.Exec(ctx, "UPDATE auth_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at = ''",
+			store.FormatTime(t.RevokedAt), t.RevokedBy, id); err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		return s.audit(ctx, tx, actor, "token.revoke", "token/"+t.ID, t)
+	})
+}
+
+// Token returns the token with id (without its secret).
+func (s *Service) Token(ctx context.Context, id string) (Token, error) {
+	t, err := scanToken(s.db.QueryRow(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE id = ?", id))
+	if err != nil {
+		return Token{}, notFound("token", id, err)
+	}
+	return t, nil
+}
+
+// Tokens lists userID's tokens, revoked and expired ones included, newest
+// first.
+func (s *Service) Tokens(ctx context.Context, userID string) ([]Token, error) {
+	rows, err := s.db.Query(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE user_id = ? ORDER BY created_at DESC, id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) authenticateToken(ctx context.Context, raw string) (*Principal, error) {
+	if !strings.HasPrefix(raw, TokenPrefix) || len(raw) > 128 {
+		return nil, ErrUnauthenticated
+	}
+	t, err := scanToken(s.db.QueryRow(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE token_hash = ?", hashSecret(raw)))
+	if err != nil {
+		if errors.Is(notFound("token", "", err), ErrNotFound) {
+			return nil, ErrUnauthenticated
+		}
+		return nil, fmt.Errorf("authenticate token: %w", err)
+	}
+	if !t.Active(s.now()) {
+		return nil, ErrUnauthenticated
+	}
+	p, err := s.principal(ctx, t.UserID)
+	if err != nil {
+		return nil, err
+	}
+	p.Via = ViaToken
+	return p, nil
+}
