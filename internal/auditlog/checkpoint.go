@@ -57,7 +57,7 @@ func ParseCheckpoint(msg []byte, verifiers note.Verifiers) (*Checkpoint, error) 
 	return c, nil
 }
 
-// Verifier returns the note verifier for the log's current and past
+// Verifiers returns the note verifiers for the log's current and past
 // checkpoint keys.
 func (l *Log) Verifiers() (note.Verifiers, error) {
 	var vs []note.Verifier
@@ -83,6 +83,20 @@ func (l *Log) PublicKey() (string, error) {
 		return "", err
 	}
 	return k.NoteVerifierKey(l.origin)
+}
+
+// PublicKeys returns every checkpoint key, current last, in note
+// verifier-key form.
+func (l *Log) PublicKeys() ([]string, error) {
+	var out []string
+	for _, k := range l.ring.All(keys.AuditCheckpoint) {
+		vk, err := k.NoteVerifierKey(l.origin)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vk)
+	}
+	return out, nil
 }
 
 // Latest returns the newest checkpoint, or nil when none was written yet.

@@ -137,6 +137,15 @@ func New(ctx context.Context, db *store.DB, ring *keys.Ring, opts Options) (*Log
 	return &Log{db: db, ring: ring, origin: opts.Origin, now: opts.Now, logger: opts.Logger.With("component", "auditlog")}, nil
 }
 
+// NewKeysOnly returns a Log for its key methods (PublicKeys, Verifiers)
+// without a database; appending to it fails.
+func NewKeysOnly(ring *keys.Ring, opts Options) *Log {
+	if opts.Origin == "" {
+		opts.Origin = DefaultOrigin
+	}
+	return &Log{ring: ring, origin: opts.Origin, now: time.Now, logger: slog.New(slog.DiscardHandler)}
+}
+
 // Origin returns the checkpoint origin.
 func (l *Log) Origin() string { return l.origin }
 

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/store"
+)
+
+// storage holds the flags every command that opens the data uses.
+type storage struct {
+	dataDir    string
+	db         string
+	sqliteSync string
+}
+
+// register adds --data-dir and --db, with ACD_DATA_DIR and ACD_DB as
+// defaults from the environment.
+func (s *storage) register(fs *flag.FlagSet, e *env) {
+	dd := e.getenv("ACD_DATA_DIR")
+	if dd == "" {
+		dd = "./acd-data"
+	}
+	fs.StringVar(&s.dataDir, "data-dir", dd, "data directory: keys, and the SQLite database unless --db says otherwise (env ACD_DATA_DIR)")
+	fs.StringVar(&s.db, "db", e.getenv("ACD_DB"), "database: a postgres:// URL or an SQLite file path (env ACD_DB; default <data-dir>/acd.db)")
+	fs.StringVar(&s.sqliteSync, "sqlite-sync", "FULL", "SQLite synchronous level: FULL (survives power loss) or NORMAL (survives a process crash)")
+}
+
+func (s *storage) dsn() string {
+	if s.db != "" {
+		return s.db
+	}
+	return filepath.Join(s.dataDir, "acd.db")
+}
+
+func (s *storage) openDB(ctx context.Context, logger *slog.Logger) (*store.DB, error) {
+	return store.Open(ctx, s.dsn(), store.Options{Logger: logger, SQLiteSync: s.sqliteSync})
+}
+
+func (s *storage) openKeys() (*keys.Ring, error) {
+	return keys.Open(filepath.Join(s.dataDir, "keys"), nil)
+}
