@@ -133,8 +133,6 @@ const (
 	selectActiveRoles = "SELECT role FROM auth_grants WHERE user_id = ? AND state = 'active'"
 	countActiveAdmins = `SELECT COUNT(*) FROM auth_users u JOIN auth_grants g ON g.user_id = u.id
 		WHERE g.role = 'admin' AND g.state = 'active' AND u.disabled = 0`
-	revokeUserSessions = "UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at = ''"
-	revokeUserTokens   = "UPDATE auth_tokens SET revoked_at = ?, revoked_by = ? WHERE user_id = ? AND revoked_at = ''"
 )
 
 type scanner interface{ Scan(dest ...any) error }
@@ -195,13 +193,24 @@ func notFound(what, id string, err error) error {
 	return fmt.Errorf("read %s %q: %w", what, id, err)
 }
 
-// orgPayload and userPayload are what the audit log's digest covers: public
-// fields only, never hashes or secrets.
-func userPayload(u User) map[string]any {
-	return map[string]any{
-		"id": u.ID, "username": u.Username, "display_name": u.DisplayName, "email": u.Email,
-		"org_id": u.OrgID, "roles": u.Roles, "disabled": u.Disabled, "totp_enrolled": u.TOTPEnrolled,
-	}
+// userRecord is what the audit log's digest covers for "user/ID": the
+// account's public fields, never hashes or secrets. Roles are covered by the
+// "grant/ID" entries.
+type userRecord struct {
+	ID                string    `json:"id"`
+	Username          string    `json:"username"`
+	DisplayName       string    `json:"display_name"`
+	Email             string    `json:"email"`
+	OrgID             string    `json:"org_id"`
+	Disabled          bool      `json:"disabled"`
+	TOTPEnrolled      bool      `json:"totp_enrolled"`
+	CreatedAt         time.Time `json:"created_at"`
+	PasswordChangedAt time.Time `json:"password_changed_at"`
+}
+
+func userPayload(u User) userRecord {
+	return userRecord{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, OrgID: u.OrgID,
+		Disabled: u.Disabled, TOTPEnrolled: u.TOTPEnrolled, CreatedAt: u.CreatedAt, PasswordChangedAt: u.PasswordChangedAt}
 }
 
 // ---- organisations ----
@@ -268,7 +277,7 @@ func (s *Service) createOrg(ctx context.Context, tx *store.Tx, actor *Principal,
 		return Org{}, err
 	}
 	o := Org{ID: newID("org_"), Name: n.Name, NameJA: n.NameJA, Kind: n.Kind,
-		Sectors: append([]string{}, n.Sectors...), Police: n.Police, CreatedAt: s.now().UTC()}
+		Sectors: append([]string{}, n.Sectors...), Police: n.Police, CreatedAt: s.stamp()}
 	_, err = tx.Exec(ctx, insertOrg, o.ID, o.Name, o.NameJA, string(o.Kind), strings.Join(o.Sectors, ","), o.Police, store.FormatTime(o.CreatedAt))
 	if store.IsUniqueViolation(err) {
 		return Org{}, fmt.Errorf("organisation %q: %w", o.Name, ErrExists)
@@ -407,7 +416,7 @@ func (s *Service) createUser(ctx context.Context, actor *Principal, n NewUser, d
 	if err != nil {
 		return User{}, nil, fmt.Errorf("create user: %w", err)
 	}
-	now := s.now().UTC()
+	now := s.stamp()
 	u := User{ID: newID("usr_"), Username: n.Username, DisplayName: n.DisplayName, Email: n.Email,
 		OrgID: n.OrgID, Roles: []Role{}, CreatedAt: now, PasswordChangedAt: now}
 	var grants []Grant
@@ -507,7 +516,7 @@ func (s *Service) addGrants(ctx context.Context, tx *store.Tx, actor *Principal,
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read grants: %w", err)
 	}
-	now := s.now().UTC()
+	now := s.stamp()
 	grants := []Grant{}
 	for _, r := range roles {
 		if slices.Contains(have, r) {
@@ -608,7 +617,7 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 		if u.Disabled {
 			return fmt.Errorf("%w: user %s is disabled", ErrInvalid, u.Username)
 		}
-		now := s.now().UTC()
+		now := s.stamp()
 		res, err := tx.Exec(ctx, "UPDATE auth_grants SET state = 'active', confirmed_by = ?, confirmed_at = ? WHERE id = ? AND state = 'pending'",
 			actor.UserID, store.FormatTime(now), g.ID)
 		if err != nil {
@@ -751,24 +760,21 @@ func (s *Service) DisableUser(ctx context.Context, actor *Principal, userID stri
 		if u.Disabled {
 			return nil
 		}
-		now := store.FormatTime(s.now())
-		if _, err := tx.Exec(ctx, "UPDATE auth_users SET disabled = 1, disabled_at = ? WHERE id = ?", now, userID); err != nil {
+		now := s.stamp()
+		if _, err := tx.Exec(ctx, "UPDATE auth_users SET disabled = 1, disabled_at = ? WHERE id = ?", store.FormatTime(now), userID); err != nil {
 			return fmt.Errorf("disable user: %w", err)
 		}
-		res, err := tx.Exec(ctx, revokeUserSessions, now, userID)
-		if err != nil {
-			return fmt.Errorf("disable user: revoke sessions: %w", err)
-		}
-		sessions, _ := res.RowsAffected()
-		res, err = tx.Exec(ctx, revokeUserTokens, now, actorID(actor), userID)
-		if err != nil {
-			return fmt.Errorf("disable user: revoke tokens: %w", err)
-		}
-		tokens, _ := res.RowsAffected()
 		u.Disabled = true
-		p := userPayload(u.User)
-		p["sessions_revoked"], p["tokens_revoked"] = sessions, tokens
-		return s.audit(ctx, tx, actor, "account.disable", "user/"+u.ID, p)
+		if err := s.audit(ctx, tx, actor, "account.disable", "user/"+u.ID, userPayload(u.User)); err != nil {
+			return err
+		}
+		if err := s.revokeSessions(ctx, tx, actor, userID, now); err != nil {
+			return fmt.Errorf("disable user: %w", err)
+		}
+		if err := s.revokeTokens(ctx, tx, actor, userID, now); err != nil {
+			return fmt.Errorf("disable user: %w", err)
+		}
+		return nil
 	})
 }
 
@@ -788,17 +794,18 @@ func (s *Service) SetPassword(ctx context.Context, actor *Principal, userID, pas
 		if err != nil {
 			return err
 		}
-		now := store.FormatTime(s.now())
-		if _, err := tx.Exec(ctx, "UPDATE auth_users SET password_hash = ?, password_changed_at = ? WHERE id = ?", hash, now, userID); err != nil {
+		now := s.stamp()
+		if _, err := tx.Exec(ctx, "UPDATE auth_users SET password_hash = ?, password_changed_at = ? WHERE id = ?", hash, store.FormatTime(now), userID); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
-		res, err := tx.Exec(ctx, revokeUserSessions, now, userID)
-		if err != nil {
-			return fmt.Errorf("set password: revoke sessions: %w", err)
+		u.PasswordChangedAt = now
+		if err := s.audit(ctx, tx, actor, "account.password", "user/"+u.ID, userPayload(u.User)); err != nil {
+			return err
 		}
-		sessions, _ := res.RowsAffected()
-		return s.audit(ctx, tx, actor, "account.password", "user/"+u.ID,
-			map[string]any{"id": u.ID, "username": u.Username, "sessions_revoked": sessions})
+		if err := s.revokeSessions(ctx, tx, actor, userID, now); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		return nil
 	})
 }
 

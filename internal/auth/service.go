@@ -152,6 +152,7 @@ func New(ctx context.Context, db *store.DB, log *auditlog.Log, cfg Config) (*Ser
 	if err := db.Migrate(ctx, "auth", migrations); err != nil {
 		return nil, err
 	}
+	registerResolvers(log)
 	s := &Service{
 		db:      db,
 		log:     log,
@@ -310,6 +311,16 @@ func actorID(p *Principal) string {
 		return "system"
 	}
 	return p.UserID
+}
+
+// stamp returns the time now as it will read back from the database, so that
+// audit payloads built from it equal the records the resolvers read.
+func (s *Service) stamp() time.Time {
+	t, err := store.ParseTime(store.FormatTime(s.now()))
+	if err != nil {
+		panic(err) // FormatTime's output always parses
+	}
+	return t
 }
 
 func parseTime(s string) time.Time {

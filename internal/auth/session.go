@@ -166,7 +166,7 @@ func (s *Service) maybeRehash(ctx context.Context, u userRow, password string) {
 // newChallenge stores a login challenge for u. Challenges are transient
 // login state and are not audited; the session they lead to is.
 func (s *Service) newChallenge(ctx context.Context, u userRow) (*Challenge, error) {
-	now := s.now().UTC()
+	now := s.stamp()
 	c := &Challenge{Token: newSecret(), ExpiresAt: now.Add(s.cfg.ChallengeTTL)}
 	var enrolSecret string
 	if u.totpSecret == "" {
@@ -306,7 +306,7 @@ func matchTOTP(secret, code string, now time.Time, lastStep int64) (int64, bool)
 
 // createSession stores a new session for u and audits it.
 func (s *Service) createSession(ctx context.Context, tx *store.Tx, u userRow, mfa bool, remoteAddr string) (*Session, error) {
-	now := s.now().UTC()
+	now := s.stamp()
 	sess := &Session{ID: newID("ses_"), UserID: u.ID, Token: newSecret(), CSRFToken: newSecret(), MFA: mfa,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	_, err := tx.Exec(ctx, `INSERT INTO auth_sessions (id, token_hash, user_id, csrf_token, mfa, remote_addr, created_at, expires_at, last_seen_at)
@@ -317,31 +317,91 @@ func (s *Service) createSession(ctx context.Context, tx *store.Tx, u userRow, mf
 		return nil, fmt.Errorf("create session: %w", err)
 	}
 	err = s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "session.create", "session/"+sess.ID,
-		map[string]any{"id": sess.ID, "user_id": u.ID, "mfa": mfa, "remote_addr": remoteAddr, "expires_at": store.FormatTime(sess.ExpiresAt)})
+		sessionRecord{ID: sess.ID, UserID: u.ID, MFA: mfa, RemoteAddr: remoteAddr, CreatedAt: now, ExpiresAt: sess.ExpiresAt})
 	if err != nil {
 		return nil, err
 	}
 	return sess, nil
 }
 
+// sessionRecord is what the audit log's digest covers for "session/ID":
+// never the token or the CSRF token.
+type sessionRecord struct {
+	ID         string    `json:"id"`
+	UserID     string    `json:"user_id"`
+	MFA        bool      `json:"mfa"`
+	RemoteAddr string    `json:"remote_addr"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+}
+
+const sessionCols = "id, user_id, mfa, remote_addr, created_at, expires_at, revoked_at"
+
+func scanSession(r scanner) (sessionRecord, error) {
+	var rec sessionRecord
+	var mfa int
+	var created, expires, revoked string
+	if err := r.Scan(&rec.ID, &rec.UserID, &mfa, &rec.RemoteAddr, &created, &expires, &revoked); err != nil {
+		return sessionRecord{}, err
+	}
+	rec.MFA = mfa != 0
+	rec.CreatedAt, rec.ExpiresAt, rec.RevokedAt = parseTime(created), parseTime(expires), parseTime(revoked)
+	return rec, nil
+}
+
+// revokeSessions ends userID's live sessions in tx, auditing each.
+func (s *Service) revokeSessions(ctx context.Context, tx *store.Tx, actor *Principal, userID string, now time.Time) error {
+	rows, err := tx.Query(ctx, "SELECT "+sessionCols+" FROM auth_sessions WHERE user_id = ? AND revoked_at = '' AND expires_at > ?",
+		userID, store.FormatTime(now))
+	if err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	var live []sessionRecord
+	for rows.Next() {
+		rec, err := scanSession(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("revoke sessions: %w", err)
+		}
+		live = append(live, rec)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	for _, rec := range live {
+		if err := s.revokeSession(ctx, tx, actor, rec, now, "session.revoke"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) revokeSession(ctx context.Context, tx *store.Tx, actor *Principal, rec sessionRecord, now time.Time, action string) error {
+	if _, err := tx.Exec(ctx, "UPDATE auth_sessions SET revoked_at = ? WHERE id = ?", store.FormatTime(now), rec.ID); err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	rec.RevokedAt = now
+	return s.audit(ctx, tx, actor, action, "session/"+rec.ID, rec)
+}
+
 // Logout revokes the session whose raw token is token. An unknown or already
 // ended session is not an error.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		var id, userID, orgID string
-		err := tx.QueryRow(ctx, `SELECT s.id, s.user_id, u.org_id FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id
-			WHERE s.token_hash = ? AND s.revoked_at = ''`, hashSecret(token)).Scan(&id, &userID, &orgID)
+		rec, err := scanSession(tx.QueryRow(ctx, "SELECT "+sessionCols+" FROM auth_sessions WHERE token_hash = ? AND revoked_at = ''", hashSecret(token)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("logout: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE auth_sessions SET revoked_at = ? WHERE id = ?", store.FormatTime(s.now()), id); err != nil {
+		var orgID string
+		if err := tx.QueryRow(ctx, "SELECT org_id FROM auth_users WHERE id = ?", rec.UserID).Scan(&orgID); err != nil {
 			return fmt.Errorf("logout: %w", err)
 		}
-		return s.audit(ctx, tx, &Principal{UserID: userID, OrgID: orgID}, "session.logout", "session/"+id,
-			map[string]any{"id": id, "user_id": userID})
+		return s.revokeSession(ctx, tx, &Principal{UserID: rec.UserID, OrgID: orgID}, rec, s.stamp(), "session.logout")
 	})
 }
 

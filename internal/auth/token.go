@@ -65,7 +65,7 @@ func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, nam
 		return "", Token{}, fmt.Errorf("%w: token lifetime %v exceeds the maximum %v", ErrInvalid, ttl, s.cfg.MaxTokenTTL)
 	}
 	raw := TokenPrefix + newSecret()
-	now := s.now().UTC()
+	now := s.stamp()
 	t := Token{ID: newID("tok_"), UserID: userID, Name: name, CreatedBy: actorID(actor), CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		u, err := s.userRow(ctx, tx, userID)
@@ -102,13 +102,45 @@ func (s *Service) RevokeToken(ctx context.Context, actor *Principal, id string) 
 		if !t.RevokedAt.IsZero() {
 			return nil
 		}
-		t.RevokedAt, t.RevokedBy = s.now().UTC(), actorID(actor)
+		t.RevokedAt, t.RevokedBy = s.stamp(), actorID(actor)
 		if _, err := tx.Exec(ctx, "UPDATE auth_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at = ''",
 			store.FormatTime(t.RevokedAt), t.RevokedBy, id); err != nil {
 			return fmt.Errorf("revoke token: %w", err)
 		}
 		return s.audit(ctx, tx, actor, "token.revoke", "token/"+t.ID, t)
 	})
+}
+
+// revokeTokens revokes userID's unrevoked tokens in tx, auditing each.
+func (s *Service) revokeTokens(ctx context.Context, tx *store.Tx, actor *Principal, userID string, now time.Time) error {
+	rows, err := tx.Query(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE user_id = ? AND revoked_at = ''", userID)
+	if err != nil {
+		return fmt.Errorf("revoke tokens: %w", err)
+	}
+	var live []Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("revoke tokens: %w", err)
+		}
+		live = append(live, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("revoke tokens: %w", err)
+	}
+	for _, t := range live {
+		t.RevokedAt, t.RevokedBy = now, actorID(actor)
+		if _, err := tx.Exec(ctx, "UPDATE auth_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?",
+			store.FormatTime(now), t.RevokedBy, t.ID); err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		if err := s.audit(ctx, tx, actor, "token.revoke", "token/"+t.ID, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Token returns the token with id (without its secret).

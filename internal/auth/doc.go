@@ -1,0 +1,87 @@
+// Package auth holds ACD's accounts and its one authorization policy.
+//
+// A [Service] stores organisations, users, role grants, browser sessions and
+// API tokens (tables of component "auth"), and turns a request into a
+// [Principal] with [Service.Authenticate]. A [Policy] decides, from a static
+// table, which principals may do each [Action]; every route and page asks
+// [Policy.Allow] before doing anything.
+//
+//	svc, err := auth.New(ctx, db, auditLog, auth.Config{})
+//	pol := auth.NewPolicy()
+//	p, err := svc.Authenticate(r) // nil, nil for the public
+//	if !pol.Allow(p, auth.AccountList) { ... 403 ... }
+//
+// Every change (organisation and account creation, role grants and their
+// confirmation, disabling, passwords, TOTP enrolment, sessions, tokens) is
+// appended to the audit log in the same transaction. Audit payloads carry
+// public fields only, never password hashes, tokens or TOTP secrets. Login
+// challenges and rate-limit counters are transient and are not audited.
+//
+// # Passwords and login
+//
+// Passwords are hashed with argon2id and stored in the PHC string format with
+// their parameters ([HashPassword]); at least [MinPasswordLen] characters.
+// A hash made with other parameters than [Config.Argon2] is replaced at the
+// next successful login.
+//
+// [Service.PasswordLogin] answers [ErrBadCredentials] alike for an unknown
+// user, a wrong password and a disabled account, and verifies a dummy hash for
+// unknown users so that all three take about as long. Failures are counted in
+// memory per username (5 in 15 minutes lock the username out) and per remote
+// address (20, as an organisation may sit behind one NAT address); while
+// either is over its limit logins are refused with [ErrRateLimited], correct
+// password or not, until the oldest failure leaves the window.
+//
+// # Second factor
+//
+// DESIGN.md: privileged roles ([Role.Privileged]: commission, officer,
+// commander, admin) log in with TOTP (RFC 6238, SHA-1, 6 digits, 30 s, one
+// step of drift either way). For them PasswordLogin returns a [Challenge]
+// (5 minutes, stored hashed) instead of a session, with an [Enrolment] when
+// the user has no TOTP secret yet; [Service.CompleteTOTP] checks the code
+// and starts a session with MFA. A time step is accepted at most once per
+// user, so an observed code cannot be replayed. A challenge survives five
+// wrong codes.
+//
+// # Sessions
+//
+// A session token is 256 random bits, sent in the [SessionCookie] cookie
+// ([Service.Cookie]: HttpOnly, SameSite=Lax, Secure under TLS) and stored
+// only as its SHA-256. Each session has its own CSRF token
+// ([Principal.CSRFToken]) that unsafe cookie-authenticated requests must
+// echo. Sessions end after [Config.SessionTTL] (default 12 h), optionally
+// after [Config.IdleTimeout], at [Service.Logout], on a password change, and
+// when the user is disabled.
+//
+// # API tokens
+//
+// [Service.CreateToken] returns "acd_" + 256 random bits in base64url, shown
+// once and stored hashed, bound to one user, named, with a required expiry of
+// at most a year. Tokens authenticate with MFA=false and Via "token", and the
+// policy does not demand MFA of token principals: a token is a second,
+// independent secret that an automated client cannot pair with a TOTP code.
+// To keep the second factor meaningful, a token for a user holding a
+// privileged role can be created only from a session that passed TOTP, or by
+// the server's command line. Disabling the user revokes every token at once.
+//
+// # Separation of duties
+//
+// DESIGN.md: creating or elevating a privileged account needs a second admin.
+// [Service.CreateUser] and [Service.RequestRoles] make privileged roles
+// pending [Grant]s; a different admin (or the server's command line, which
+// counts as one party) activates each with [Service.ConfirmGrant]; the
+// requester and the grantee themselves get [ErrSameAdmin]. The one exception
+// is [Service.Bootstrap], which creates the first admin when there is no
+// active admin at all. [Service.SeedUser] grants roles directly and exists
+// only for the --demo loader. Admins cannot disable their own account.
+//
+// # The policy
+//
+// [Policy.Allow] denies by default: an action missing from the table is
+// denied to everyone, admins included, and the public (a nil or disabled
+// principal) gets only [Public] actions. A privileged role counts only for a
+// session with MFA (or a token, above). Admins manage accounts and keys; the
+// table gives them no report or approval actions. [Policy.CanSeeOrg] and
+// [Policy.CanSeeSector] scope records to organisations: operators see their
+// own organisation, ministries the sectors they supervise, analysts all.
+package auth
