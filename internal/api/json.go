@@ -32,8 +32,8 @@ func Decode(r *http.Request, v any) error {
 // Every error is an [*Error] a handler can return as is: 415 for the wrong
 // content type, 413 for a body over limit, and otherwise 400 with a message
 // that says what is wrong and where — the JSON path of the field for unknown
-// fields and type mismatches (also in Error.Field), the byte offset for
-// syntax errors.
+// fields and type mismatches (also in Error.Field), the zero-based byte
+// offset for syntax errors and trailing data.
 func DecodeLimit(r *http.Request, v any, limit int64) error {
 	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
 		return err
@@ -90,7 +90,9 @@ func decodeBytes(data []byte, v any) error {
 // went wrong and where.
 func decodeError(data []byte, v any, err error) error {
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return BadRequest("", fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: ")))
+		// Offset counts the bytes read, the bad one included; report the
+		// bad byte's zero-based offset, like the other messages.
+		return BadRequest("", fmt.Sprintf("invalid JSON at byte %d: %s", max(se.Offset-1, 0), strings.TrimPrefix(se.Error(), "json: ")))
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return BadRequest("", fmt.Sprintf("invalid JSON at byte %d: unexpected end of input", len(data)))

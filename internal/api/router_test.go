@@ -432,14 +432,14 @@ func TestRoutes(t *testing.T) {
 
 func TestSafeNext(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"/reports?id=1", "/reports?id=1"},            // local path kept
-		{"/", "/"},                                    // root
-		{"", "/"},                                     // empty
-		{"https://evil.example/", "/"},                // absolute URL
-		{"//evil.example/x", "/"},                     // scheme-relative
-		{`/\evil.example`, "/"},                       // backslash, read as // by browsers
-		{"/ok\r\nSet-Cookie: x", "/"},                 // control characters
-		{"javascript:alert(1)", "/"},                  // scheme
+		{"/reports?id=1", "/reports?id=1"},             // local path kept
+		{"/", "/"},                                     // root
+		{"", "/"},                                      // empty
+		{"https://evil.example/", "/"},                 // absolute URL
+		{"//evil.example/x", "/"},                      // scheme-relative
+		{`/\evil.example`, "/"},                        // backslash, read as // by browsers
+		{"/ok\r\nSet-Cookie: x", "/"},                  // control characters
+		{"javascript:alert(1)", "/"},                   // scheme
 		{"/reports/%2F%2Fevil", "/reports/%2F%2Fevil"}, // escaped slashes stay in the path
 	}
 	for _, tt := range tests {
