@@ -1,0 +1,373 @@
+package web
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"image/png"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+
+	"github.com/acd-platform/acd/internal/api"
+	"github.com/acd-platform/acd/internal/auth"
+)
+
+// actionLinks are the pages that do an action, for the home page's list.
+var actionLinks = map[auth.Action]string{
+	auth.InboxRead:     "/inbox",
+	auth.TokenListOwn:  "/account/tokens",
+	auth.AccountList:   "/admin/accounts",
+	auth.AccountCreate: "/admin/accounts/new",
+}
+
+type actionItem struct {
+	Key  string
+	Link string
+}
+
+func (s *Site) home(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	var data struct {
+		User       auth.User
+		OrgName    string
+		Roles      []auth.Role
+		Actions    []actionItem
+		Checkpoint string
+	}
+	if cp, err := s.cfg.Log.Latest(r.Context()); err == nil && cp != nil {
+		data.Checkpoint = string(cp.Note)
+	}
+	if p == nil {
+		return s.render(w, r, http.StatusOK, "home", "home.public", data)
+	}
+	u, err := s.cfg.Auth.User(r.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	data.User, data.Roles = u, u.Roles
+	if o, err := s.cfg.Auth.Org(r.Context(), u.OrgID); err == nil {
+		data.OrgName = o.Name
+		if langOf(r) == Japanese && o.NameJA != "" {
+			data.OrgName = o.NameJA
+		}
+	}
+	// What this role can do comes from the policy itself, so the page can
+	// never promise more (or less) than the routes allow.
+	for _, a := range s.cfg.Policy.Actions() {
+		rule, _ := s.cfg.Policy.Rule(a)
+		if rule.Audience == auth.Public || !s.cfg.Policy.Allow(p, a) {
+			continue
+		}
+		key := "action." + string(a)
+		if _, ok := s.msgs[key]; !ok {
+			continue // an API-only action without a UI label
+		}
+		data.Actions = append(data.Actions, actionItem{Key: key, Link: actionLinks[a]})
+	}
+	return s.render(w, r, http.StatusOK, "home", "home.title", data)
+}
+
+type loginData struct {
+	Next     string
+	Username string
+}
+
+func (s *Site) loginForm(w http.ResponseWriter, r *http.Request) error {
+	if auth.FromContext(r.Context()) != nil {
+		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "login", "login.title", loginData{Next: localPath(r.URL.Query().Get("next"))})
+}
+
+func remoteHost(r *http.Request) string {
+	h, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return h
+}
+
+func (s *Site) login(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return api.BadRequest("", "bad form")
+	}
+	next := localPath(r.PostFormValue("next"))
+	username := r.PostFormValue("username")
+	res, err := s.cfg.Auth.PasswordLogin(r.Context(), username, r.PostFormValue("password"), remoteHost(r))
+	switch {
+	case errors.Is(err, auth.ErrRateLimited):
+		return s.render(w, r, http.StatusTooManyRequests, "login", "login.title", loginData{Next: next, Username: username}, "", s.t(r, "login.limited"))
+	case errors.Is(err, auth.ErrBadCredentials):
+		return s.render(w, r, http.StatusUnauthorized, "login", "login.title", loginData{Next: next, Username: username}, "", s.t(r, "login.bad"))
+	case err != nil:
+		return err
+	}
+	if res.Session != nil {
+		http.SetCookie(w, s.cfg.Auth.Cookie(res.Session, s.cfg.TLS))
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	return s.renderTOTP(w, r, http.StatusOK, res.Challenge, next, "")
+}
+
+type totpData struct {
+	Challenge string
+	Next      string
+	Enrolment *auth.Enrolment
+	QR        string // data: URL of the otpauth QR code
+}
+
+func (s *Site) renderTOTP(w http.ResponseWriter, r *http.Request, status int, c *auth.Challenge, next, errMsg string) error {
+	d := totpData{Challenge: c.Token, Next: next, Enrolment: c.Enrolment}
+	if c.Enrolment != nil {
+		if key, err := otp.NewKeyFromURL(c.Enrolment.URL); err == nil {
+			if img, err := key.Image(200, 200); err == nil {
+				var b bytes.Buffer
+				if png.Encode(&b, img) == nil {
+					d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
+				}
+			}
+		}
+	}
+	return s.render(w, r, status, "totp", "totp.title", d, "", errMsg)
+}
+
+func (s *Site) loginTOTP(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return api.BadRequest("", "bad form")
+	}
+	next := localPath(r.PostFormValue("next"))
+	challenge := r.PostFormValue("challenge")
+	sess, err := s.cfg.Auth.CompleteTOTP(r.Context(), challenge, strings.TrimSpace(r.PostFormValue("code")), remoteHost(r))
+	switch {
+	case errors.Is(err, auth.ErrBadTOTP):
+		// The challenge stays valid until it expires: ask again. An
+		// enrolment secret is not shown again; the user restarts the login.
+		return s.renderTOTP(w, r, http.StatusUnauthorized, &auth.Challenge{Token: challenge}, next, s.t(r, "totp.bad"))
+	case errors.Is(err, auth.ErrChallengeExpired):
+		return s.render(w, r, http.StatusUnauthorized, "login", "login.title", loginData{Next: next}, "", s.t(r, "login.expired"))
+	case errors.Is(err, auth.ErrRateLimited):
+		return s.render(w, r, http.StatusTooManyRequests, "login", "login.title", loginData{Next: next}, "", s.t(r, "login.limited"))
+	case err != nil:
+		return err
+	}
+	http.SetCookie(w, s.cfg.Auth.Cookie(sess, s.cfg.TLS))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Site) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(auth.SessionCookie); err == nil {
+		if err := s.cfg.Auth.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, s.cfg.Auth.ClearCookie(s.cfg.TLS))
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Site) inbox(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	var data struct{ Messages any }
+	if s.cfg.Notifier != nil {
+		msgs, err := s.cfg.Notifier.Inbox(r.Context(), p.UserID, p.OrgID)
+		if err != nil {
+			return err
+		}
+		data.Messages = msgs
+	}
+	return s.render(w, r, http.StatusOK, "inbox", "inbox.title", data)
+}
+
+func (s *Site) inboxRead(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	if s.cfg.Notifier == nil {
+		return api.NotFound("no such message")
+	}
+	if err := s.cfg.Notifier.MarkRead(r.Context(), p.UserID, p.OrgID, r.PathValue("id")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+	return nil
+}
+
+type tokensData struct {
+	Raw    string
+	Tokens []auth.Token
+	Now    time.Time
+}
+
+func (s *Site) tokensPage(w http.ResponseWriter, r *http.Request, status int, raw string, msg ...string) error {
+	p := auth.FromContext(r.Context())
+	toks, err := s.cfg.Auth.Tokens(r.Context(), p.UserID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, status, "tokens", "tokens.title", tokensData{Raw: raw, Tokens: toks, Now: s.cfg.Now()}, msg...)
+}
+
+func (s *Site) tokens(w http.ResponseWriter, r *http.Request) error {
+	return s.tokensPage(w, r, http.StatusOK, "")
+}
+
+func (s *Site) tokenCreate(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return api.BadRequest("", "bad form")
+	}
+	days, err := strconv.Atoi(r.PostFormValue("days"))
+	if err != nil || days < 1 || days > 365 {
+		return s.tokensPage(w, r, http.StatusBadRequest, "", "", "days: 1–365")
+	}
+	raw, _, err := s.cfg.Auth.CreateToken(r.Context(), p, p.UserID, strings.TrimSpace(r.PostFormValue("name")), time.Duration(days)*24*time.Hour)
+	if err != nil {
+		if msg, ok := userFacing(err); ok {
+			return s.tokensPage(w, r, http.StatusBadRequest, "", "", msg)
+		}
+		return err
+	}
+	return s.tokensPage(w, r, http.StatusCreated, raw)
+}
+
+func (s *Site) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	t, err := s.cfg.Auth.Token(r.Context(), r.PathValue("id"))
+	if err != nil || t.UserID != p.UserID {
+		// Someone else's token is reported as absent, not forbidden.
+		return api.NotFound("no such token")
+	}
+	if err := s.cfg.Auth.RevokeToken(r.Context(), p, t.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account/tokens", http.StatusSeeOther)
+	return nil
+}
+
+// userFacing returns the message of an input error the auth service
+// reports, so pages can show it next to the form.
+func userFacing(err error) (string, bool) {
+	for _, e := range []error{auth.ErrInvalid, auth.ErrSameAdmin, auth.ErrForbidden, auth.ErrDisableSelf, auth.ErrExists, auth.ErrNotFound} {
+		if errors.Is(err, e) {
+			return err.Error(), true
+		}
+	}
+	return "", false
+}
+
+type accountsData struct {
+	Users     []auth.User
+	Pending   []auth.Grant
+	Usernames map[string]string
+	OrgNames  map[string]string
+}
+
+func (s *Site) accounts(w http.ResponseWriter, r *http.Request) error {
+	return s.accountsPage(w, r, http.StatusOK)
+}
+
+func (s *Site) accountsPage(w http.ResponseWriter, r *http.Request, status int, msg ...string) error {
+	ctx := r.Context()
+	users, err := s.cfg.Auth.Users(ctx)
+	if err != nil {
+		return err
+	}
+	pending, err := s.cfg.Auth.PendingGrants(ctx)
+	if err != nil {
+		return err
+	}
+	orgs, err := s.cfg.Auth.Orgs(ctx)
+	if err != nil {
+		return err
+	}
+	d := accountsData{Users: users, Pending: pending, Usernames: map[string]string{}, OrgNames: map[string]string{}}
+	for _, u := range users {
+		d.Usernames[u.ID] = u.Username
+	}
+	for _, o := range orgs {
+		d.OrgNames[o.ID] = o.Name
+		if langOf(r) == Japanese && o.NameJA != "" {
+			d.OrgNames[o.ID] = o.NameJA
+		}
+	}
+	return s.render(w, r, status, "accounts", "accounts.title", d, msg...)
+}
+
+type accountForm struct {
+	Username, DisplayName, Email, OrgID string
+}
+
+func (s *Site) accountNewPage(w http.ResponseWriter, r *http.Request, status int, f accountForm, msg ...string) error {
+	orgs, err := s.cfg.Auth.Orgs(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, status, "account_new", "accounts.new", struct {
+		Orgs  []auth.Org
+		Roles []auth.Role
+		Form  accountForm
+	}{orgs, auth.AllRoles, f}, msg...)
+}
+
+func (s *Site) accountNew(w http.ResponseWriter, r *http.Request) error {
+	return s.accountNewPage(w, r, http.StatusOK, accountForm{})
+}
+
+func (s *Site) accountCreate(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return api.BadRequest("", "bad form")
+	}
+	f := accountForm{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
+		Email: r.PostFormValue("email"), OrgID: r.PostFormValue("org")}
+	var roles []auth.Role
+	for _, v := range r.PostForm["roles"] {
+		if !auth.Role(v).Valid() {
+			return s.accountNewPage(w, r, http.StatusBadRequest, f, "", "unknown role "+v)
+		}
+		roles = append(roles, auth.Role(v))
+	}
+	slices.Sort(roles)
+	_, _, err := s.cfg.Auth.CreateUser(r.Context(), p, auth.NewUser{
+		Username: f.Username, DisplayName: f.DisplayName, Email: f.Email, OrgID: f.OrgID,
+		Roles: slices.Compact(roles), Password: r.PostFormValue("password"),
+	})
+	if err != nil {
+		if msg, ok := userFacing(err); ok {
+			return s.accountNewPage(w, r, http.StatusBadRequest, f, "", msg)
+		}
+		return err
+	}
+	return s.accountsPage(w, r, http.StatusCreated, s.t(r, "accounts.created"))
+}
+
+func (s *Site) accountDisable(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	if err := s.cfg.Auth.DisableUser(r.Context(), p, r.PathValue("id")); err != nil {
+		if msg, ok := userFacing(err); ok {
+			return s.accountsPage(w, r, http.StatusBadRequest, "", msg)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin/accounts", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Site) grantConfirm(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	if _, err := s.cfg.Auth.ConfirmGrant(r.Context(), p, r.PathValue("id")); err != nil {
+		if msg, ok := userFacing(err); ok {
+			return s.accountsPage(w, r, http.StatusForbidden, "", msg)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/admin/accounts", http.StatusSeeOther)
+	return nil
+}

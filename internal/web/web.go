@@ -1,0 +1,231 @@
+// Package web is ACD's web shell: server-rendered pages, embedded, that work
+// without JavaScript. It serves login (with the TOTP second factor where a
+// role requires it), logout, a home page per role listing what that role can
+// do, the inbox, the user's own API tokens, and the admins' account pages.
+//
+// Every page is registered on the api.Router, so it passes the one
+// authorization policy like every API route. Pages speak Japanese (default)
+// and English from one message catalogue (messages.json) and show times in
+// Japan time.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/acd-platform/acd/internal/api"
+	"github.com/acd-platform/acd/internal/auditlog"
+	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/deadline"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// jst is Japan time. Japan has no daylight saving time, so a fixed zone is
+// exact and needs no tz database on the host.
+var jst = time.FixedZone("JST", 9*60*60)
+
+// Config is what the web shell needs. Auth, Policy and Log are required.
+type Config struct {
+	Auth     *auth.Service
+	Policy   *auth.Policy
+	Log      *auditlog.Log
+	Notifier *deadline.Notifier // nil: the inbox is empty
+	// TLS marks cookies Secure.
+	TLS bool
+	// Now is the clock; default time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Site renders and serves the pages.
+type Site struct {
+	cfg   Config
+	msgs  Catalogue
+	pages map[string]*template.Template
+	log   *slog.Logger
+}
+
+// New parses the templates and the catalogue.
+func New(cfg Config) (*Site, error) {
+	if cfg.Auth == nil || cfg.Policy == nil || cfg.Log == nil {
+		return nil, fmt.Errorf("web: Auth, Policy and Log are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	msgs, err := LoadCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	s := &Site{cfg: cfg, msgs: msgs, pages: map[string]*template.Template{}, log: cfg.Logger.With("component", "web")}
+	funcs := template.FuncMap{
+		"t":   func(l Lang, key string, args ...any) string { return msgs.T(l, key, args...) },
+		"jst": func(t time.Time) string { return formatJST(t) },
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", n, err)
+		}
+		s.pages[base] = t
+	}
+	return s, nil
+}
+
+// formatJST renders t in Japan time; the zero time renders as "—".
+func formatJST(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(jst).Format("2006-01-02 15:04 JST")
+}
+
+// view is what every template gets.
+type view struct {
+	Lang  Lang
+	Title string // message key
+	P     *auth.Principal
+	CSRF  string
+	Path  string // the current path, for the language switch
+	Flash string
+	Error string
+	Now   string
+	Data  any
+	can   func(auth.Action) bool
+}
+
+// Can reports whether the viewer may do action, so that pages show only the
+// links the policy would let through.
+func (v view) Can(action string) bool { return v.can(auth.Action(action)) }
+
+// render writes page with status.
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any, msg ...string) error {
+	t, ok := s.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no template %q", page)
+	}
+	p := auth.FromContext(r.Context())
+	v := view{
+		Lang: langOf(r), Title: title, P: p, Path: url.QueryEscape(r.URL.Path),
+		Now: formatJST(s.cfg.Now()), Data: data,
+		can: func(a auth.Action) bool { return s.cfg.Policy.Allow(p, a) },
+	}
+	if p != nil {
+		v.CSRF = p.CSRFToken
+	}
+	if len(msg) > 0 {
+		v.Flash = msg[0]
+	}
+	if len(msg) > 1 {
+		v.Error = msg[1]
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// t translates for the request's language.
+func (s *Site) t(r *http.Request, key string, args ...any) string {
+	return s.msgs.T(langOf(r), key, args...)
+}
+
+// PageError renders errors of page routes; the router calls it.
+func (s *Site) PageError(w http.ResponseWriter, r *http.Request, e *api.Error) {
+	status := e.Status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	if err := s.render(w, r, status, "error", "error.title", struct{ Message string }{msg}); err != nil {
+		s.log.Error("render error page", "err", err)
+		http.Error(w, msg, status)
+	}
+}
+
+// localPath returns next when it is a path on this site, else "/": an
+// attacker's link must not turn the login into an open redirect.
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+// Register adds every page to r.
+func (s *Site) Register(r *api.Router) {
+	page := func(pattern string, action auth.Action, h api.HandlerFunc) {
+		r.Handle(api.Route{Pattern: pattern, Action: action, Kind: api.Page}, h)
+	}
+	page("GET /static/", auth.PublicView, s.static)
+	page("GET /{$}", auth.PublicView, s.home)
+	page("GET /lang/{lang}", auth.PublicView, s.setLang)
+	page("GET /login", auth.Login, s.loginForm)
+	page("POST /login", auth.Login, s.login)
+	page("POST /login/totp", auth.Login, s.loginTOTP)
+	page("POST /logout", auth.Logout, s.logout)
+	page("GET /inbox", auth.InboxRead, s.inbox)
+	page("POST /inbox/{id}/read", auth.InboxRead, s.inboxRead)
+	page("GET /account/tokens", auth.TokenListOwn, s.tokens)
+	page("POST /account/tokens", auth.TokenCreateOwn, s.tokenCreate)
+	page("POST /account/tokens/{id}/revoke", auth.TokenRevokeOwn, s.tokenRevoke)
+	page("GET /admin/accounts", auth.AccountList, s.accounts)
+	page("GET /admin/accounts/new", auth.AccountCreate, s.accountNew)
+	page("POST /admin/accounts", auth.AccountCreate, s.accountCreate)
+	page("POST /admin/accounts/{id}/disable", auth.AccountDisable, s.accountDisable)
+	page("POST /admin/grants/{id}/confirm", auth.AccountConfirm, s.grantConfirm)
+}
+
+func (s *Site) static(w http.ResponseWriter, r *http.Request) error {
+	sub, _ := fs.Sub(staticFS, "static")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.StripPrefix("/static/", http.FileServerFS(sub)).ServeHTTP(w, r)
+	return nil
+}
+
+func (s *Site) setLang(w http.ResponseWriter, r *http.Request) error {
+	l := Lang(r.PathValue("lang"))
+	if l != Japanese && l != English {
+		return api.NotFound("unknown language")
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.TLS, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+	return nil
+}
