@@ -126,6 +126,8 @@ func (e *env) auditCount(t *testing.T, action string) int {
 	return n
 }
 
+func newRequest() *http.Request { return httptest.NewRequest(http.MethodGet, "/", nil) }
+
 // adminPrincipal is u as an admin signed in with a second factor.
 func adminPrincipal(u auth.User) *auth.Principal {
 	return &auth.Principal{UserID: u.ID, Username: u.Username, OrgID: u.OrgID, Roles: []auth.Role{auth.RoleAdmin}, MFA: true, Via: auth.ViaSession}

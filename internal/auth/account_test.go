@@ -1,0 +1,469 @@
+package auth_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/acd-platform/acd/internal/auditlog"
+	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/store/storetest"
+)
+
+func TestTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		o := e.org(t, "Kanto Electric", auth.OrgOperator, "electricity")
+		u := e.seed(t, "bot", o, auth.RoleOperator)
+		actor := &auth.Principal{UserID: u.ID, OrgID: o.ID, Roles: u.Roles, Via: auth.ViaSession}
+
+		raw, tok, err := e.svc.CreateToken(e.ctx, actor, u.ID, "report pipeline", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(raw, auth.TokenPrefix) || len(raw) < len(auth.TokenPrefix)+43 {
+			t.Errorf("got token %q..., want acd_ and 256 bits of base64url", raw[:8])
+		}
+		p, err := e.withBearer(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.UserID != u.ID || p.Via != auth.ViaToken || p.MFA || p.CSRFToken != "" {
+			t.Errorf("got principal %+v, want %s via token, no MFA, no CSRF token", p, u.ID)
+		}
+		list, err := e.svc.Tokens(e.ctx, u.ID)
+		if err != nil || len(list) != 1 || list[0].ID != tok.ID || list[0].Name != "report pipeline" {
+			t.Fatalf("Tokens = %+v, %v; want the one token", list, err)
+		}
+
+		tests := []struct {
+			name, header string
+		}{
+			{"unknown token", "Bearer acd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+			{"no prefix", "Bearer " + strings.TrimPrefix(raw, auth.TokenPrefix)},
+			{"basic scheme", "Basic dXNlcjpwYXNz"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := newRequest()
+				r.Header.Set("Authorization", tt.header)
+				if p, err := e.svc.Authenticate(r); err != auth.ErrUnauthenticated {
+					t.Errorf("got %v, %v; want ErrUnauthenticated", p, err)
+				}
+			})
+		}
+
+		// Expiry.
+		e.clock.Advance(24 * time.Hour)
+		if _, err := e.withBearer(raw); err != auth.ErrUnauthenticated {
+			t.Errorf("expired token: got %v, want ErrUnauthenticated", err)
+		}
+		// Revocation.
+		raw2, tok2, err := e.svc.CreateToken(e.ctx, actor, u.ID, "second", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.RevokeToken(e.ctx, actor, tok2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.withBearer(raw2); err != auth.ErrUnauthenticated {
+			t.Errorf("revoked token: got %v, want ErrUnauthenticated", err)
+		}
+		if got, _ := e.svc.Token(e.ctx, tok2.ID); got.RevokedAt.IsZero() || got.RevokedBy != u.ID {
+			t.Errorf("got %+v, want revoked by %s", got, u.ID)
+		}
+		if err := e.svc.RevokeToken(e.ctx, actor, "tok_nope"); !errors.Is(err, auth.ErrNotFound) {
+			t.Errorf("revoke unknown: got %v, want ErrNotFound", err)
+		}
+
+		// Expiry is required and bounded.
+		for _, ttl := range []time.Duration{0, -time.Hour, 366 * 24 * time.Hour} {
+			if _, _, err := e.svc.CreateToken(e.ctx, actor, u.ID, "x", ttl); !errors.Is(err, auth.ErrInvalid) {
+				t.Errorf("ttl %v: got %v, want ErrInvalid", ttl, err)
+			}
+		}
+		if got, want := e.auditCount(t, "token.create"), 2; got != want {
+			t.Errorf("got %d token.create entries, want %d", got, want)
+		}
+		if got, want := e.auditCount(t, "token.revoke"), 1; got != want {
+			t.Errorf("got %d token.revoke entries, want %d", got, want)
+		}
+	})
+}
+
+func TestPrivilegedTokenNeedsMFA(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		police := e.org(t, "NPA", auth.OrgPolice)
+		u := e.seed(t, "yamada", police, auth.RoleOfficer)
+		noMFA := &auth.Principal{UserID: u.ID, Roles: u.Roles, Via: auth.ViaSession}
+		if _, _, err := e.svc.CreateToken(e.ctx, noMFA, u.ID, "x", time.Hour); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("without MFA: got %v, want ErrForbidden", err)
+		}
+		viaToken := &auth.Principal{UserID: u.ID, Roles: u.Roles, Via: auth.ViaToken}
+		if _, _, err := e.svc.CreateToken(e.ctx, viaToken, u.ID, "x", time.Hour); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("from a token: got %v, want ErrForbidden", err)
+		}
+		withMFA := &auth.Principal{UserID: u.ID, Roles: u.Roles, Via: auth.ViaSession, MFA: true}
+		if _, _, err := e.svc.CreateToken(e.ctx, withMFA, u.ID, "x", time.Hour); err != nil {
+			t.Errorf("with MFA: %v", err)
+		}
+		if _, _, err := e.svc.CreateToken(e.ctx, auth.CLI("token"), u.ID, "x", time.Hour); err != nil {
+			t.Errorf("from the CLI: %v", err)
+		}
+	})
+}
+
+func TestDisableUserRevokesAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		sys := e.org(t, "System", auth.OrgSystemAdmin)
+		o := e.org(t, "Kanto Electric", auth.OrgOperator, "electricity")
+		admin := adminPrincipal(e.seed(t, "admin1", sys, auth.RoleAdmin))
+		u := e.seed(t, "tanaka", o, auth.RoleOperator)
+		sess := e.login(t, "tanaka")
+		raw, _, err := e.svc.CreateToken(e.ctx, admin, u.ID, "pipeline", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.withCookie(sess); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.withBearer(raw); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := e.svc.DisableUser(e.ctx, admin, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.withCookie(sess); err != auth.ErrUnauthenticated {
+			t.Errorf("session after disable: got %v, want ErrUnauthenticated", err)
+		}
+		if _, err := e.withBearer(raw); err != auth.ErrUnauthenticated {
+			t.Errorf("token after disable: got %v, want ErrUnauthenticated", err)
+		}
+		toks, _ := e.svc.Tokens(e.ctx, u.ID)
+		if len(toks) != 1 || toks[0].RevokedAt.IsZero() {
+			t.Errorf("got tokens %+v, want the one revoked", toks)
+		}
+		var live int
+		db.QueryRow(e.ctx, "SELECT COUNT(*) FROM auth_sessions WHERE user_id = ? AND revoked_at = ''", u.ID).Scan(&live)
+		if live != 0 {
+			t.Errorf("got %d live sessions, want 0", live)
+		}
+		if got, _ := e.svc.User(e.ctx, u.ID); !got.Disabled {
+			t.Error("user not disabled")
+		}
+		if err := e.svc.DisableUser(e.ctx, admin, admin.UserID); err != auth.ErrDisableSelf {
+			t.Errorf("disable self: got %v, want ErrDisableSelf", err)
+		}
+		for action, want := range map[string]int{"account.disable": 1, "session.revoke": 1, "token.revoke": 1} {
+			if got := e.auditCount(t, action); got != want {
+				t.Errorf("got %d %s entries, want %d", got, action, want)
+			}
+		}
+	})
+}
+
+func TestSetPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		o := e.org(t, "Kanto Electric", auth.OrgOperator, "electricity")
+		u := e.seed(t, "tanaka", o, auth.RoleOperator)
+		sess := e.login(t, "tanaka")
+		self := &auth.Principal{UserID: u.ID, OrgID: o.ID}
+		if err := e.svc.SetPassword(e.ctx, self, u.ID, "short"); !errors.Is(err, auth.ErrWeakPassword) {
+			t.Errorf("short password: got %v, want ErrWeakPassword", err)
+		}
+		if err := e.svc.SetPassword(e.ctx, self, u.ID, "a brand new passphrase"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.withCookie(sess); err != auth.ErrUnauthenticated {
+			t.Errorf("old session after password change: got %v, want ErrUnauthenticated", err)
+		}
+		if _, err := e.svc.PasswordLogin(e.ctx, "tanaka", password, ""); err != auth.ErrBadCredentials {
+			t.Errorf("old password: got %v, want ErrBadCredentials", err)
+		}
+		if _, err := e.svc.PasswordLogin(e.ctx, "tanaka", "a brand new passphrase", ""); err != nil {
+			t.Errorf("new password: %v", err)
+		}
+		if err := e.svc.VerifyUserPassword(e.ctx, u.ID, "a brand new passphrase"); err != nil {
+			t.Errorf("VerifyUserPassword: %v", err)
+		}
+	})
+}
+
+func TestCreateValidation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		o := e.org(t, "Kanto Electric", auth.OrgOperator, "electricity")
+		orgs := []struct {
+			name string
+			org  auth.NewOrg
+		}{
+			{"operator without sector", auth.NewOrg{Name: "A", Kind: auth.OrgOperator}},
+			{"operator with two sectors", auth.NewOrg{Name: "A", Kind: auth.OrgOperator, Sectors: []string{"gas", "oil"}}},
+			{"unknown sector", auth.NewOrg{Name: "A", Kind: auth.OrgOperator, Sectors: []string{"nuclear"}}},
+			{"ministry without sectors", auth.NewOrg{Name: "A", Kind: auth.OrgMinistry}},
+			{"police without level", auth.NewOrg{Name: "A", Kind: auth.OrgPolice}},
+			{"vendor with sector", auth.NewOrg{Name: "A", Kind: auth.OrgVendor, Sectors: []string{"gas"}}},
+			{"unknown kind", auth.NewOrg{Name: "A", Kind: "club"}},
+			{"no name", auth.NewOrg{Kind: auth.OrgVendor}},
+		}
+		for _, tt := range orgs {
+			t.Run(tt.name, func(t *testing.T) {
+				if _, err := e.svc.CreateOrg(e.ctx, nil, tt.org); !errors.Is(err, auth.ErrInvalid) {
+					t.Errorf("got %v, want ErrInvalid", err)
+				}
+			})
+		}
+		if _, err := e.svc.CreateOrg(e.ctx, nil, auth.NewOrg{Name: "Kanto Electric", Kind: auth.OrgVendor}); !errors.Is(err, auth.ErrExists) {
+			t.Errorf("duplicate org name: got %v, want ErrExists", err)
+		}
+		m, err := e.svc.CreateOrg(e.ctx, nil, auth.NewOrg{Name: "METI", NameJA: "経済産業省", Kind: auth.OrgMinistry, Sectors: []string{"electricity", "gas"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.svc.OrgByName(e.ctx, "METI"); got.ID != m.ID || !slices.Equal(got.Sectors, []string{"electricity", "gas"}) {
+			t.Errorf("OrgByName = %+v, want %+v", got, m)
+		}
+
+		users := []struct {
+			name string
+			user auth.NewUser
+			want error
+		}{
+			{"short password", auth.NewUser{Username: "abc", OrgID: o.ID, Roles: []auth.Role{auth.RoleOperator}, Password: "short"}, auth.ErrWeakPassword},
+			{"bad username", auth.NewUser{Username: "a b", OrgID: o.ID, Roles: []auth.Role{auth.RoleOperator}, Password: password}, auth.ErrInvalid},
+			{"no roles", auth.NewUser{Username: "abc", OrgID: o.ID, Password: password}, auth.ErrInvalid},
+			{"unknown role", auth.NewUser{Username: "abc", OrgID: o.ID, Roles: []auth.Role{"king"}, Password: password}, auth.ErrInvalid},
+			{"unknown org", auth.NewUser{Username: "abc", OrgID: "org_nope", Roles: []auth.Role{auth.RoleOperator}, Password: password}, auth.ErrInvalid},
+		}
+		for _, tt := range users {
+			t.Run(tt.name, func(t *testing.T) {
+				if _, _, err := e.svc.CreateUser(e.ctx, nil, tt.user); !errors.Is(err, tt.want) {
+					t.Errorf("got %v, want %v", err, tt.want)
+				}
+			})
+		}
+		e.seed(t, "tanaka", o, auth.RoleOperator)
+		if _, _, err := e.svc.CreateUser(e.ctx, nil, auth.NewUser{Username: "TANAKA", OrgID: o.ID, Roles: []auth.Role{auth.RoleOperator}, Password: password}); !errors.Is(err, auth.ErrExists) {
+			t.Errorf("duplicate username: got %v, want ErrExists", err)
+		}
+	})
+}
+
+func TestSeparationOfDuties(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		// Bootstrap: the first admin, without a second.
+		a, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "admin-a", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a.Roles, []auth.Role{auth.RoleAdmin}) {
+			t.Fatalf("bootstrap admin has roles %v, want [admin]", a.Roles)
+		}
+		if _, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "admin-x", Password: password}); err != auth.ErrBootstrapDone {
+			t.Fatalf("second bootstrap: got %v, want ErrBootstrapDone", err)
+		}
+		adminA := adminPrincipal(a)
+
+		// A second admin is a pending grant until someone else confirms it.
+		b, grants, err := e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "admin-b", OrgID: a.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Roles) != 0 || len(grants) != 1 || grants[0].State != auth.GrantPending {
+			t.Fatalf("got roles %v and grants %+v, want no roles and one pending grant", b.Roles, grants)
+		}
+		if got, _ := e.svc.PendingGrants(e.ctx); len(got) != 1 || got[0].ID != grants[0].ID {
+			t.Errorf("PendingGrants = %+v, want the one grant", got)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminA, grants[0].ID); err != auth.ErrSameAdmin {
+			t.Errorf("requester confirms: got %v, want ErrSameAdmin", err)
+		}
+		// B has no admin role yet: B cannot confirm anything either.
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminPrincipal(b), grants[0].ID); err != auth.ErrForbidden {
+			t.Errorf("pending admin confirms: got %v, want ErrForbidden", err)
+		}
+		// The server's command line is a second party.
+		if _, err := e.svc.ConfirmGrant(e.ctx, auth.CLI("user-confirm"), grants[0].ID); err != nil {
+			t.Fatalf("CLI confirms: %v", err)
+		}
+		adminB := adminPrincipal(b)
+
+		// An operator gets an officer role requested by B.
+		police := e.org(t, "Osaka Prefectural Police", auth.OrgPolice)
+		c, grants, err := e.svc.CreateUser(e.ctx, adminB, auth.NewUser{Username: "officer-c", OrgID: police.ID,
+			Roles: []auth.Role{auth.RoleOfficer, auth.RoleCouncil}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(c.Roles, []auth.Role{auth.RoleCouncil}) {
+			t.Errorf("got active roles %v, want only [council_member] before confirmation", c.Roles)
+		}
+		var officerGrant auth.Grant
+		for _, g := range grants {
+			if g.Role == auth.RoleOfficer {
+				officerGrant = g
+			}
+		}
+		// Not privileged yet: a password login yields a session, and the
+		// principal does not hold the pending role.
+		sess := e.login(t, "officer-c")
+		if p, err := e.withCookie(sess); err != nil || p.Has(auth.RoleOfficer) {
+			t.Errorf("before confirmation: got %+v, %v; want a principal without officer", p, err)
+		}
+		operator := &auth.Principal{UserID: c.ID, Roles: c.Roles, Via: auth.ViaSession, MFA: true}
+		if _, err := e.svc.ConfirmGrant(e.ctx, operator, officerGrant.ID); err != auth.ErrForbidden {
+			t.Errorf("non-admin confirms: got %v, want ErrForbidden", err)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, nil, officerGrant.ID); err != auth.ErrForbidden {
+			t.Errorf("nil actor confirms: got %v, want ErrForbidden", err)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminB, officerGrant.ID); err != auth.ErrSameAdmin {
+			t.Errorf("requester B confirms: got %v, want ErrSameAdmin", err)
+		}
+		g, err := e.svc.ConfirmGrant(e.ctx, adminA, officerGrant.ID)
+		if err != nil {
+			t.Fatalf("A confirms: %v", err)
+		}
+		if g.State != auth.GrantActive || g.ConfirmedBy != a.ID {
+			t.Errorf("got grant %+v, want active, confirmed by %s", g, a.ID)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, auth.CLI("x"), officerGrant.ID); !errors.Is(err, auth.ErrInvalid) {
+			t.Errorf("confirm twice: got %v, want ErrInvalid", err)
+		}
+		if u, _ := e.svc.User(e.ctx, c.ID); !slices.Contains(u.Roles, auth.RoleOfficer) {
+			t.Errorf("after confirmation: roles %v, want officer", u.Roles)
+		}
+		// The old session lacks MFA: the policy refuses the officer role on
+		// it until the user logs in again with TOTP.
+		p, err := e.withCookie(sess)
+		if err != nil || !p.Has(auth.RoleOfficer) || p.MFA {
+			t.Errorf("after confirmation: got %+v, %v; want officer without MFA", p, err)
+		}
+		res, err := e.svc.PasswordLogin(e.ctx, "officer-c", password, "")
+		if err != nil || res.Challenge == nil {
+			t.Errorf("login after elevation: got %+v, %v; want a TOTP challenge", res, err)
+		}
+
+		// An admin cannot confirm a privileged role for themselves.
+		grants, err = e.svc.RequestRoles(e.ctx, adminB, a.ID, []auth.Role{auth.RoleCommander, auth.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(grants) != 1 || grants[0].Role != auth.RoleCommander {
+			t.Fatalf("got grants %+v, want one for commander (admin is held already)", grants)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminA, grants[0].ID); err != auth.ErrSameAdmin {
+			t.Errorf("grantee confirms own grant: got %v, want ErrSameAdmin", err)
+		}
+
+		for action, want := range map[string]int{
+			"account.bootstrap": 1, "account.create": 2, "account.grant_request": 3,
+			"account.grant_confirm": 2, "account.grant": 2, // bootstrap admin, council member
+		} {
+			if got := e.auditCount(t, action); got != want {
+				t.Errorf("got %d %s entries, want %d", got, action, want)
+			}
+		}
+	})
+}
+
+// TestAuditTrail checks that every change is in the audit log, attributed,
+// and that the log's data check agrees with the stored records.
+func TestAuditTrail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		a, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "admin-a", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminA := adminPrincipal(a)
+		o, err := e.svc.CreateOrg(e.ctx, adminA, auth.NewOrg{Name: "Kanto Electric", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _, err := e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "tanaka", OrgID: o.ID, Roles: []auth.Role{auth.RoleOperator}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess := e.login(t, "tanaka")
+		_, tok, err := e.svc.CreateToken(e.ctx, adminA, u.ID, "pipeline", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.RevokeToken(e.ctx, adminA, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.SetPassword(e.ctx, adminA, u.ID, "another long password"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Logout(e.ctx, sess.Token); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.svc.PasswordLogin(e.ctx, "admin-a", password, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := totp.GenerateCode(res.Challenge.Enrolment.Secret, e.clock.Now())
+		if _, err := e.svc.CompleteTOTP(e.ctx, res.Challenge.Token, code, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.DisableUser(e.ctx, adminA, u.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		want := map[string]int{
+			"org.create":         2, // system org at bootstrap, Kanto Electric
+			"account.bootstrap":  1,
+			"account.grant":      2,
+			"account.create":     1,
+			"session.create":     2,
+			"token.create":       1,
+			"token.revoke":       1,
+			"account.password":   1,
+			"session.revoke":     1, // tanaka's session at the password change
+			"account.totp_enrol": 1,
+			"account.disable":    1,
+		}
+		for action, n := range want {
+			if got := e.auditCount(t, action); got != n {
+				t.Errorf("got %d %s entries, want %d", got, action, n)
+			}
+		}
+		var actor string
+		db.QueryRow(e.ctx, "SELECT actor FROM audit_entries WHERE action = 'account.create'").Scan(&actor)
+		if actor != a.ID {
+			t.Errorf("account.create actor %q, want %q", actor, a.ID)
+		}
+		db.QueryRow(e.ctx, "SELECT actor FROM audit_entries WHERE action = 'account.bootstrap'").Scan(&actor)
+		if actor != "cli:bootstrap" {
+			t.Errorf("account.bootstrap actor %q, want cli:bootstrap", actor)
+		}
+
+		// The stored records match the latest entry of each resource.
+		if _, err := e.log.Checkpoint(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		verifiers, err := e.log.Verifiers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := auditlog.Verify(e.ctx, auditlog.DBSource(db), auditlog.VerifyOptions{
+			Verifiers: verifiers, Keys: e.ring, Resolvers: e.log.Resolvers()})
+		if err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		if rep.RecordsChecked == 0 || len(rep.Unchecked) != 0 {
+			t.Errorf("verify checked %d records, unchecked types %v; want all checked", rep.RecordsChecked, rep.Unchecked)
+		}
+	})
+}
