@@ -249,7 +249,7 @@ func (s *session) Data(r io.Reader) error {
 type parsed struct {
 	Header  mail.Header
 	Subject string // RFC 2047-decoded
-	Body    string // quoted-printable-decoded
+	Body    string // quoted-printable-decoded, with LF line ends
 }
 
 func parse(t *testing.T, r received) parsed {
@@ -266,7 +266,7 @@ func parse(t *testing.T, r received) parsed {
 	if err != nil {
 		t.Fatalf("decode body: %v", err)
 	}
-	return parsed{Header: m.Header, Subject: subj, Body: string(body)}
+	return parsed{Header: m.Header, Subject: subj, Body: strings.ReplaceAll(string(body), "\r\n", "\n")}
 }
 
 // lookups are the address lookups a server passes to the Notifier.
