@@ -158,14 +158,14 @@ func (pol *Policy) CanSeeSector(p *Principal, sector string) bool {
 
 // CanSeeOrg reports whether p may see records that belong to the
 // organisation orgID whose sector is orgSector ("" for organisations outside
-// the sectors): a member of the organisation itself, an analyst, or a
+// the sectors): a member of the organisation itself, an analyst (any organisation), or a
 // ministry user whose ministry supervises orgSector. Admins see no
 // organisation's records but their own (they manage accounts, not reports).
 func (pol *Policy) CanSeeOrg(p *Principal, orgID, orgSector string) bool {
 	if !active(p) || orgID == "" {
 		return false
 	}
-	if p.OrgID == orgID {
+	if p.OrgID == orgID || p.Has(RoleAnalyst) {
 		return true
 	}
 	return pol.CanSeeSector(p, orgSector)

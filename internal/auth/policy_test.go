@@ -1,0 +1,173 @@
+package auth_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/acd-platform/acd/internal/auth"
+)
+
+func TestPolicyAllow(t *testing.T) {
+	pol := auth.NewPolicy()
+	session := func(mfa bool, roles ...auth.Role) *auth.Principal {
+		return &auth.Principal{UserID: "usr_1", OrgID: "org_1", Roles: roles, Via: auth.ViaSession, MFA: mfa}
+	}
+	token := &auth.Principal{UserID: "usr_1", Roles: []auth.Role{auth.RoleAdmin}, Via: auth.ViaToken}
+	disabled := session(true, auth.RoleAdmin)
+	disabled.Disabled = true
+	tests := []struct {
+		name   string
+		p      *auth.Principal
+		action auth.Action
+		want   bool
+	}{
+		{"public reads health", nil, auth.HealthRead, true},
+		{"public reads the checkpoint", nil, auth.AuditCheckpointRead, true},
+		{"public may not see home", nil, auth.HomeView, false},
+		{"public may not list accounts", nil, auth.AccountList, false},
+		{"operator sees home", session(false, auth.RoleOperator), auth.HomeView, true},
+		{"operator may not list accounts", session(false, auth.RoleOperator), auth.AccountList, false},
+		{"operator makes own token", session(false, auth.RoleOperator), auth.TokenCreateOwn, true},
+		{"admin with MFA lists accounts", session(true, auth.RoleAdmin), auth.AccountList, true},
+		{"admin without MFA may not list accounts", session(false, auth.RoleAdmin), auth.AccountList, false},
+		{"admin without MFA still sees home", session(false, auth.RoleAdmin), auth.HomeView, true},
+		{"admin token lists accounts (tokens need no MFA)", token, auth.AccountList, true},
+		{"analyst lists orgs", session(false, auth.RoleAnalyst), auth.OrgList, true},
+		{"analyst may not create accounts", session(false, auth.RoleAnalyst), auth.AccountCreate, false},
+		{"commission chair with MFA reads entries", session(true, auth.RoleCommissionChair), auth.AuditEntriesRead, true},
+		{"commission member without MFA may not", session(false, auth.RoleCommissionMember), auth.AuditProofRead, false},
+		{"non-privileged role counts without MFA", session(false, auth.RoleAnalyst, auth.RoleAdmin), auth.OrgList, true},
+		{"disabled admin is the public", disabled, auth.AccountList, false},
+		{"disabled admin reads public things", disabled, auth.HealthRead, true},
+		{"principal without user id is the public", &auth.Principal{Roles: []auth.Role{auth.RoleAdmin}, MFA: true}, auth.HomeView, false},
+		{"unknown action denied to admin", session(true, auth.RoleAdmin), "report.delete_everything", false},
+		{"unknown action denied to the public", nil, "report.delete_everything", false},
+		{"empty action denied", session(true, auth.RoleAdmin), "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pol.Allow(tt.p, tt.action); got != tt.want {
+				t.Errorf("Allow(%s) = %v, want %v", tt.action, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPolicyTable pins the foundation's table: who may do each action.
+func TestPolicyTable(t *testing.T) {
+	pol := auth.NewPolicy()
+	commission := []auth.Role{auth.RoleCommissionChair, auth.RoleCommissionMember, auth.RoleAdmin}
+	want := map[auth.Action]auth.Rule{
+		auth.HealthRead:          {Audience: auth.Public},
+		auth.OpenAPIRead:         {Audience: auth.Public},
+		auth.KeysPublicRead:      {Audience: auth.Public},
+		auth.AuditCheckpointRead: {Audience: auth.Public},
+		auth.Login:               {Audience: auth.Public},
+		auth.HomeView:            {Audience: auth.Authenticated},
+		auth.Logout:              {Audience: auth.Authenticated},
+		auth.InboxRead:           {Audience: auth.Authenticated},
+		auth.PasswordChangeOwn:   {Audience: auth.Authenticated},
+		auth.TokenCreateOwn:      {Audience: auth.Authenticated},
+		auth.TokenListOwn:        {Audience: auth.Authenticated},
+		auth.TokenRevokeOwn:      {Audience: auth.Authenticated},
+		auth.AccountList:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.AccountView:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.AccountCreate:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.AccountDisable:      {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.AccountPassword:     {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.AccountGrant:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.AccountConfirm:      {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.OrgCreate:           {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.OrgList:             {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin, auth.RoleAnalyst}},
+		auth.TokenAdmin:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.MetricsRead:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.AuditEntriesRead:    {Audience: auth.Roles, Roles: commission},
+		auth.AuditProofRead:      {Audience: auth.Roles, Roles: commission},
+	}
+	actions := pol.Actions()
+	if !slices.IsSorted(actions) {
+		t.Errorf("Actions() not sorted: %v", actions)
+	}
+	if len(actions) != len(want) {
+		t.Errorf("policy has %d actions, this test knows %d: add the new ones here", len(actions), len(want))
+	}
+	for _, a := range actions {
+		got, ok := pol.Rule(a)
+		if !ok {
+			t.Errorf("Rule(%s) missing for a listed action", a)
+			continue
+		}
+		w, known := want[a]
+		if !known {
+			t.Errorf("action %s (%v) is not pinned by this test", a, got.Audience)
+			continue
+		}
+		if got.Audience != w.Audience || !slices.Equal(got.Roles, w.Roles) {
+			t.Errorf("Rule(%s) = %v %v, want %v %v", a, got.Audience, got.Roles, w.Audience, w.Roles)
+		}
+	}
+	if _, ok := pol.Rule("no.such"); ok {
+		t.Error(`Rule("no.such") found`)
+	}
+	// Rule returns a copy: changing it does not change the policy.
+	r, _ := pol.Rule(auth.AccountList)
+	r.Roles[0] = auth.RoleOperator
+	if pol.Allow(&auth.Principal{UserID: "u", Roles: []auth.Role{auth.RoleOperator}}, auth.AccountList) {
+		t.Error("mutating a Rule changed the policy")
+	}
+}
+
+// TestPolicyMatrix checks every action against a principal holding each
+// single role: admins get no action outside accounts, keys, metrics and the
+// audit log; privileged roles need MFA.
+func TestPolicyMatrix(t *testing.T) {
+	pol := auth.NewPolicy()
+	for _, a := range pol.Actions() {
+		rule, _ := pol.Rule(a)
+		for _, role := range auth.AllRoles {
+			for _, mfa := range []bool{false, true} {
+				p := &auth.Principal{UserID: "usr_1", Roles: []auth.Role{role}, Via: auth.ViaSession, MFA: mfa}
+				want := rule.Audience == auth.Public || rule.Audience == auth.Authenticated ||
+					(slices.Contains(rule.Roles, role) && (mfa || !role.Privileged()))
+				if got := pol.Allow(p, a); got != want {
+					t.Errorf("Allow(%s, mfa=%v, %s) = %v, want %v", role, mfa, a, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestCanSeeOrg(t *testing.T) {
+	pol := auth.NewPolicy()
+	operator := &auth.Principal{UserID: "u1", OrgID: "org_kanto", OrgKind: auth.OrgOperator, Sectors: []string{"electricity"}, Roles: []auth.Role{auth.RoleOperator}}
+	meti := &auth.Principal{UserID: "u2", OrgID: "org_meti", OrgKind: auth.OrgMinistry, Sectors: []string{"electricity", "gas", "oil", "credit_cards"}, Roles: []auth.Role{auth.RoleMinistry}}
+	analyst := &auth.Principal{UserID: "u3", OrgID: "org_nco", OrgKind: auth.OrgCabinetOff, Roles: []auth.Role{auth.RoleAnalyst}}
+	admin := &auth.Principal{UserID: "u4", OrgID: "org_sys", OrgKind: auth.OrgSystemAdmin, Roles: []auth.Role{auth.RoleAdmin}, MFA: true}
+	tests := []struct {
+		name           string
+		p              *auth.Principal
+		org, orgSector string
+		want           bool
+	}{
+		{"operator, own org", operator, "org_kanto", "electricity", true},
+		{"operator, other operator of the same sector", operator, "org_chubu", "electricity", false},
+		{"ministry, operator in its sector", meti, "org_kanto", "electricity", true},
+		{"ministry, operator in another ministry's sector", meti, "org_jr", "railways", false},
+		{"ministry, org outside the sectors", meti, "org_vendor", "", false},
+		{"analyst, any operator", analyst, "org_jr", "railways", true},
+		{"analyst, org outside the sectors", analyst, "org_vendor", "", true},
+		{"admin, an operator", admin, "org_kanto", "electricity", false},
+		{"admin, own org", admin, "org_sys", "", true},
+		{"public", nil, "org_kanto", "electricity", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pol.CanSeeOrg(tt.p, tt.org, tt.orgSector); got != tt.want {
+				t.Errorf("CanSeeOrg = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if !pol.CanSeeSector(meti, "gas") || pol.CanSeeSector(meti, "finance") || pol.CanSeeSector(operator, "electricity") {
+		t.Error("CanSeeSector: want METI to see gas but not finance, and operators no sector")
+	}
+}
