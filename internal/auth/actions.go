@@ -5,6 +5,9 @@ package auth
 // actions here and a row in policyTable; an action without a row is denied to
 // everyone.
 const (
+	// PublicView shows public pages: the start page, static assets, the
+	// language switch (and, later, public alerts, §41). Public.
+	PublicView Action = "public.view"
 	// HealthRead reads the liveness/readiness endpoints. Public.
 	HealthRead Action = "health.read"
 	// OpenAPIRead reads the API description. Public.

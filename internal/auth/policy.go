@@ -42,6 +42,7 @@ type Rule struct {
 // policyTable is ACD's one authorization table: every action and who may do
 // it. Keep it in the order of actions.go.
 var policyTable = map[Action]Rule{
+	PublicView:          {Audience: Public},
 	HealthRead:          {Audience: Public},
 	OpenAPIRead:         {Audience: Public},
 	KeysPublicRead:      {Audience: Public},
@@ -158,9 +159,10 @@ func (pol *Policy) CanSeeSector(p *Principal, sector string) bool {
 
 // CanSeeOrg reports whether p may see records that belong to the
 // organisation orgID whose sector is orgSector ("" for organisations outside
-// the sectors): a member of the organisation itself, an analyst (any organisation), or a
-// ministry user whose ministry supervises orgSector. Admins see no
-// organisation's records but their own (they manage accounts, not reports).
+// the sectors): a member of the organisation itself, an analyst (any
+// organisation), or a ministry user whose ministry supervises orgSector.
+// Admins see no organisation's records but their own (they manage accounts,
+// not reports).
 func (pol *Policy) CanSeeOrg(p *Principal, orgID, orgSector string) bool {
 	if !active(p) || orgID == "" {
 		return false

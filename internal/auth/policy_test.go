@@ -58,6 +58,7 @@ func TestPolicyTable(t *testing.T) {
 	pol := auth.NewPolicy()
 	commission := []auth.Role{auth.RoleCommissionChair, auth.RoleCommissionMember, auth.RoleAdmin}
 	want := map[auth.Action]auth.Rule{
+		auth.PublicView:          {Audience: auth.Public},
 		auth.HealthRead:          {Audience: auth.Public},
 		auth.OpenAPIRead:         {Audience: auth.Public},
 		auth.KeysPublicRead:      {Audience: auth.Public},
