@@ -92,7 +92,8 @@ var (
 
 // ActorFunc names who acts in ctx, for audit entries: the user id and the
 // user's organisation id. The server passes one that reads the request's
-// principal; background work has none and is recorded as "system".
+// principal; background work has none, and an empty actor is recorded as
+// "system".
 type ActorFunc func(ctx context.Context) (actor, org string)
 
 func systemActor(context.Context) (string, string) { return "system", "" }

@@ -3,8 +3,10 @@ package deadline_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
+	"log"
 	"mime"
 	"mime/quotedprintable"
 	"net"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	smtp "github.com/emersion/go-smtp"
 
 	"github.com/acd-platform/acd/internal/auditlog"
@@ -168,6 +171,7 @@ func report(subject string, due time.Duration) deadline.Deadline {
 type received struct {
 	From string
 	To   []string
+	User string // who authenticated, if anyone
 	Data []byte
 }
 
@@ -185,6 +189,12 @@ type mailServer struct {
 // test ends.
 func startMailServer(t *testing.T, addr string) *mailServer {
 	t.Helper()
+	return startMailServerTLS(t, addr, nil)
+}
+
+// startMailServerTLS is startMailServer offering STARTTLS with cfg.
+func startMailServerTLS(t *testing.T, addr string, cfg *tls.Config) *mailServer {
+	t.Helper()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -192,6 +202,8 @@ func startMailServer(t *testing.T, addr string) *mailServer {
 	ms := &mailServer{Addr: l.Addr().String()}
 	ms.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{ms: ms}, nil }))
 	ms.srv.Domain = "localhost"
+	ms.srv.TLSConfig = cfg
+	ms.srv.ErrorLog = log.New(io.Discard, "", 0) // clients hanging up are expected
 	ms.srv.ReadTimeout = 10 * time.Second
 	ms.srv.WriteTimeout = 10 * time.Second
 	done := make(chan struct{})
@@ -216,6 +228,20 @@ type session struct {
 	ms   *mailServer
 	from string
 	to   []string
+	user string // authenticated user, if any
+}
+
+// AuthMechanisms offers PLAIN, which go-smtp allows only over TLS.
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, password string) error {
+		if username != "acd" || password != "s3cret" {
+			return errors.New("invalid credentials")
+		}
+		s.user = username
+		return nil
+	}), nil
 }
 
 func (s *session) Reset()        { s.from, s.to = "", nil }
@@ -241,7 +267,7 @@ func (s *session) Data(r io.Reader) error {
 	}
 	s.ms.mu.Lock()
 	defer s.ms.mu.Unlock()
-	s.ms.msgs = append(s.ms.msgs, received{From: s.from, To: s.to, Data: b})
+	s.ms.msgs = append(s.ms.msgs, received{From: s.from, To: s.to, User: s.user, Data: b})
 	return nil
 }
 

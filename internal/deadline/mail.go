@@ -34,7 +34,9 @@ type SMTPConfig struct {
 	// which net/smtp sends only over TLS or to localhost.
 	Username string
 	Password string
-	// StartTLS requires the server to offer STARTTLS and uses it.
+	// StartTLS requires the server to offer STARTTLS and uses it. With
+	// neither StartTLS nor ImplicitTLS mail goes in the clear, which suits
+	// only a relay on the same host or network.
 	StartTLS bool
 	// ImplicitTLS connects with TLS from the start (port 465).
 	ImplicitTLS bool
@@ -395,7 +397,7 @@ func (e *rcptError) Error() string { return "recipient refused: " + e.err.Error(
 func (e *rcptError) Unwrap() error { return e.err }
 
 // deliverSMTP sends msg to one recipient.
-func (n *Notifier) deliverSMTP(ctx context.Context, to string, msg []byte) (err error) {
+func (n *Notifier) deliverSMTP(ctx context.Context, to string, msg []byte) error {
 	c := n.smtp
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()

@@ -3,9 +3,12 @@ package deadline_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net"
+	"net/http/httptest"
 	"net/mail"
 	"slices"
 	"strings"
@@ -376,5 +379,42 @@ func TestNotifierConfigErrors(t *testing.T) {
 		if _, err := deadline.NewNotifier(ctx, db, e.log, e.clock, nil, tc.cfg); err == nil {
 			t.Errorf("%s: NewNotifier succeeded, want an error", tc.name)
 		}
+	}
+}
+
+func TestEmailStartTLSAndAuth(t *testing.T) {
+	// httptest makes a certificate for 127.0.0.1 and a client that trusts it.
+	hs := httptest.NewUnstartedServer(nil)
+	hs.StartTLS()
+	defer hs.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(hs.Certificate())
+
+	ms := startMailServerTLS(t, "127.0.0.1:0", &tls.Config{Certificates: hs.TLS.Certificates})
+	db := storetest.SQLite(t)
+	cfg := mailConfig(ms.Addr)
+	cfg.SMTP.StartTLS = true
+	cfg.SMTP.Username, cfg.SMTP.Password = "acd", "s3cret"
+	cfg.SMTP.TLSConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
+	e := newEnv(t, db, cfg)
+	e.notify(t, deadline.Notice{ToUser: "u_alice", Subject: "Over TLS"})
+	if err := e.n.Deliver(context.Background()); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	got := ms.messages()
+	if len(got) != 1 || got[0].User != "acd" {
+		t.Fatalf("server received %+v, want one message from authenticated user acd", got)
+	}
+
+	// Without the right roots the server's certificate is refused and
+	// nothing is sent.
+	cfg.SMTP.TLSConfig = nil
+	e2 := newEnv(t, storetest.SQLite(t), cfg)
+	e2.notify(t, deadline.Notice{ToUser: "u_alice", Subject: "Untrusted"})
+	if err := e2.n.Deliver(context.Background()); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("Deliver to an untrusted server: %v, want a certificate error", err)
+	}
+	if got := len(ms.messages()); got != 1 {
+		t.Errorf("server has %d messages, want still 1", got)
 	}
 }
