@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/acd-platform/acd/internal/auditlog"
+	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
 )
@@ -42,4 +44,37 @@ func (s *storage) openDB(ctx context.Context, logger *slog.Logger) (*store.DB, e
 
 func (s *storage) openKeys() (*keys.Ring, error) {
 	return keys.Open(filepath.Join(s.dataDir, "keys"), nil)
+}
+
+// accounts is the account service opened for a command-line tool.
+type accounts struct {
+	db   *store.DB
+	log  *auditlog.Log
+	auth *auth.Service
+}
+
+func (a *accounts) Close() { a.db.Close() }
+
+func (s *storage) openAccounts(ctx context.Context, e *env) (*accounts, error) {
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := s.openDB(ctx, logger)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := s.openKeys()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	l, err := auditlog.New(ctx, db, ring, auditlog.Options{Logger: logger})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc, err := auth.New(ctx, db, l, auth.Config{Logger: logger})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &accounts{db: db, log: l, auth: svc}, nil
 }

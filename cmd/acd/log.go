@@ -13,6 +13,7 @@ import (
 
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
+	"github.com/acd-platform/acd/internal/auth"
 )
 
 func runLog(ctx context.Context, e *env) error {
@@ -222,4 +223,10 @@ func parseVerifiers(s string) (note.Verifiers, error) {
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// registerResolvers lets `acd log verify` check entries against the records
+// of every capability that audits.
+func registerResolvers(l *auditlog.Log) {
+	auth.RegisterResolvers(l)
 }

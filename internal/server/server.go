@@ -1,0 +1,209 @@
+// Package server assembles ACD's server from its capability packages: it
+// builds each service explicitly, registers every route and page on one
+// api.Router (so each passes the one authorization policy), and lists the
+// background jobs `acd serve` runs beside the HTTP server.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/acd-platform/acd/internal/api"
+	"github.com/acd-platform/acd/internal/auditlog"
+	"github.com/acd-platform/acd/internal/auditlog/logapi"
+	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/deadline"
+	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/web"
+)
+
+// Config is what New needs. DB and Keys are required; the zero value of
+// every other field works.
+type Config struct {
+	DB   *store.DB
+	Keys *keys.Ring
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// TLS says the server is reached over HTTPS: cookies are Secure and
+	// HSTS is sent.
+	TLS bool
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Argon2 parameters for new password hashes; zero takes auth's defaults.
+	Argon2 auth.Argon2Params
+	// CheckpointInterval is how often the audit log is checkpointed when
+	// there were appends; default 2s.
+	CheckpointInterval time.Duration
+	// DeadlineInterval is how often deadlines are checked; default 30s.
+	DeadlineInterval time.Duration
+	// SMTP enables e-mail notices; nil means in-app inbox only.
+	SMTP *deadline.SMTPConfig
+	// BaseURL is the server's external URL, for links in e-mails.
+	BaseURL string
+	// Version is reported in the OpenAPI document.
+	Version string
+}
+
+// Server is an assembled ACD server.
+type Server struct {
+	cfg       Config
+	Log       *auditlog.Log
+	Auth      *auth.Service
+	Policy    *auth.Policy
+	Notifier  *deadline.Notifier
+	Deadlines *deadline.Service
+	Router    *api.Router
+	handler   http.Handler
+	logger    *slog.Logger
+}
+
+// New builds every service (running their migrations) and registers routes.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.DB == nil || cfg.Keys == nil {
+		return nil, errors.New("server: DB and Keys are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger}
+	var err error
+	s.Log, err = auditlog.New(ctx, cfg.DB, cfg.Keys, auditlog.Options{Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Auth, err = auth.New(ctx, cfg.DB, s.Log, auth.Config{Now: cfg.Now, Argon2: cfg.Argon2, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Policy = auth.NewPolicy()
+	clock := clockFunc(cfg.Now)
+	s.Notifier, err = deadline.NewNotifier(ctx, cfg.DB, s.Log, clock, cfg.Logger, deadline.NotifierConfig{
+		SMTP: cfg.SMTP, BaseURL: cfg.BaseURL, UserEmail: s.userEmail, OrgEmails: s.orgEmails,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Deadlines, err = deadline.New(ctx, cfg.DB, s.Log, s.Notifier, clock, cfg.Logger, deadline.Config{Interval: cfg.DeadlineInterval})
+	if err != nil {
+		return nil, err
+	}
+	site, err := web.New(web.Config{Auth: s.Auth, Policy: s.Policy, Log: s.Log, Notifier: s.Notifier, TLS: cfg.TLS, Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := api.NewMetrics(reg)
+	s.Router = api.NewRouter(api.RouterConfig{
+		Authenticator: s.Auth,
+		Authorizer:    s.Policy,
+		Logger:        cfg.Logger,
+		PageError:     site.PageError,
+		MapError:      mapError,
+		Metrics:       metrics,
+	})
+	s.routes(metrics)
+	site.Register(s.Router)
+	s.handler = api.Chain(s.Router,
+		api.AssignRequestID,
+		api.AccessLog(cfg.Logger),
+		api.Recover(cfg.Logger),
+		api.SecurityHeaders(api.HeadersConfig{TLS: cfg.TLS}),
+	)
+	return s, nil
+}
+
+// Handler is the whole HTTP handler: middleware and router.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Jobs are the background loops `acd serve` runs until its context ends:
+// the audit checkpointer, the deadline scheduler and the mail sender. Each
+// returns nil when ctx ends.
+func (s *Server) Jobs() map[string]func(ctx context.Context) error {
+	return map[string]func(ctx context.Context) error{
+		"checkpointer": func(ctx context.Context) error { return s.Log.Run(ctx, s.cfg.CheckpointInterval) },
+		"deadlines":    s.Deadlines.Run,
+		"mail":         s.Notifier.Run,
+	}
+}
+
+// routes registers the API routes of the foundation.
+func (s *Server) routes(metrics *api.Metrics) {
+	r := s.Router
+	r.Handle(api.Route{Pattern: "GET /healthz", Action: auth.HealthRead, Summary: "Liveness", Tag: "ops", Response: api.Health{}}, api.Healthz())
+	r.Handle(api.Route{Pattern: "GET /readyz", Action: auth.HealthRead, Summary: "Readiness (database reachable)", Tag: "ops", Response: api.Health{}}, api.Readyz(s.cfg.DB.Ping))
+	r.Handle(api.Route{Pattern: "GET /metrics", Action: auth.MetricsRead, Summary: "Prometheus metrics", Tag: "ops"}, metrics.Handler())
+	r.Handle(api.Route{Pattern: "GET /api/openapi.json", Action: auth.OpenAPIRead, Summary: "This document", Tag: "ops"}, s.openAPI)
+
+	r.Handle(api.Route{Pattern: "GET " + logapi.PathCheckpoint, Action: auth.AuditCheckpointRead, Summary: "Latest signed audit-log checkpoint (C2SP checkpoint note, text/plain)", Tag: "audit log"}, logapi.CheckpointHandler(s.Log))
+	r.Handle(api.Route{Pattern: "GET " + logapi.PathPublicKey, Action: auth.KeysPublicRead, Summary: "Checkpoint verifier keys, one per line, current last (text/plain)", Tag: "audit log"}, logapi.PublicKeyHandler(s.Log))
+	r.Handle(api.Route{Pattern: "GET " + logapi.PathEntries, Action: auth.AuditEntriesRead, Summary: "Audit-log entries from ?from= (up to ?limit=, max 10000)", Tag: "audit log", Response: logapi.EntriesPage{}}, logapi.EntriesHandler(s.Log))
+	r.Handle(api.Route{Pattern: "GET " + logapi.PathInclusion, Action: auth.AuditProofRead, Summary: "Inclusion proof of ?index= in the tree of ?size=", Tag: "audit log", Response: logapi.Proof{}}, logapi.InclusionHandler(s.Log))
+	r.Handle(api.Route{Pattern: "GET " + logapi.PathConsistency, Action: auth.AuditProofRead, Summary: "Consistency proof from ?old= to ?size=", Tag: "audit log", Response: logapi.Proof{}}, logapi.ConsistencyHandler(s.Log))
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	doc, err := s.Router.OpenAPI(api.Info{Title: "ACD", Version: s.cfg.Version,
+		Description: "API of ACD, the platform of Japan's Active Cyber Defense system."})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(doc)
+	return err
+}
+
+func (s *Server) userEmail(ctx context.Context, userID string) (string, error) {
+	u, err := s.Auth.User(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if u.Disabled {
+		return "", nil
+	}
+	return u.Email, nil
+}
+
+func (s *Server) orgEmails(ctx context.Context, orgID string) ([]string, error) {
+	us, err := s.Auth.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, u := range us {
+		if u.OrgID == orgID && !u.Disabled && u.Email != "" {
+			out = append(out, u.Email)
+		}
+	}
+	return out, nil
+}
+
+// mapError turns the services' sentinel errors into client errors.
+func mapError(err error) *api.Error {
+	switch {
+	case errors.Is(err, auth.ErrNotFound):
+		return api.NotFound(err.Error())
+	case errors.Is(err, auth.ErrExists):
+		return api.Conflict(err.Error())
+	case errors.Is(err, auth.ErrInvalid):
+		return api.BadRequest("", err.Error())
+	case errors.Is(err, auth.ErrForbidden), errors.Is(err, auth.ErrSameAdmin), errors.Is(err, auth.ErrDisableSelf):
+		return api.Forbidden(err.Error())
+	}
+	return nil
+}
+
+type clockFunc func() time.Time
+
+func (c clockFunc) Now() time.Time { return c() }
