@@ -12,7 +12,7 @@ import (
 // registerResolvers lets auditlog.Verify check the latest entry of each
 // organisation, user, grant, session and token against the stored record.
 // Each returns exactly the payload the package appends for that resource.
-func registerResolvers(l *auditlog.Log) {
+func RegisterResolvers(l *auditlog.Log) {
 	l.RegisterResolver("org", func(ctx context.Context, q store.Querier, id string) (any, error) {
 		return resolved(scanOrg(q.QueryRow(ctx, "SELECT "+orgCols+" FROM auth_orgs WHERE id = ?", id)))
 	})

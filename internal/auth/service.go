@@ -152,7 +152,7 @@ func New(ctx context.Context, db *store.DB, log *auditlog.Log, cfg Config) (*Ser
 	if err := db.Migrate(ctx, "auth", migrations); err != nil {
 		return nil, err
 	}
-	registerResolvers(log)
+	RegisterResolvers(log)
 	s := &Service{
 		db:      db,
 		log:     log,
