@@ -9,9 +9,12 @@ import (
 	"github.com/acd-platform/acd/internal/store"
 )
 
-// registerResolvers lets auditlog.Verify check the latest entry of each
-// organisation, user, grant, session and token against the stored record.
-// Each returns exactly the payload the package appends for that resource.
+// RegisterResolvers registers on l the resolvers of the resource types this
+// package audits ("org", "user", "grant", "session", "token"), so that
+// auditlog.Verify can check the latest entry of each against its stored
+// record. New calls it; tools that verify the log without a Service (acd log
+// verify) call it themselves. Each resolver returns exactly the payload the
+// package appends for that resource: public fields, never secrets.
 func RegisterResolvers(l *auditlog.Log) {
 	l.RegisterResolver("org", func(ctx context.Context, q store.Querier, id string) (any, error) {
 		return resolved(scanOrg(q.QueryRow(ctx, "SELECT "+orgCols+" FROM auth_orgs WHERE id = ?", id)))
