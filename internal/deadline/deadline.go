@@ -324,6 +324,9 @@ func (s *Service) meet(ctx context.Context, tx *store.Tx, d Deadline) (Deadline,
 // calls when the awaited thing arrives ("the full report for report/r_1")
 // without keeping deadline ids.
 func (s *Service) MeetSubject(ctx context.Context, tx *store.Tx, subject, kind string) ([]Deadline, error) {
+	if subject == "" || kind == "" {
+		return nil, invalidf("meeting by subject needs a subject and a kind")
+	}
 	ds, err := listDeadlines(ctx, tx, Filter{Subject: subject, Kind: kind, States: []State{StateOpen, StateOverdue}})
 	if err != nil {
 		return nil, err
@@ -393,7 +396,7 @@ type Filter struct {
 	Kind    string
 	// DueBefore matches deadlines due strictly before it.
 	DueBefore time.Time
-	// Limit caps the result; 0 means 1000.
+	// Limit caps the result; 0 means 1000, negative means no cap.
 	Limit int
 }
 

@@ -165,6 +165,10 @@ func TestMetOnTimeAndCancelled(t *testing.T) {
 		if !errors.Is(err, deadline.ErrClosed) {
 			t.Errorf("Cancel of cancelled: %v, want ErrClosed", err)
 		}
+		err = db.Tx(ctx, func(tx *store.Tx) error { _, err := e.s.MeetSubject(ctx, tx, "", ""); return err })
+		if !errors.Is(err, deadline.ErrInvalid) {
+			t.Errorf("MeetSubject without subject: %v, want ErrInvalid (it would meet everything)", err)
+		}
 		err = db.Tx(ctx, func(tx *store.Tx) error { _, err := e.s.Meet(ctx, tx, "dl_missing"); return err })
 		if !errors.Is(err, deadline.ErrNotFound) {
 			t.Errorf("Meet of missing: %v, want ErrNotFound", err)
