@@ -43,7 +43,7 @@ type Session struct {
 }
 
 // LogValue redacts the token and CSRF token.
-func (s *Session) LogValue() slog.Value {
+func (s Session) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", s.ID), slog.String("user", s.UserID),
 		slog.Bool("mfa", s.MFA), slog.Time("expires", s.ExpiresAt))
 }
@@ -60,7 +60,7 @@ type Challenge struct {
 }
 
 // LogValue redacts the token and any enrolment secret.
-func (c *Challenge) LogValue() slog.Value {
+func (c Challenge) LogValue() slog.Value {
 	return slog.GroupValue(slog.Time("expires", c.ExpiresAt), slog.Bool("enrolment", c.Enrolment != nil))
 }
 
@@ -73,13 +73,25 @@ type Enrolment struct {
 }
 
 // LogValue redacts the secret.
-func (e *Enrolment) LogValue() slog.Value { return slog.StringValue("REDACTED") }
+func (e Enrolment) LogValue() slog.Value { return slog.StringValue("REDACTED") }
 
 // LoginResult is the outcome of a correct password: a Session for users
 // without privileged roles, or a Challenge for those with one.
 type LoginResult struct {
 	Session   *Session
 	Challenge *Challenge
+}
+
+// LogValue redacts the secrets of the session or challenge.
+func (r LoginResult) LogValue() slog.Value {
+	var attrs []slog.Attr
+	if r.Session != nil {
+		attrs = append(attrs, slog.Any("session", r.Session.LogValue()))
+	}
+	if r.Challenge != nil {
+		attrs = append(attrs, slog.Any("challenge", r.Challenge.LogValue()))
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // PasswordLogin checks a username and password. For a user without an active
