@@ -257,10 +257,16 @@ func newSchemaGen() *schemaGen {
 		names:      make(map[reflect.Type]string),
 		taken:      make(map[string]reflect.Type),
 	}
-	et := reflect.TypeFor[envelope]()
-	g.names[et] = errorSchemaName
-	g.taken[errorSchemaName] = et
-	g.components[errorSchemaName] = g.structSchema(et)
+	// The error envelope, under names of its own.
+	for name, t := range map[string]reflect.Type{
+		errorSchemaName: reflect.TypeFor[envelope](),
+		"ErrorBody":     reflect.TypeFor[envelopeBody](),
+	} {
+		g.names[t] = name
+		g.taken[name] = t
+	}
+	g.components["ErrorBody"] = g.structSchema(reflect.TypeFor[envelopeBody]())
+	g.components[errorSchemaName] = g.structSchema(reflect.TypeFor[envelope]())
 	return g
 }
 

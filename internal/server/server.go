@@ -88,12 +88,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.Policy = auth.NewPolicy()
 	clock := clockFunc(cfg.Now)
 	s.Notifier, err = deadline.NewNotifier(ctx, cfg.DB, s.Log, clock, cfg.Logger, deadline.NotifierConfig{
-		SMTP: cfg.SMTP, BaseURL: cfg.BaseURL, UserEmail: s.userEmail, OrgEmails: s.orgEmails,
+		SMTP: cfg.SMTP, BaseURL: cfg.BaseURL, UserEmail: s.userEmail, OrgEmails: s.orgEmails, Actor: actorOf,
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Deadlines, err = deadline.New(ctx, cfg.DB, s.Log, s.Notifier, clock, cfg.Logger, deadline.Config{Interval: cfg.DeadlineInterval})
+	s.Deadlines, err = deadline.New(ctx, cfg.DB, s.Log, s.Notifier, clock, cfg.Logger, deadline.Config{Interval: cfg.DeadlineInterval, Actor: actorOf})
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +202,15 @@ func mapError(err error) *api.Error {
 		return api.Forbidden(err.Error())
 	}
 	return nil
+}
+
+// actorOf names the request's principal for audit entries of deadlines and
+// notices; background jobs have none and are recorded as "system".
+func actorOf(ctx context.Context) (actor, org string) {
+	if p := auth.FromContext(ctx); p != nil {
+		return p.UserID, p.OrgID
+	}
+	return "", ""
 }
 
 type clockFunc func() time.Time

@@ -254,12 +254,26 @@ func (s *Site) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 // userFacing returns the message of an input error the auth service
 // reports, so pages can show it next to the form.
 func userFacing(err error) (string, bool) {
-	for _, e := range []error{auth.ErrInvalid, auth.ErrSameAdmin, auth.ErrForbidden, auth.ErrDisableSelf, auth.ErrExists, auth.ErrNotFound} {
-		if errors.Is(err, e) {
-			return err.Error(), true
-		}
+	if statusOf(err) != http.StatusInternalServerError {
+		return err.Error(), true
 	}
 	return "", false
+}
+
+// statusOf maps the account service's errors to HTTP statuses.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, auth.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, auth.ErrExists):
+		return http.StatusConflict
+	case errors.Is(err, auth.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, auth.ErrSameAdmin), errors.Is(err, auth.ErrForbidden), errors.Is(err, auth.ErrDisableSelf):
+		// A legal rule (separation of duties), not the route policy.
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
 }
 
 type accountsData struct {
@@ -341,7 +355,7 @@ func (s *Site) accountCreate(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		if msg, ok := userFacing(err); ok {
-			return s.accountNewPage(w, r, http.StatusBadRequest, f, "", msg)
+			return s.accountNewPage(w, r, statusOf(err), f, "", msg)
 		}
 		return err
 	}
@@ -352,7 +366,7 @@ func (s *Site) accountDisable(w http.ResponseWriter, r *http.Request) error {
 	p := auth.FromContext(r.Context())
 	if err := s.cfg.Auth.DisableUser(r.Context(), p, r.PathValue("id")); err != nil {
 		if msg, ok := userFacing(err); ok {
-			return s.accountsPage(w, r, http.StatusBadRequest, "", msg)
+			return s.accountsPage(w, r, statusOf(err), "", msg)
 		}
 		return err
 	}
@@ -364,7 +378,7 @@ func (s *Site) grantConfirm(w http.ResponseWriter, r *http.Request) error {
 	p := auth.FromContext(r.Context())
 	if _, err := s.cfg.Auth.ConfirmGrant(r.Context(), p, r.PathValue("id")); err != nil {
 		if msg, ok := userFacing(err); ok {
-			return s.accountsPage(w, r, http.StatusForbidden, "", msg)
+			return s.accountsPage(w, r, statusOf(err), "", msg)
 		}
 		return err
 	}

@@ -1,0 +1,209 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acd-platform/acd/internal/api"
+	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/server"
+	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// who may do each action, stated here independently of the policy table:
+// "public", "authenticated", or the roles. A route whose action is missing
+// from this table fails the test, as does a policy that disagrees.
+var expected = map[auth.Action][]string{
+	auth.PublicView:          {"public"},
+	auth.HealthRead:          {"public"},
+	auth.OpenAPIRead:         {"public"},
+	auth.KeysPublicRead:      {"public"},
+	auth.AuditCheckpointRead: {"public"},
+	auth.Login:               {"public"},
+	auth.HomeView:            {"authenticated"},
+	auth.Logout:              {"authenticated"},
+	auth.InboxRead:           {"authenticated"},
+	auth.PasswordChangeOwn:   {"authenticated"},
+	auth.TokenCreateOwn:      {"authenticated"},
+	auth.TokenListOwn:        {"authenticated"},
+	auth.TokenRevokeOwn:      {"authenticated"},
+	auth.AccountList:         {"admin"},
+	auth.AccountView:         {"admin"},
+	auth.AccountCreate:       {"admin"},
+	auth.AccountDisable:      {"admin"},
+	auth.AccountPassword:     {"admin"},
+	auth.AccountGrant:        {"admin"},
+	auth.AccountConfirm:      {"admin"},
+	auth.OrgCreate:           {"admin"},
+	auth.OrgList:             {"admin", "analyst"},
+	auth.TokenAdmin:          {"admin"},
+	auth.MetricsRead:         {"admin"},
+	auth.AuditEntriesRead:    {"commission_chair", "commission_member", "admin"},
+	auth.AuditProofRead:      {"commission_chair", "commission_member", "admin"},
+}
+
+func wantAllowed(a auth.Action, role string) (bool, bool) {
+	who, ok := expected[a]
+	if !ok {
+		return false, false
+	}
+	if slices.Contains(who, "public") {
+		return true, true
+	}
+	if role == "public" {
+		return false, true
+	}
+	return slices.Contains(who, "authenticated") || slices.Contains(who, role), true
+}
+
+func newServer(t *testing.T, db *store.DB) *server.Server {
+	t.Helper()
+	ring, err := keys.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.New(context.Background(), server.Config{DB: db, Keys: ring,
+		Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestAuthorizationMatrix checks the policy's answer for every registered
+// route and every role (and the public) against the table above.
+func TestAuthorizationMatrix(t *testing.T) {
+	s := newServer(t, storetest.SQLite(t))
+	routes := s.Router.Routes()
+	if len(routes) < 20 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	roles := append([]string{"public"}, rolesOf()...)
+	for _, rt := range routes {
+		if _, ok := s.Policy.Rule(rt.Action); !ok {
+			t.Errorf("route %q: action %q is not in the policy", rt.Pattern, rt.Action)
+			continue
+		}
+		for _, role := range roles {
+			want, ok := wantAllowed(rt.Action, role)
+			if !ok {
+				t.Errorf("route %q: action %q is not in the test's expected table", rt.Pattern, rt.Action)
+				break
+			}
+			var p *auth.Principal
+			if role != "public" {
+				p = &auth.Principal{UserID: "usr_" + role, Roles: []auth.Role{auth.Role(role)}, MFA: true, Via: auth.ViaSession}
+			}
+			if got := s.Policy.Allow(p, rt.Action); got != want {
+				t.Errorf("route %q (%s) for %s: allowed %v, want %v", rt.Pattern, rt.Action, role, got, want)
+			}
+		}
+	}
+	// Every action of the policy is in the expected table too, so a new
+	// action cannot be granted without a decision written down here.
+	for _, a := range s.Policy.Actions() {
+		if _, ok := expected[a]; !ok {
+			t.Errorf("policy action %q is missing from the expected table", a)
+		}
+	}
+}
+
+func rolesOf() []string {
+	out := make([]string, len(auth.AllRoles))
+	for i, r := range auth.AllRoles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+var wildcard = regexp.MustCompile(`\{[^}]*\}`)
+
+// TestRoutesEnforcePolicyOverHTTP sends a real request to every route as
+// every role (with a real API token) and as the public, and checks that the
+// router lets through exactly what the policy allows: denied requests get
+// 401/403 (or a redirect to the login page), allowed ones never do.
+func TestRoutesEnforcePolicyOverHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newServer(t, db)
+		ctx := context.Background()
+		ts := httptest.NewServer(s.Handler())
+		defer ts.Close()
+		org, err := s.Auth.CreateOrg(ctx, auth.CLI("test"), auth.NewOrg{Name: "Test Org", Kind: auth.OrgAgency})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens := map[string]string{}
+		for _, r := range auth.AllRoles {
+			u, err := s.Auth.SeedUser(ctx, auth.NewUser{Username: "u-" + strings.ReplaceAll(string(r), "_", "-"), DisplayName: string(r), OrgID: org.ID, Roles: []auth.Role{r}, Password: "correct horse battery"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _, err := s.Auth.CreateToken(ctx, auth.CLI("test"), u.ID, "matrix", 24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens[string(r)] = raw
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for _, rt := range s.Router.Routes() {
+			method, path, _ := strings.Cut(rt.Pattern, " ")
+			path = strings.TrimSuffix(wildcard.ReplaceAllString(path, "x"), "{$}")
+			if strings.HasSuffix(path, "/") && path != "/" {
+				path += "acd.css"
+			}
+			for _, role := range append([]string{"public"}, rolesOf()...) {
+				want, _ := wantAllowed(rt.Action, role)
+				req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader("{}"))
+				req.Header.Set("Content-Type", "application/json")
+				if role != "public" {
+					req.Header.Set("Authorization", "Bearer "+tokens[role])
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				denied := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden ||
+					(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login") && rt.Kind == api.Page && role == "public" && path != "/logout")
+				if rt.Pattern == "POST /login" || rt.Pattern == "POST /login/totp" {
+					continue // the login form answers 401 for wrong credentials by design
+				}
+				if denied == want {
+					t.Errorf("%s %s as %s: status %d, want allowed=%v", method, path, role, resp.StatusCode, want)
+				}
+			}
+		}
+	})
+}
+
+func TestOpenAPIListsAPIRoutes(t *testing.T) {
+	s := newServer(t, storetest.SQLite(t))
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/api/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	fmt.Fprint(&b, "")
+	buf := make([]byte, 1<<20)
+	n, _ := resp.Body.Read(buf)
+	doc := string(buf[:n])
+	for _, p := range []string{`"openapi":"3.1`, "/api/v1/log/entries", "/healthz"} {
+		if !strings.Contains(strings.ReplaceAll(doc, " ", ""), strings.ReplaceAll(p, " ", "")) {
+			t.Errorf("openapi document lacks %s", p)
+		}
+	}
+}
