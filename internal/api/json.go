@@ -25,7 +25,7 @@ func Decode(r *http.Request, v any) error {
 }
 
 // DecodeLimit reads the request's JSON body into v, allowing at most limit
-// bytes. It is strict: the Content-Type must be application/json (charset, if
+// bytes (DefaultMaxBody if limit is not positive). It is strict: the Content-Type must be application/json (charset, if
 // given, utf-8), and the body must hold exactly one JSON value whose object
 // keys all name fields of v.
 //
@@ -35,6 +35,9 @@ func Decode(r *http.Request, v any) error {
 // fields and type mismatches (also in Error.Field), the zero-based byte
 // offset for syntax errors and trailing data.
 func DecodeLimit(r *http.Request, v any, limit int64) error {
+	if limit <= 0 {
+		limit = DefaultMaxBody
+	}
 	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
 		return err
 	}

@@ -231,3 +231,11 @@ func TestErrorEnvelope(t *testing.T) {
 		t.Errorf("Error(): got %q, want %q", got, want)
 	}
 }
+
+func TestDecodeLimitDefault(t *testing.T) {
+	// A non-positive limit means the default.
+	var v account
+	if err := api.DecodeLimit(jsonRequest("application/json", `{"username":"a"}`), &v, 0); err != nil {
+		t.Errorf("DecodeLimit(0): got %v, want nil", err)
+	}
+}

@@ -82,7 +82,8 @@ func Handler(h http.Handler) HandlerFunc {
 
 // Authenticator finds who made a request. It returns (nil, nil) for the
 // public (no credentials) and an error for credentials that are present but
-// bad, expired or revoked. *auth.Service implements it.
+// bad, expired or revoked. *auth.Service implements it. The router logs
+// these errors, so they MUST NOT contain the credential.
 type Authenticator interface {
 	Authenticate(r *http.Request) (*auth.Principal, error)
 }
@@ -210,6 +211,9 @@ func (rtr *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // unmatched renders ServeMux's 404 or 405 in ACD's error format.
 func (rtr *Router) unmatched(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	if info := infoFrom(r.Context()); info != nil {
+		info.route = "unmatched"
+	}
 	cw := &captureWriter{header: make(http.Header)}
 	rtr.mux.ServeHTTP(cw, r)
 	e := NotFound("no such page")
@@ -256,13 +260,13 @@ func (rtr *Router) guard(rt Route, h HandlerFunc) http.Handler {
 			}
 			rtr.cfg.Metrics.observe(rt.Pattern, sw.code(), time.Since(start))
 		}()
+		// Responses carry personal and classified data: no caching
+		// unless the handler says otherwise.
+		sw.Header().Set("Cache-Control", "no-store")
 		r, ok := rtr.admit(rt, sw, r, info)
 		if !ok {
 			return
 		}
-		// Responses carry personal and classified data: no caching
-		// unless the handler says otherwise.
-		sw.Header().Set("Cache-Control", "no-store")
 		if err := h(sw, r); err != nil {
 			rtr.fail(sw, r, rt, err)
 		}
