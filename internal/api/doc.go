@@ -31,6 +31,18 @@
 //		return api.WriteJSON(w, http.StatusOK, u)
 //	})
 //
+// # Guards
+//
+// For every request the router, in this order: authenticates (bad
+// credentials: 401, or for a page GET a 303 to the login page with "next");
+// puts the principal in the context ([auth.WithPrincipal]); for unsafe
+// methods refuses cross-origin browser requests (Sec-Fetch-Site, else
+// Origin against Host) and, for session-authenticated principals, requires
+// the session's CSRF token in the X-CSRF-Token header or the "csrf" form
+// field; and asks the Authorizer (denied: 401 or the login redirect for the
+// public, 403 for a principal). The login page passes "next" through
+// [SafeNext].
+//
 // # Errors
 //
 // Handlers return errors; the router renders them. An [*Error] (possibly
