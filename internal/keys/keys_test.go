@@ -1,0 +1,169 @@
+package keys_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/acd-platform/acd/internal/keys"
+)
+
+func TestOpenCreatesEveryPurposeWithMode0600(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	ring, err := keys.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("key dir mode: %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+	for _, p := range keys.Purposes {
+		k, err := ring.Current(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		fi, err := os.Stat(filepath.Join(dir, string(p)+".json"))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s file mode: %v, %v; want 0600", p, fi.Mode().Perm(), err)
+		}
+		alg, _ := keys.AlgorithmOf(p)
+		if k.Algorithm != alg || len(k.ID) != 16 {
+			t.Errorf("%s: got algorithm %s id %q", p, k.Algorithm, k.ID)
+		}
+	}
+	// Reopening finds the same keys.
+	again, err := keys.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range keys.Purposes {
+		a, _ := ring.Current(p)
+		b, _ := again.Current(p)
+		if a.ID != b.ID {
+			t.Errorf("%s: reopened id %s, want %s", p, b.ID, a.ID)
+		}
+	}
+}
+
+func TestRotateKeepsOldVersions(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	ring, err := keys.Open(dir, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := ring.Current(keys.ApprovalManifest)
+	msg := []byte("approval manifest")
+	sig, err := old.Sign(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Hour)
+	nk, err := ring.Rotate(keys.ApprovalManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nk.ID == old.ID {
+		t.Fatal("rotation kept the id")
+	}
+	reopened, err := keys.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := reopened.All(keys.ApprovalManifest)
+	if len(all) != 2 || all[0].ID != old.ID || all[0].Retired.IsZero() || !all[1].Retired.IsZero() {
+		t.Fatalf("after rotation: got %+v, want old (retired) then new", all)
+	}
+	got, err := reopened.ByID(keys.ApprovalManifest, old.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ed25519.Verify(got.Public, msg, sig) {
+		t.Error("old public key no longer verifies what it signed")
+	}
+	if _, err := reopened.ByID(keys.ApprovalManifest, "0000000000000000"); !errors.Is(err, keys.ErrUnknownKey) {
+		t.Errorf("unknown id: got %v, want ErrUnknownKey", err)
+	}
+	if _, err := ring.Rotate("nonsense"); err == nil {
+		t.Error("rotating an unknown purpose succeeded")
+	}
+}
+
+func TestMACKeysDiffer(t *testing.T) {
+	ring, _ := keys.Open(t.TempDir(), nil)
+	a, _ := ring.Current(keys.AuditHMAC)
+	b, _ := ring.Current(keys.EmailPseudonym)
+	ma, _ := a.MAC([]byte("x"))
+	mb, _ := b.MAC([]byte("x"))
+	if bytes.Equal(ma, mb) || len(ma) != 32 {
+		t.Error("purposes share a MAC key, or the MAC is not SHA-256 sized")
+	}
+	if _, err := a.Sign([]byte("x")); err == nil {
+		t.Error("an HMAC key signed")
+	}
+}
+
+func TestNoteSignerVerifies(t *testing.T) {
+	ring, _ := keys.Open(t.TempDir(), nil)
+	k, _ := ring.Current(keys.AuditCheckpoint)
+	signer, err := k.NoteSigner("acd-audit-log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := note.Sign(&note.Note{Text: "acd-audit-log\n1\nAAAA\n"}, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vkey, _ := k.NoteVerifierKey("acd-audit-log")
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatalf("verifier key %q: %v", vkey, err)
+	}
+	if _, err := note.Open(msg, note.VerifierList(v)); err != nil {
+		t.Errorf("signed note does not verify: %v", err)
+	}
+	if _, err := k.NoteSigner("bad name"); err == nil {
+		t.Error("a note name with a space was accepted")
+	}
+}
+
+func TestRefusesLooseOrCorruptFiles(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := keys.Open(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "cursor.json")
+	os.Chmod(path, 0o644)
+	if _, err := keys.Open(dir, nil); err == nil || !strings.Contains(err.Error(), "0600") {
+		t.Errorf("world-readable key file: got %v, want a mode error", err)
+	}
+	os.Chmod(path, 0o600)
+	var fks []map[string]any
+	b, _ := os.ReadFile(path)
+	json.Unmarshal(b, &fks)
+	fks[0]["id"] = "ffffffffffffffff"
+	b, _ = json.Marshal(fks)
+	os.WriteFile(path, b, 0o600)
+	if _, err := keys.Open(dir, nil); err == nil || !strings.Contains(err.Error(), "does not match") {
+		t.Errorf("id not matching its key: got %v", err)
+	}
+}
+
+func TestKeysDoNotLog(t *testing.T) {
+	ring, _ := keys.Open(t.TempDir(), nil)
+	k, _ := ring.Current(keys.AuditHMAC)
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("key", "key", k)
+	if !strings.Contains(buf.String(), k.ID) || strings.Contains(buf.String(), "secret") {
+		t.Errorf("log line: %s", buf.String())
+	}
+}
