@@ -33,7 +33,7 @@ func buildACD(t *testing.T) string {
 	return bin
 }
 
-var listening = regexp.MustCompile(`ACD listening on (http://\S+)`)
+var listening = regexp.MustCompile(`ACD listening on (https?://\S+)`)
 
 // startServe starts `acd serve` and waits until it listens; it returns the
 // process and its base URL.
