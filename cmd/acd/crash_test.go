@@ -218,4 +218,3 @@ func listOrgs(t *testing.T, base, token string) map[string]bool {
 	walk(v)
 	return names
 }
-

@@ -18,6 +18,7 @@ import (
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/auth/authapi"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
@@ -151,6 +152,8 @@ func (s *Server) routes(metrics *api.Metrics) {
 	r.Handle(api.Route{Pattern: "GET " + logapi.PathEntries, Action: auth.AuditEntriesRead, Summary: "Audit-log entries from ?from= (up to ?limit=, max 10000)", Tag: "audit log", Response: logapi.EntriesPage{}}, logapi.EntriesHandler(s.Log))
 	r.Handle(api.Route{Pattern: "GET " + logapi.PathInclusion, Action: auth.AuditProofRead, Summary: "Inclusion proof of ?index= in the tree of ?size=", Tag: "audit log", Response: logapi.Proof{}}, logapi.InclusionHandler(s.Log))
 	r.Handle(api.Route{Pattern: "GET " + logapi.PathConsistency, Action: auth.AuditProofRead, Summary: "Consistency proof from ?old= to ?size=", Tag: "audit log", Response: logapi.Proof{}}, logapi.ConsistencyHandler(s.Log))
+
+	authapi.Register(r, s.Auth, s.Notifier)
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
