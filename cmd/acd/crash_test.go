@@ -36,7 +36,8 @@ func buildACD(t *testing.T) string {
 var listening = regexp.MustCompile(`ACD listening on (https?://\S+)`)
 
 // startServe starts `acd serve` and waits until it listens; it returns the
-// process and its base URL.
+// process and its base URL. At cleanup the test fails if the server logged
+// an error.
 func startServe(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--checkpoint-interval", "200ms", "--log-level", "warn"}, args...)...)
@@ -44,12 +45,18 @@ func startServe(t *testing.T, bin string, args ...string) (*exec.Cmd, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if strings.Contains(stderr.String(), `"level":"ERROR"`) {
+			t.Errorf("acd serve logged errors:\n%s", stderr.String())
+		}
+	})
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -124,13 +131,15 @@ func TestCrashDuringWrites(t *testing.T) {
 					}
 				}()
 			}
-			// Let some writes land, then pull the plug mid-stream.
-			deadline := time.Now().Add(30 * time.Second)
+			// Let writes land across a few checkpoints (every 200ms), then
+			// pull the plug mid-stream.
+			start := time.Now()
+			deadline := start.Add(30 * time.Second)
 			for {
 				mu.Lock()
 				n := len(acked)
 				mu.Unlock()
-				if n >= 60 || time.Now().After(deadline) {
+				if (n >= 60 && time.Since(start) > 900*time.Millisecond) || time.Now().After(deadline) {
 					break
 				}
 				time.Sleep(20 * time.Millisecond)
@@ -165,6 +174,24 @@ func TestCrashDuringWrites(t *testing.T) {
 			t.Logf("%d writes acknowledged before SIGKILL; %s", len(acked), strings.TrimSpace(out))
 		})
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the writer and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func post(ctx context.Context, url, token string, body any) (int, error) {
