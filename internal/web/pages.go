@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"html/template"
 	"image/png"
 	"net"
 	"net/http"
@@ -80,10 +81,10 @@ type loginData struct {
 
 func (s *Site) loginForm(w http.ResponseWriter, r *http.Request) error {
 	if auth.FromContext(r.Context()) != nil {
-		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+		http.Redirect(w, r, api.SafeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "login", "login.title", loginData{Next: localPath(r.URL.Query().Get("next"))})
+	return s.render(w, r, http.StatusOK, "login", "login.title", loginData{Next: api.SafeNext(r.URL.Query().Get("next"))})
 }
 
 func remoteHost(r *http.Request) string {
@@ -98,7 +99,7 @@ func (s *Site) login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return api.BadRequest("", "bad form")
 	}
-	next := localPath(r.PostFormValue("next"))
+	next := api.SafeNext(r.PostFormValue("next"))
 	username := r.PostFormValue("username")
 	res, err := s.cfg.Auth.PasswordLogin(r.Context(), username, r.PostFormValue("password"), remoteHost(r))
 	switch {
@@ -121,7 +122,10 @@ type totpData struct {
 	Challenge string
 	Next      string
 	Enrolment *auth.Enrolment
-	QR        string // data: URL of the otpauth QR code
+	// QR is the data: URL of the otpauth QR code. It is a template.URL
+	// because html/template replaces data: URLs in src with "#ZgotmplZ";
+	// this one is built here from a PNG encoding, not from input.
+	QR template.URL
 }
 
 func (s *Site) renderTOTP(w http.ResponseWriter, r *http.Request, status int, c *auth.Challenge, next, errMsg string) error {
@@ -131,7 +135,7 @@ func (s *Site) renderTOTP(w http.ResponseWriter, r *http.Request, status int, c 
 			if img, err := key.Image(200, 200); err == nil {
 				var b bytes.Buffer
 				if png.Encode(&b, img) == nil {
-					d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
+					d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 				}
 			}
 		}
@@ -143,7 +147,7 @@ func (s *Site) loginTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return api.BadRequest("", "bad form")
 	}
-	next := localPath(r.PostFormValue("next"))
+	next := api.SafeNext(r.PostFormValue("next"))
 	challenge := r.PostFormValue("challenge")
 	sess, err := s.cfg.Auth.CompleteTOTP(r.Context(), challenge, strings.TrimSpace(r.PostFormValue("code")), remoteHost(r))
 	switch {
@@ -229,7 +233,7 @@ func (s *Site) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	raw, _, err := s.cfg.Auth.CreateToken(r.Context(), p, p.UserID, strings.TrimSpace(r.PostFormValue("name")), time.Duration(days)*24*time.Hour)
 	if err != nil {
-		if msg, ok := userFacing(err); ok {
+		if msg, ok := s.userFacing(r, err); ok {
 			return s.tokensPage(w, r, http.StatusBadRequest, "", "", msg)
 		}
 		return err
@@ -251,9 +255,24 @@ func (s *Site) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// userFacing returns the message of an input error the auth service
-// reports, so pages can show it next to the form.
-func userFacing(err error) (string, bool) {
+// ruleMessages are the catalogue messages for the legal rules the auth
+// service enforces, so that pages explain them in the user's language.
+var ruleMessages = []struct {
+	err error
+	key string
+}{
+	{auth.ErrSameAdmin, "accounts.same_admin"},
+	{auth.ErrDisableSelf, "accounts.disable_self"},
+}
+
+// userFacing returns the message of an input error or a rule the auth
+// service reports, so pages can show it next to the form.
+func (s *Site) userFacing(r *http.Request, err error) (string, bool) {
+	for _, m := range ruleMessages {
+		if errors.Is(err, m.err) {
+			return s.t(r, m.key), true
+		}
+	}
 	if statusOf(err) != http.StatusInternalServerError {
 		return err.Error(), true
 	}
@@ -354,7 +373,7 @@ func (s *Site) accountCreate(w http.ResponseWriter, r *http.Request) error {
 		Roles: slices.Compact(roles), Password: r.PostFormValue("password"),
 	})
 	if err != nil {
-		if msg, ok := userFacing(err); ok {
+		if msg, ok := s.userFacing(r, err); ok {
 			return s.accountNewPage(w, r, statusOf(err), f, "", msg)
 		}
 		return err
@@ -365,7 +384,7 @@ func (s *Site) accountCreate(w http.ResponseWriter, r *http.Request) error {
 func (s *Site) accountDisable(w http.ResponseWriter, r *http.Request) error {
 	p := auth.FromContext(r.Context())
 	if err := s.cfg.Auth.DisableUser(r.Context(), p, r.PathValue("id")); err != nil {
-		if msg, ok := userFacing(err); ok {
+		if msg, ok := s.userFacing(r, err); ok {
 			return s.accountsPage(w, r, statusOf(err), "", msg)
 		}
 		return err
@@ -377,7 +396,7 @@ func (s *Site) accountDisable(w http.ResponseWriter, r *http.Request) error {
 func (s *Site) grantConfirm(w http.ResponseWriter, r *http.Request) error {
 	p := auth.FromContext(r.Context())
 	if _, err := s.cfg.Auth.ConfirmGrant(r.Context(), p, r.PathValue("id")); err != nil {
-		if msg, ok := userFacing(err); ok {
+		if msg, ok := s.userFacing(r, err); ok {
 			return s.accountsPage(w, r, statusOf(err), "", msg)
 		}
 		return err

@@ -17,7 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +56,9 @@ type Site struct {
 	msgs  Catalogue
 	pages map[string]*template.Template
 	log   *slog.Logger
+	// getPages holds the paths of the pages a GET can fetch (no
+	// wildcards), for the language switch; set by Register.
+	getPages map[string]bool
 }
 
 // New parses the templates and the catalogue.
@@ -73,7 +76,7 @@ func New(cfg Config) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{cfg: cfg, msgs: msgs, pages: map[string]*template.Template{}, log: cfg.Logger.With("component", "web")}
+	s := &Site{cfg: cfg, msgs: msgs, pages: map[string]*template.Template{}, log: cfg.Logger.With("component", "web"), getPages: map[string]bool{}}
 	funcs := template.FuncMap{
 		"t":   func(l Lang, key string, args ...any) string { return msgs.T(l, key, args...) },
 		"jst": func(t time.Time) string { return formatJST(t) },
@@ -110,7 +113,7 @@ type view struct {
 	Title string // message key
 	P     *auth.Principal
 	CSRF  string
-	Path  string // the current path, for the language switch
+	Path  string // where the language switch returns to; the template escapes it
 	Flash string
 	Error string
 	Now   string
@@ -130,7 +133,7 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, page, 
 	}
 	p := auth.FromContext(r.Context())
 	v := view{
-		Lang: langOf(r), Title: title, P: p, Path: url.QueryEscape(r.URL.Path),
+		Lang: langOf(r), Title: title, P: p, Path: s.switchPath(r),
 		Now: formatJST(s.cfg.Now()), Data: data,
 		can: func(a auth.Action) bool { return s.cfg.Policy.Allow(p, a) },
 	}
@@ -154,6 +157,25 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, page, 
 	return err
 }
 
+// switchPath is where the language switch returns to: the page itself, or,
+// for a page that a POST rendered (a failed login, a refused form), the
+// nearest page above its path that a GET can fetch: a GET of the form's
+// action itself would fail.
+func (s *Site) switchPath(r *http.Request) string {
+	p := r.URL.Path
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return p
+	}
+	for !s.getPages[p] {
+		i := strings.LastIndexByte(p, '/')
+		if i <= 0 {
+			return "/"
+		}
+		p = p[:i]
+	}
+	return p
+}
+
 // t translates for the request's language.
 func (s *Site) t(r *http.Request, key string, args ...any) string {
 	return s.msgs.T(langOf(r), key, args...)
@@ -165,33 +187,32 @@ func (s *Site) PageError(w http.ResponseWriter, r *http.Request, e *api.Error) {
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	msg := e.Message
+	msg, detail := e.Message, ""
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
-	if err := s.render(w, r, status, "error", "error.title", struct{ Message string }{msg}); err != nil {
+	// The router's and handlers' messages are English: the page leads with
+	// the catalogue's message for the error code, in the user's language.
+	if _, ok := s.msgs["error."+e.Code]; ok {
+		msg, detail = s.t(r, "error."+e.Code), msg
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10))
+	}
+	data := struct{ Message, Detail string }{msg, detail}
+	if err := s.render(w, r, status, "error", "error.title", data); err != nil {
 		s.log.Error("render error page", "err", err)
 		http.Error(w, msg, status)
 	}
-}
-
-// localPath returns next when it is a path on this site, else "/": an
-// attacker's link must not turn the login into an open redirect.
-func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return next
 }
 
 // Register adds every page to r.
 func (s *Site) Register(r *api.Router) {
 	page := func(pattern string, action auth.Action, h api.HandlerFunc) {
 		r.Handle(api.Route{Pattern: pattern, Action: action, Kind: api.Page}, h)
+		if path, ok := strings.CutPrefix(pattern, "GET "); ok && !strings.ContainsAny(path, "{") && !strings.HasSuffix(path, "/") {
+			s.getPages[path] = true
+		}
 	}
 	page("GET /static/", auth.PublicView, s.static)
 	page("GET /{$}", auth.PublicView, s.home)
@@ -226,6 +247,6 @@ func (s *Site) setLang(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.cfg.TLS, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, api.SafeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 	return nil
 }
