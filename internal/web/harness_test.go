@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"html"
 	"io"
 	"net/http"
@@ -111,6 +112,9 @@ func (s *site) admin(t *testing.T, username, display string) auth.User {
 	u, err := s.srv.Auth.Bootstrap(s.ctx, n)
 	if err == nil {
 		return u
+	}
+	if !errors.Is(err, auth.ErrBootstrapDone) {
+		t.Fatalf("bootstrap %s: %v", username, err)
 	}
 	us, err := s.srv.Auth.Users(s.ctx)
 	if err != nil || len(us) == 0 {
