@@ -123,6 +123,11 @@ type RouterConfig struct {
 	// MapError, if set, maps a handler error that is not an *Error (such as
 	// a store's ErrNotFound) to one; returning nil leaves it a 500.
 	MapError func(error) *Error
+	// SessionCookie names the browser session cookie. When set, a request
+	// whose only credential is a session cookie that no longer
+	// authenticates gets the cookie cleared and is served as the public;
+	// empty leaves every failed authentication a 401.
+	SessionCookie string
 	// Metrics, if set, counts every request by route pattern and status.
 	Metrics *Metrics
 	// CrossOrigin refuses unsafe cross-origin browser requests (by
@@ -284,8 +289,15 @@ func (rtr *Router) admit(rt Route, w http.ResponseWriter, r *http.Request, info 
 			return nil, false
 		}
 		rtr.logger.Info("authentication failed", "request_id", RequestID(r.Context()), "route", rt.Pattern, "err", err)
-		rtr.unauthenticated(w, r, rt, "invalid or expired credentials")
-		return nil, false
+		if !rtr.staleCookie(w, r) {
+			rtr.unauthenticated(w, r, rt, "invalid or expired credentials")
+			return nil, false
+		}
+		// A browser holding a session cookie that ended server-side
+		// (expiry, logout elsewhere, a disabled account) is told to drop
+		// it and carries on as the public: otherwise it could not even
+		// reach the login page again.
+		p = nil
 	}
 	if p != nil {
 		info.userID = p.UserID
@@ -312,6 +324,21 @@ func (rtr *Router) admit(rt Route, w http.ResponseWriter, r *http.Request, info 
 		return nil, false
 	}
 	return r, true
+}
+
+// staleCookie clears the session cookie of a request that carries one and no
+// other credential, and reports whether it did.
+func (rtr *Router) staleCookie(w http.ResponseWriter, r *http.Request) bool {
+	name := rtr.cfg.SessionCookie
+	if name == "" || r.Header.Get("Authorization") != "" {
+		return false
+	}
+	if _, err := r.Cookie(name); err != nil {
+		return false
+	}
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	return true
 }
 
 // unsafeMethod reports whether a request with method m may change state

@@ -111,6 +111,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Authorizer:    s.Policy,
 		Logger:        cfg.Logger,
 		PageError:     site.PageError,
+		SessionCookie: auth.SessionCookie,
 		MapError:      mapError,
 		Metrics:       metrics,
 	})

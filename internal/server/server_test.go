@@ -207,3 +207,62 @@ func TestOpenAPIListsAPIRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleSessionCookieIsCleared: a browser whose session ended on the
+// server side can reach the login page again (and is told to drop the
+// cookie), while a bad API token still gets 401.
+func TestStaleSessionCookieIsCleared(t *testing.T) {
+	s := newServer(t, storetest.SQLite(t))
+	ctx := context.Background()
+	org, _ := s.Auth.CreateOrg(ctx, auth.CLI("test"), auth.NewOrg{Name: "Org", Kind: auth.OrgAgency})
+	if _, err := s.Auth.SeedUser(ctx, auth.NewUser{Username: "ana", DisplayName: "Ana", OrgID: org.ID, Roles: []auth.Role{auth.RoleAnalyst}, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Auth.PasswordLogin(ctx, "ana", "correct horse battery", "127.0.0.1")
+	if err != nil || res.Session == nil {
+		t.Fatal(err)
+	}
+	if err := s.Auth.Logout(ctx, res.Session.Token); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: auth.SessionCookie, Value: res.Session.Token})
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	cleared := func(resp *http.Response) bool {
+		for _, c := range resp.Cookies() {
+			if c.Name == auth.SessionCookie && c.MaxAge < 0 {
+				return true
+			}
+		}
+		return false
+	}
+	if resp := get("/login"); resp.StatusCode != http.StatusOK || !cleared(resp) {
+		t.Errorf("GET /login with a stale cookie: %d, cleared %v; want 200 and the cookie cleared", resp.StatusCode, cleared(resp))
+	}
+	if resp := get("/inbox"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("GET /inbox with a stale cookie: %d to %q; want a redirect to the login page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp := get("/api/v1/me"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/me with a stale cookie: %d, want 401", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/healthz", nil)
+	req.Header.Set("Authorization", "Bearer acd_not-a-token")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("bad bearer token on a public route: %d, want 401", resp.StatusCode)
+	}
+}
