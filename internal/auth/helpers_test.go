@@ -4,36 +4,18 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
-
-// fakeClock is a settable clock shared by the service and the test.
-type fakeClock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // testArgon2 keeps hashing fast in tests.
 var testArgon2 = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
@@ -45,7 +27,7 @@ type env struct {
 	db    *store.DB
 	log   *auditlog.Log
 	ring  *keys.Ring
-	clock *fakeClock
+	clock *deadline.FakeClock
 	ctx   context.Context
 }
 
@@ -60,7 +42,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &fakeClock{t: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
+	clk := deadline.NewFakeClock(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
 	svc, err := auth.New(ctx, db, l, auth.Config{Now: clk.Now, Argon2: testArgon2})
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/server"
 	"github.com/acd-platform/acd/internal/store"
@@ -30,31 +31,12 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // password is every test user's password.
 const password = "correct horse battery"
 
-// fakeClock is a settable clock shared by the server and the test, so that
-// the test can compute the TOTP codes the server expects.
-type fakeClock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // site is a real ACD server (server.New) behind httptest.NewServer, with
 // an operator organisation and the TOTP secrets its users enrolled.
 type site struct {
 	srv   *server.Server
 	url   string
-	clock *fakeClock
+	clock *deadline.FakeClock
 	ctx   context.Context
 	org   auth.Org // an operator organisation for non-privileged users
 	msgs  web.Catalogue
@@ -74,7 +56,7 @@ func newSite(t *testing.T, db *store.DB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &fakeClock{t: start}
+	clk := deadline.NewFakeClock(start)
 	srv, err := server.New(ctx, server.Config{DB: db, Keys: ring, Now: clk.Now,
 		Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
 	if err != nil {
