@@ -21,10 +21,11 @@ import (
 
 // actionLinks are the pages that do an action, for the home page's list.
 var actionLinks = map[auth.Action]string{
-	auth.InboxRead:     "/inbox",
-	auth.TokenListOwn:  "/account/tokens",
-	auth.AccountList:   "/admin/accounts",
-	auth.AccountCreate: "/admin/accounts/new",
+	auth.InboxRead:         "/inbox",
+	auth.TokenListOwn:      "/account/tokens",
+	auth.PasswordChangeOwn: "/account/password",
+	auth.AccountList:       "/admin/accounts",
+	auth.AccountCreate:     "/admin/accounts/new",
 }
 
 type actionItem struct {
@@ -62,8 +63,8 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) error {
 	// never promise more (or less) than the routes allow.
 	for _, a := range s.cfg.Policy.Actions() {
 		rule, _ := s.cfg.Policy.Rule(a)
-		if rule.Audience == auth.Public || !s.cfg.Policy.Allow(p, a) {
-			continue
+		if rule.Audience == auth.Public || !s.cfg.Policy.Allow(p, a) || a == auth.HomeView || a == auth.Logout {
+			continue // public things, this page itself, and the header's logout
 		}
 		key := "action." + string(a)
 		if _, ok := s.msgs[key]; !ok {
@@ -403,4 +404,37 @@ func (s *Site) grantConfirm(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin/accounts", http.StatusSeeOther)
 	return nil
+}
+
+func (s *Site) passwordForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "password", "password.title", nil)
+}
+
+// passwordChange changes the caller's own password after checking the
+// current one; the service then ends every session of the user, this one
+// included, so the user logs in again.
+func (s *Site) passwordChange(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return api.BadRequest("", "bad form")
+	}
+	if err := s.cfg.Auth.VerifyUserPassword(r.Context(), p.UserID, r.PostFormValue("current")); err != nil {
+		if errors.Is(err, auth.ErrBadCredentials) {
+			return s.render(w, r, http.StatusBadRequest, "password", "password.title", nil, "", s.t(r, "password.bad_current"))
+		}
+		return err
+	}
+	if r.PostFormValue("new") != r.PostFormValue("confirm") {
+		return s.render(w, r, http.StatusBadRequest, "password", "password.title", nil, "", s.t(r, "password.mismatch"))
+	}
+	if err := s.cfg.Auth.SetPassword(r.Context(), p, p.UserID, r.PostFormValue("new")); err != nil {
+		if msg, ok := s.userFacing(r, err); ok {
+			return s.render(w, r, statusOf(err), "password", "password.title", nil, "", msg)
+		}
+		return err
+	}
+	http.SetCookie(w, s.cfg.Auth.ClearCookie(s.cfg.TLS))
+	// The session just ended: render as the public.
+	r = r.WithContext(auth.WithPrincipal(r.Context(), nil))
+	return s.render(w, r, http.StatusOK, "login", "login.title", loginData{Next: "/"}, s.t(r, "password.changed"))
 }

@@ -223,6 +223,8 @@ func (s *Site) Register(r *api.Router) {
 	page("POST /logout", auth.Logout, s.logout)
 	page("GET /inbox", auth.InboxRead, s.inbox)
 	page("POST /inbox/{id}/read", auth.InboxRead, s.inboxRead)
+	page("GET /account/password", auth.PasswordChangeOwn, s.passwordForm)
+	page("POST /account/password", auth.PasswordChangeOwn, s.passwordChange)
 	page("GET /account/tokens", auth.TokenListOwn, s.tokens)
 	page("POST /account/tokens", auth.TokenCreateOwn, s.tokenCreate)
 	page("POST /account/tokens/{id}/revoke", auth.TokenRevokeOwn, s.tokenRevoke)
