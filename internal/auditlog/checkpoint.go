@@ -157,12 +157,6 @@ func (l *Log) Checkpoint(ctx context.Context) (*Checkpoint, error) {
 		var cp *Checkpoint
 		var more bool
 		err := l.db.Tx(ctx, func(tx *store.Tx) error {
-			if tx.Dialect() == store.Postgres {
-				// One integrator at a time when several servers share a database.
-				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7303)"); err != nil {
-					return err
-				}
-			}
 			prev, err := latest(ctx, tx)
 			if err != nil {
 				return err

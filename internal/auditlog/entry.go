@@ -181,9 +181,8 @@ CREATE TABLE audit_checkpoints (
 }}
 
 // Append adds e to the log inside tx and returns its index. The entry is in
-// the log exactly when tx commits. Appends are serialised: on SQLite by the
-// write lock every ACD transaction takes at its start, on PostgreSQL by an
-// advisory lock held to the end of tx.
+// the log exactly when tx commits. Indexes follow commit order because
+// store transactions run one at a time (see store.DB.Tx).
 func (l *Log) Append(ctx context.Context, tx *store.Tx, e Entry) (int64, error) {
 	if e.Action == "" || e.Resource == "" {
 		return 0, fmt.Errorf("audit append: action and resource are required")
@@ -198,11 +197,6 @@ func (l *Log) Append(ctx context.Context, tx *store.Tx, e Entry) (int64, error) 
 	digest, err := Digest(key, e.Payload)
 	if err != nil {
 		return 0, fmt.Errorf("audit append %s %s: %w", e.Action, e.Resource, err)
-	}
-	if tx.Dialect() == store.Postgres {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7302)"); err != nil {
-			return 0, fmt.Errorf("audit append: lock: %w", err)
-		}
 	}
 	var idx int64
 	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM audit_entries").Scan(&idx); err != nil {

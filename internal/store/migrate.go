@@ -44,12 +44,6 @@ func (db *DB) Migrate(ctx context.Context, component string, migs []Migration) e
 	}
 	for _, m := range migs {
 		err := db.Tx(ctx, func(tx *Tx) error {
-			if db.dialect == Postgres {
-				// Two servers starting on one database migrate one at a time.
-				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7301)"); err != nil {
-					return err
-				}
-			}
 			var n int
 			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE component = ? AND version = ?", component, m.Version).Scan(&n); err != nil {
 				return err

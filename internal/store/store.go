@@ -129,6 +129,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	// The database holds accounts and reports: readable by its owner only,
+	// whatever the umask (the WAL files exist once the database is open).
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			sdb.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+	}
 	return db, nil
 }
 
@@ -213,9 +221,19 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, query), args...)
 }
 
+// writerLock is the PostgreSQL advisory lock every Tx takes first.
+const writerLock = 7302
+
 // Tx runs fn in a transaction: committed when fn returns nil, rolled back
 // when it returns an error or panics. The result is durable (to the
 // configured synchronous level) when Tx returns nil.
+//
+// Transactions run one at a time on both back ends: SQLite takes its write
+// lock at BEGIN, and on PostgreSQL every Tx first takes one advisory lock
+// held to its end. So commit order is the order in which transactions
+// started writing (the audit log's index order relies on it), and two
+// transactions can never deadlock on row locks taken in different orders.
+// Reads that need no transaction go through DB directly and run in parallel.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	stx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -226,6 +244,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 			db.logger.Warn("rollback failed", "err", err)
 		}
 	}()
+	if db.dialect == Postgres {
+		if _, err := stx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", writerLock); err != nil {
+			return fmt.Errorf("begin: writer lock: %w", err)
+		}
+	}
 	if err := fn(&Tx{tx: stx, dialect: db.dialect}); err != nil {
 		return err
 	}
@@ -235,8 +258,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-// rebind turns '?' placeholders into PostgreSQL's $1, $2, … . Question marks
-// inside quoted strings or identifiers are left alone.
+// rebind turns '?' placeholders into PostgreSQL's $1, $2, … . A '?' inside
+// a quoted string or identifier, a comment (-- or /* */) or a dollar-quoted
+// body ($$…$$, $tag$…$tag$) is left alone.
 func rebind(d Dialect, q string) string {
 	if d != Postgres || !strings.Contains(q, "?") {
 		return q
@@ -244,24 +268,67 @@ func rebind(d Dialect, q string) string {
 	var b strings.Builder
 	b.Grow(len(q) + 8)
 	n := 0
-	var quote byte
-	for i := 0; i < len(q); i++ {
+	for i := 0; i < len(q); {
 		c := q[i]
 		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
 		case c == '\'' || c == '"':
-			quote = c
+			j := i + 1
+			for j < len(q) && q[j] != c {
+				j++
+			}
+			end := min(j+1, len(q))
+			b.WriteString(q[i:end])
+			i = end
+		case c == '-' && strings.HasPrefix(q[i:], "--"):
+			j := strings.IndexByte(q[i:], '\n')
+			if j < 0 {
+				j = len(q) - i
+			}
+			b.WriteString(q[i : i+j])
+			i += j
+		case c == '/' && strings.HasPrefix(q[i:], "/*"):
+			j := strings.Index(q[i+2:], "*/")
+			end := len(q)
+			if j >= 0 {
+				end = i + 2 + j + 2
+			}
+			b.WriteString(q[i:end])
+			i = end
+		case c == '$' && dollarTag(q[i:]) != "":
+			tag := dollarTag(q[i:])
+			j := strings.Index(q[i+len(tag):], tag)
+			end := len(q)
+			if j >= 0 {
+				end = i + len(tag) + j + len(tag)
+			}
+			b.WriteString(q[i:end])
+			i = end
 		case c == '?':
 			n++
 			fmt.Fprintf(&b, "$%d", n)
-			continue
+			i++
+		default:
+			b.WriteByte(c)
+			i++
 		}
-		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// dollarTag returns the opening tag of a dollar-quoted string at the start
+// of s ("$$" or "$name$"), or "" when s does not start one ($1 is a
+// parameter, not a tag).
+func dollarTag(s string) string {
+	for j := 1; j < len(s); j++ {
+		c := s[j]
+		if c == '$' {
+			return s[:j+1]
+		}
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || j > 1 && c >= '0' && c <= '9') {
+			return ""
+		}
+	}
+	return ""
 }
 
 // timeLayout is fixed-width so that stored times sort as strings.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -163,5 +164,48 @@ func TestRedact(t *testing.T) {
 	got := store.Redact("postgres://acd:s3cret@db:5432/acd?sslmode=require")
 	if strings.Contains(got, "s3cret") {
 		t.Errorf("Redact leaked the password: %s", got)
+	}
+}
+
+func TestRebind(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"SELECT a FROM t WHERE a = ? AND b = ?", "SELECT a FROM t WHERE a = $1 AND b = $2"},
+		// Quoted strings and identifiers keep their question marks.
+		{`SELECT '?', "q?" FROM t WHERE a = ?`, `SELECT '?', "q?" FROM t WHERE a = $1`},
+		// Doubled quotes inside a string.
+		{`SELECT 'it''s ?' WHERE a = ?`, `SELECT 'it''s ?' WHERE a = $1`},
+		// Comments.
+		{"SELECT ? -- why?\nFROM t /* or? */ WHERE a = ?", "SELECT $1 -- why?\nFROM t /* or? */ WHERE a = $2"},
+		// Dollar-quoted bodies, and $1-style text that is not a tag.
+		{"DO $$ BEGIN PERFORM '?'; END $$; SELECT ?", "DO $$ BEGIN PERFORM '?'; END $$; SELECT $1"},
+		{"SELECT $fn$ ? $fn$, ?", "SELECT $fn$ ? $fn$, $1"},
+		// Casts are not placeholders.
+		{"SELECT ?::text", "SELECT $1::text"},
+	}
+	for _, tt := range tests {
+		if got := store.RebindForTest(store.Postgres, tt.in); got != tt.want {
+			t.Errorf("rebind(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+		if got := store.RebindForTest(store.SQLite, tt.in); got != tt.in {
+			t.Errorf("sqlite rebind changed %q to %q", tt.in, got)
+		}
+	}
+}
+
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	db := storetest.SQLite(t)
+	path := strings.TrimPrefix(db.String(), "sqlite:")
+	// SQLite creates the WAL on the first write, with the database's mode.
+	if err := db.Migrate(context.Background(), "widgets", widgetMigrations); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", f, fi.Mode().Perm())
+		}
 	}
 }
