@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -14,6 +15,8 @@ import (
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/store"
 )
 
 func runLog(ctx context.Context, e *env) error {
@@ -58,23 +61,27 @@ func openLogKeysOnly(st storage) (*auditlog.Log, error) {
 }
 
 func runLogVerify(ctx context.Context, e *env) error {
-	fs := newFlagSet(e, "log verify", `acd log verify [--data-dir DIR | --db URL] [--pubkey KEY]
-       acd log verify --server URL --pubkey KEY [--token TOKEN] [--since FILE] [--save FILE]
+	fs := newFlagSet(e, "log verify", `acd log verify [--data-dir DIR | --db URL] [--pubkey KEY] [--since FILE] [--save FILE]
+       acd log verify --server URL --pubkey KEY [--since FILE] [--save FILE]
 
 Recomputes the audit log's Merkle tree, checks every checkpoint's signature
 and root, finds missing, altered, reordered and truncated entries and names
 the first bad index. Against a database with the audit key (in the data
-dir), it also checks the latest entry of every record against the data.
-Against a server it needs an API token of an auditing role (env ACD_TOKEN);
---since checks that the server's checkpoint extends one saved earlier.
+dir), it also checks the latest entry of every record against the data and
+finds records with no entry. Against a server it needs an API token of an
+auditing role (env ACD_TOKEN).
+
+Keep the checkpoint of each run (--save) and pass it to the next (--since):
+the log must still contain exactly that tree, which also catches a tail cut
+off together with its checkpoints by someone who can rewrite the database.
 Exit 0 when intact, 1 when not (or on failure), 2 on bad usage.`)
 	var st storage
 	st.register(fs, e)
 	pubkey := fs.String("pubkey", "", "checkpoint verifier key(s) (name+hash+key), or @FILE with one per line; default: the data dir's own keys")
 	server := fs.String("server", "", "verify a running server's log through its API at this base URL")
-	token := fs.String("token", e.getenv("ACD_TOKEN"), "API token for --server (env ACD_TOKEN)")
-	since := fs.String("since", "", "with --server: a checkpoint saved earlier that the current one must extend")
-	save := fs.String("save", "", "with --server: save the verified checkpoint to this file")
+	token := fs.String("token", e.getenv("ACD_TOKEN"), "API token for --server (prefer env ACD_TOKEN: flags show in ps)")
+	since := fs.String("since", "", "a checkpoint saved by an earlier run (--save) that the log must still contain")
+	save := fs.String("save", "", "save the newest verified checkpoint to this file")
 	if err := parse(fs, e.args); err != nil {
 		return err
 	}
@@ -89,86 +96,69 @@ Exit 0 when intact, 1 when not (or on failure), 2 on bad usage.`)
 			fmt.Fprintf(e.stderr, "\rverifying: %d / %d entries", done, total)
 		}
 	}
-	var src auditlog.Source
-	if *server != "" {
-		if *pubkey == "" {
-			return usagef("--server needs --pubkey (the key printed by `acd log pubkey` on the server)")
+	if *since != "" {
+		b, err := os.ReadFile(*since)
+		if err != nil {
+			return usagef("--since: %v", err)
 		}
+		opts.Trusted = b
+	}
+	if *pubkey != "" {
 		vs, err := parseVerifiers(*pubkey)
 		if err != nil {
 			return usagef("--pubkey: %v", err)
 		}
 		opts.Verifiers = vs
-		hs := &logapi.HTTPSource{Base: *server, Token: *token}
-		src = hs
-		rep, err := auditlog.Verify(ctx, src, opts)
-		if opts.Progress != nil {
-			fmt.Fprintln(e.stderr)
+	}
+
+	var src auditlog.Source
+	if *server != "" {
+		if *pubkey == "" {
+			return usagef("--server needs --pubkey (the key printed by `acd log pubkey` on the server)")
 		}
+		src = &logapi.HTTPSource{Base: *server, Token: *token}
+	} else {
+		// Verification never creates anything: a wrong path is an error,
+		// not an empty log that verifies.
+		if !store.IsPostgresURL(st.dsn()) {
+			if _, err := os.Stat(st.dsn()); err != nil {
+				return usagef("no database at %s: %v", st.dsn(), err)
+			}
+		}
+		ring, err := keys.Load(filepath.Join(st.dataDir, "keys"))
 		if err != nil {
-			return verifyFailed(err)
+			return usagef("%v (the audit key is needed to check entries against the data)", err)
 		}
-		notes, err := hs.Checkpoints(ctx)
+		db, err := st.openDB(ctx, logger)
 		if err != nil {
 			return err
 		}
-		cur, err := auditlog.ParseCheckpoint(notes[0], vs)
+		defer db.Close()
+		l, err := auditlog.New(ctx, db, ring, auditlog.Options{Logger: logger})
 		if err != nil {
-			return verifyFailed(err)
+			return err
 		}
-		if *since != "" {
-			b, err := os.ReadFile(*since)
-			if err != nil {
-				return usagef("--since: %v", err)
-			}
-			old, err := auditlog.ParseCheckpoint(b, vs)
-			if err != nil {
-				return verifyFailed(fmt.Errorf("--since %s: %w", *since, err))
-			}
-			if err := hs.CheckConsistency(ctx, old, cur); err != nil {
-				return verifyFailed(err)
-			}
-			fmt.Fprintf(e.stdout, "consistent with the checkpoint of size %d in %s\n", old.Size, *since)
-		}
-		if *save != "" {
-			if err := os.WriteFile(*save, cur.Note, 0o644); err != nil {
+		registerResolvers(l)
+		if opts.Verifiers == nil {
+			if opts.Verifiers, err = l.Verifiers(); err != nil {
 				return err
 			}
+			fmt.Fprintln(e.stderr, "note: checkpoint signatures checked with the data dir's own key; for an independent check pass --pubkey from a published copy and --since a checkpoint saved earlier")
 		}
-		printReport(e, rep)
-		return nil
+		opts.Keys, opts.Resolvers, opts.Listers = ring, l.Resolvers(), l.Listers()
+		src = auditlog.DBSource(db)
 	}
-
-	db, err := st.openDB(ctx, logger)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	ring, err := st.openKeys()
-	if err != nil {
-		return err
-	}
-	l, err := auditlog.New(ctx, db, ring, auditlog.Options{Logger: logger})
-	if err != nil {
-		return err
-	}
-	registerResolvers(l)
-	if *pubkey != "" {
-		opts.Verifiers, err = parseVerifiers(*pubkey)
-		if err != nil {
-			return usagef("--pubkey: %v", err)
-		}
-	} else if opts.Verifiers, err = l.Verifiers(); err != nil {
-		return err
-	}
-	opts.Keys = ring
-	opts.Resolvers = l.Resolvers()
-	rep, err := auditlog.Verify(ctx, auditlog.DBSource(db), opts)
+	rep, err := auditlog.Verify(ctx, src, opts)
 	if opts.Progress != nil {
 		fmt.Fprintln(e.stderr)
 	}
 	if err != nil {
 		return verifyFailed(err)
+	}
+	if *save != "" && rep.Note != nil {
+		if err := os.WriteFile(*save, rep.Note, 0o644); err != nil {
+			return err
+		}
 	}
 	printReport(e, rep)
 	return nil
@@ -185,6 +175,9 @@ func verifyFailed(err error) error {
 func printReport(e *env, rep *auditlog.Report) {
 	fmt.Fprintf(e.stdout, "audit log intact: %d entries, %d checkpoints, newest checkpoint size %d root %s\n",
 		rep.Entries, rep.Checkpoints, rep.Checkpointed, rep.Root)
+	if rep.TrustedSize > 0 {
+		fmt.Fprintf(e.stdout, "contains the saved checkpoint of size %d\n", rep.TrustedSize)
+	}
 	if rep.Entries > rep.Checkpointed {
 		fmt.Fprintf(e.stdout, "%d entries after the newest checkpoint are chained but not yet signed\n", rep.Entries-rep.Checkpointed)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -180,5 +181,42 @@ func checkpoint(t *testing.T, dir string) {
 	}
 	if _, err := l.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLogVerifyKeptCheckpoint: `--save` keeps the checkpoint of one run and
+// `--since` holds the next run to it, which catches a tail cut off together
+// with its checkpoints; a wrong data dir is an error, not an empty log.
+func TestLogVerifyKeptCheckpoint(t *testing.T) {
+	if code, _, stderr := runCmd(t, filepath.Join(t.TempDir(), "nowhere"), "", "log", "verify"); code != exitUsage {
+		t.Errorf("verify of a missing data dir: exit %d (%s), want %d", code, stderr, exitUsage)
+	}
+	dir := t.TempDir()
+	runCmd(t, dir, "", "user", "add", "--username", "root", "--role", "admin")
+	runCmd(t, dir, "", "user", "add", "--username", "ops1", "--role", "analyst", "--org", "System administration")
+	checkpoint(t, dir)
+	kept := filepath.Join(t.TempDir(), "checkpoint")
+	if code, _, stderr := runCmd(t, dir, "", "log", "verify", "--save", kept); code != exitOK {
+		t.Fatalf("verify --save: exit %d: %s", code, stderr)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "acd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	db.QueryRow("SELECT COUNT(*) FROM audit_entries").Scan(&n)
+	for _, q := range []string{
+		"DELETE FROM audit_entries WHERE idx = (SELECT MAX(idx) FROM audit_entries)",
+		"DELETE FROM audit_checkpoints",
+		"DELETE FROM audit_hashes",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr := runCmd(t, dir, "", "log", "verify", "--since", kept)
+	if code != exitFailure || !strings.Contains(stderr, fmt.Sprintf("entry %d", n-1)) {
+		t.Errorf("verify --since after cutting the tail: exit %d, stderr %q; want exit 1 naming entry %d", code, stderr, n-1)
 	}
 }

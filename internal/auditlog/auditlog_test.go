@@ -55,6 +55,22 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		}
 		return w, nil
 	})
+	l.RegisterLister("widget", func(ctx context.Context, q store.Querier) ([]string, error) {
+		rows, err := q.Query(ctx, "SELECT id FROM widgets")
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	})
 	return &fixture{db: db, ring: ring, log: l}
 }
 
@@ -79,12 +95,18 @@ func (f *fixture) put(t *testing.T, id, color string) {
 
 func (f *fixture) verify(t *testing.T) (*auditlog.Report, error) {
 	t.Helper()
+	return f.verifyTrusting(t, nil)
+}
+
+// verifyTrusting verifies with a checkpoint kept from an earlier run.
+func (f *fixture) verifyTrusting(t *testing.T, trusted []byte) (*auditlog.Report, error) {
+	t.Helper()
 	vs, err := f.log.Verifiers()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return auditlog.Verify(context.Background(), auditlog.DBSource(f.db), auditlog.VerifyOptions{
-		Verifiers: vs, Keys: f.ring, Resolvers: f.log.Resolvers(),
+		Verifiers: vs, Keys: f.ring, Resolvers: f.log.Resolvers(), Listers: f.log.Listers(), Trusted: trusted,
 	})
 }
 
@@ -345,5 +367,95 @@ func TestOriginValidated(t *testing.T) {
 	ring, _ := keys.Open(t.TempDir(), nil)
 	if _, err := auditlog.New(context.Background(), db, ring, auditlog.Options{Origin: "bad origin"}); err == nil || !strings.Contains(err.Error(), "origin") {
 		t.Errorf("got %v, want an origin error", err)
+	}
+}
+
+// TestTrustedCheckpointCatchesRewrites: someone who can rewrite the
+// database cuts off the log's tail together with its checkpoints. The stored
+// data alone cannot show it; a checkpoint kept from an earlier run does.
+func TestTrustedCheckpointCatchesRewrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		f.build(t, 12, 4)
+		rep, err := f.verify(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := rep.Note
+		for _, q := range []string{
+			"DELETE FROM audit_entries WHERE idx >= 9",
+			"DELETE FROM audit_checkpoints WHERE size > 8",
+			"DELETE FROM widgets WHERE id IN ('w9', 'w10', 'w11')",
+		} {
+			if _, err := db.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.verify(t); err != nil {
+			t.Fatalf("without a kept checkpoint the cut log looks whole, as expected; got %v", err)
+		}
+		_, err = f.verifyTrusting(t, kept)
+		var ve *auditlog.VerifyError
+		if !errors.As(err, &ve) || ve.Index != 9 {
+			t.Fatalf("with the kept checkpoint: got %v, want entry 9 missing", err)
+		}
+		// A checkpoint signed with the same key over another history (a
+		// fork) fails too.
+		db2 := storetest.SQLite(t)
+		l2, err := auditlog.New(ctx, db2, f.ring, auditlog.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f2 := &fixture{db: db2, ring: f.ring, log: l2}
+		db2.Migrate(ctx, "widgets", []store.Migration{{Version: 1, Name: "w", SQL: "CREATE TABLE widgets (id TEXT PRIMARY KEY, color TEXT NOT NULL)"}})
+		f2.put(t, "other", "white")
+		f2.put(t, "w1", "white")
+		fork, err := l2.Checkpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.verifyTrusting(t, fork.Note)
+		if !errors.As(err, &ve) || ve.Checkpoint != 2 {
+			t.Errorf("forked checkpoint: got %v, want a mismatch at size 2", err)
+		}
+	})
+}
+
+func TestRecordWithoutEntryIsFound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.build(t, 3, 3)
+		if _, err := db.Exec(context.Background(), "INSERT INTO widgets (id, color) VALUES ('sneaky', 'black')"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.verify(t)
+		var ve *auditlog.VerifyError
+		if !errors.As(err, &ve) || ve.Resource != "widget/sneaky" {
+			t.Fatalf("got %v, want widget/sneaky reported as having no entry", err)
+		}
+	})
+}
+
+func TestAppendRejectsInvalidUTF8(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	ctx := context.Background()
+	err := f.db.Tx(ctx, func(tx *store.Tx) error {
+		_, err := f.log.Append(ctx, tx, auditlog.Entry{Actor: "bad\xff", Action: "widget.put", Resource: "widget/x", Payload: 1})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "UTF-8") {
+		t.Errorf("got %v, want a UTF-8 error", err)
+	}
+}
+
+func TestVerifyChecksOrigin(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	f.build(t, 2, 2)
+	vs, _ := f.log.Verifiers()
+	_, err := auditlog.Verify(context.Background(), auditlog.DBSource(f.db), auditlog.VerifyOptions{Verifiers: vs, Origin: "another-log"})
+	var ve *auditlog.VerifyError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "origin") {
+		t.Errorf("got %v, want an origin mismatch", err)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
 	"golang.org/x/mod/sumdb/tlog"
@@ -189,6 +190,13 @@ func (l *Log) Append(ctx context.Context, tx *store.Tx, e Entry) (int64, error) 
 	}
 	if e.Actor == "" {
 		e.Actor = "system"
+	}
+	// The leaf is canonical JSON, which is defined for valid UTF-8 only:
+	// two different invalid strings would otherwise hash alike.
+	for _, f := range []string{e.Actor, e.Org, e.Action, e.Resource} {
+		if !utf8.ValidString(f) {
+			return 0, fmt.Errorf("audit append %q: fields must be valid UTF-8", e.Resource)
+		}
 	}
 	key, err := l.ring.Current(keys.AuditHMAC)
 	if err != nil {

@@ -16,6 +16,10 @@ import (
 // change commits (typically the record's public fields, never secrets).
 type Resolver func(ctx context.Context, q store.Querier, id string) (any, error)
 
+// Lister returns the ids of every stored resource of one type, so that
+// Verify can find records that changed without an audit entry.
+type Lister func(ctx context.Context, q store.Querier) ([]string, error)
+
 // ErrNoRecord is what a Resolver returns when the resource does not exist;
 // Verify reports it as a mismatch unless the latest entry's action ends in
 // ".delete".
@@ -23,8 +27,9 @@ var ErrNoRecord = errors.New("no such record")
 
 // resolvers is a registry guarded by its own mutex, held by the Log.
 type resolvers struct {
-	mu sync.Mutex // guards m
-	m  map[string]Resolver
+	mu      sync.Mutex // guards m and listers
+	m       map[string]Resolver
+	listers map[string]Lister
 }
 
 // RegisterResolver registers r for resources "typ/…". Registering a type
@@ -36,6 +41,28 @@ func (l *Log) RegisterResolver(typ string, r Resolver) {
 		l.res.m = map[string]Resolver{}
 	}
 	l.res.m[typ] = r
+}
+
+// RegisterLister registers l for resources "typ/…": Verify then reports any
+// stored record of the type that has no audit entry at all.
+func (l *Log) RegisterLister(typ string, lister Lister) {
+	l.res.mu.Lock()
+	defer l.res.mu.Unlock()
+	if l.res.listers == nil {
+		l.res.listers = map[string]Lister{}
+	}
+	l.res.listers[typ] = lister
+}
+
+// Listers returns a copy of the registered listers, by type.
+func (l *Log) Listers() map[string]Lister {
+	l.res.mu.Lock()
+	defer l.res.mu.Unlock()
+	m := make(map[string]Lister, len(l.res.listers))
+	for k, v := range l.res.listers {
+		m[k] = v
+	}
+	return m
 }
 
 // Resolvers returns a copy of the registered resolvers, by type.

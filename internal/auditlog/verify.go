@@ -38,6 +38,17 @@ type VerifyOptions struct {
 	Keys *keys.Ring
 	// Resolvers by resource type, for the data check.
 	Resolvers map[string]Resolver
+	// Listers by resource type: with Keys, every listed record must have
+	// an entry.
+	Listers map[string]Lister
+	// Origin is the checkpoints' expected origin line; default
+	// DefaultOrigin.
+	Origin string
+	// Trusted is a signed checkpoint seen earlier (kept by the verifier, or
+	// published): the log must still contain exactly that tree. Without it,
+	// someone who can rewrite the database and holds the signing key could
+	// cut the log short together with its checkpoints.
+	Trusted []byte
 	// Progress, when set, is called as entries are checked.
 	Progress func(done, total int64)
 }
@@ -56,6 +67,11 @@ type Report struct {
 	RecordsChecked int
 	// Unchecked lists resource types that have no resolver.
 	Unchecked []string
+	// Note is the newest checkpoint (signed note), to keep for a later
+	// run's VerifyOptions.Trusted.
+	Note []byte
+	// TrustedSize is the size of VerifyOptions.Trusted, when given.
+	TrustedSize int64
 }
 
 // VerifyError names the first bad place in the log.
@@ -65,10 +81,15 @@ type VerifyError struct {
 	Index int64
 	// Checkpoint is the size of the checkpoint concerned, if any.
 	Checkpoint int64
-	Reason     string
+	// Resource names a record that has no entry at all.
+	Resource string
+	Reason   string
 }
 
 func (e *VerifyError) Error() string {
+	if e.Resource != "" && e.Index < 0 {
+		return fmt.Sprintf("record %s: %s", e.Resource, e.Reason)
+	}
 	if e.Index < 0 {
 		return fmt.Sprintf("checkpoint at size %d: %s", e.Checkpoint, e.Reason)
 	}
@@ -90,9 +111,16 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 	if err != nil {
 		return nil, err
 	}
+	origin := opts.Origin
+	if origin == "" {
+		origin = DefaultOrigin
+	}
 	var cps []*Checkpoint
 	for _, n := range notes {
 		cp, err := ParseCheckpoint(n, opts.Verifiers)
+		if err == nil && cp.Origin != origin {
+			err = fmt.Errorf("origin %q, want %q", cp.Origin, origin)
+		}
 		if err != nil {
 			return nil, &VerifyError{Index: -1, Checkpoint: sizeHint(n), Reason: err.Error()}
 		}
@@ -100,6 +128,23 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 	}
 	sort.Slice(cps, func(i, j int) bool { return cps[i].Size < cps[j].Size })
 	rep := &Report{Checkpoints: len(cps)}
+	if len(cps) > 0 {
+		rep.Note = cps[len(cps)-1].Note
+	}
+	if opts.Trusted != nil {
+		tc, err := ParseCheckpoint(opts.Trusted, opts.Verifiers)
+		if err == nil && tc.Origin != origin {
+			err = fmt.Errorf("origin %q, want %q", tc.Origin, origin)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("trusted checkpoint: %w", err)
+		}
+		// Checked like a stored checkpoint: the recomputed tree must pass
+		// through its root, and the log must be at least that long.
+		rep.TrustedSize = tc.Size
+		cps = append(cps, tc)
+		sort.SliceStable(cps, func(i, j int) bool { return cps[i].Size < cps[j].Size })
+	}
 	var total int64
 	if len(cps) > 0 {
 		total = cps[len(cps)-1].Size
@@ -153,6 +198,10 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 		}
 	}
 	rep.Entries = fr.n
+	// A checkpoint of size 0 is passed before any entry is read.
+	for next < len(cps) && cps[next].Size == 0 && fr.n == 0 && cps[next].Root == fr.root() {
+		next++
+	}
 	if next < len(cps) {
 		return nil, &VerifyError{Index: fr.n, Checkpoint: cps[next].Size,
 			Reason: fmt.Sprintf("missing: the log ends at %d entries but a signed checkpoint covers %d", fr.n, cps[next].Size)}
@@ -198,6 +247,19 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 		}
 		if reason != "" && (bad == nil || le.index < bad.Index) {
 			bad = &VerifyError{Index: le.index, Reason: reason}
+		}
+	}
+	// Records that changed without any entry: a row inserted behind ACD's
+	// back has no entry to match.
+	for typ, list := range opts.Listers {
+		ids, err := list(ctx, src.Records())
+		if err != nil {
+			return nil, fmt.Errorf("verify: list %s records: %w", typ, err)
+		}
+		for _, id := range ids {
+			if _, ok := latest[typ+"/"+id]; !ok && bad == nil {
+				bad = &VerifyError{Index: -1, Resource: typ + "/" + id, Reason: "stored, but no audit entry records it"}
+			}
 		}
 	}
 	for typ := range unchecked {

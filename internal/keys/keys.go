@@ -200,6 +200,29 @@ func Open(dir string, now func() time.Time) (*Ring, error) {
 	return r, nil
 }
 
+// Load opens an existing key directory without creating anything: it fails
+// when the directory or any purpose's file is missing. Verification tools use
+// it so that a wrong path is an error, not a fresh set of keys.
+func Load(dir string) (*Ring, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("load keys: %s is not a key directory", dir)
+	}
+	r := &Ring{dir: dir, now: time.Now, keys: map[Purpose][]*Key{}}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range Purposes {
+		ks, err := r.load(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(ks) == 0 {
+			return nil, fmt.Errorf("load keys: no %s key in %s", p, dir)
+		}
+		r.keys[p] = ks
+	}
+	return r, nil
+}
+
 // Current returns the key in use for p.
 func (r *Ring) Current(p Purpose) (*Key, error) {
 	r.mu.Lock()
