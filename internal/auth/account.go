@@ -348,8 +348,42 @@ func (n NewUser) validate() (NewUser, error) {
 	if err != nil {
 		return n, err
 	}
+	if err := checkAdminExclusive(nil, roles); err != nil {
+		return n, err
+	}
 	n.Roles = roles
 	return n, CheckPassword(n.Password)
+}
+
+// checkAdminExclusive returns an error wrapping ErrInvalid when a user who
+// holds or awaits the roles have would, with the roles add, combine admin
+// with any other role. DESIGN.md: admins manage accounts and keys and cannot
+// read reports or selected data or approve anything, so an admin account
+// holds no other role, and nobody with another role becomes an admin.
+func checkAdminExclusive(have, add []Role) error {
+	all := slices.Concat(have, add)
+	if !slices.Contains(all, RoleAdmin) {
+		return nil
+	}
+	for _, r := range all {
+		if r == RoleAdmin {
+			continue
+		}
+		if slices.Contains(have, RoleAdmin) || slices.Contains(have, r) {
+			return fmt.Errorf("%w: role admin is exclusive: the user holds or awaits %s and cannot also hold %s", ErrInvalid,
+				strings.Join(roleNames(have), ", "), strings.Join(roleNames(add), ", "))
+		}
+		return fmt.Errorf("%w: role admin is exclusive: an admin account holds no other role, not %s", ErrInvalid, r)
+	}
+	return nil
+}
+
+func roleNames(rs []Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
 }
 
 // checkRoles validates, de-duplicates and orders roles; at least one.
@@ -380,16 +414,20 @@ func (s *Service) CreateUser(ctx context.Context, actor *Principal, n NewUser) (
 }
 
 // Bootstrap creates the first admin account when no enabled user holds an
-// active admin role, granting its roles (admin is added if missing) without a
-// second admin: there is none yet. It is for `acd` command-line setup and the
+// active admin role, granting it the admin role without a second admin:
+// there is none yet. n.Roles may be empty or [RoleAdmin]; any other role is
+// an error wrapping ErrInvalid (the admin role is exclusive). It is for `acd` command-line setup and the
 // demo, and is audited as "account.bootstrap" by actor "cli:bootstrap". When
 // n.OrgID is empty the account goes into the system administration
 // organisation, created if missing. Once an active admin exists it returns
 // ErrBootstrapDone.
 func (s *Service) Bootstrap(ctx context.Context, n NewUser) (User, error) {
-	if !slices.Contains(n.Roles, RoleAdmin) {
-		n.Roles = append(slices.Clone(n.Roles), RoleAdmin)
+	for _, r := range n.Roles {
+		if r != RoleAdmin {
+			return User{}, fmt.Errorf("%w: role %s: bootstrap creates an admin, which holds no other role", ErrInvalid, r)
+		}
 	}
+	n.Roles = []Role{RoleAdmin}
 	if n.OrgID == "" {
 		n.OrgID = "-" // filled in the transaction; passes validation
 	}
@@ -498,6 +536,8 @@ func (s *Service) systemOrg(ctx context.Context, tx *store.Tx, actor *Principal)
 
 // addGrants records roles for userID: active when direct or not privileged,
 // pending otherwise. Roles the user already holds or awaits are skipped.
+// Admin and any other role together, held, awaited or requested, are an
+// error wrapping ErrInvalid.
 func (s *Service) addGrants(ctx context.Context, tx *store.Tx, actor *Principal, userID string, roles []Role, direct bool) ([]Grant, error) {
 	rows, err := tx.Query(ctx, "SELECT role FROM auth_grants WHERE user_id = ? AND state IN ('active', 'pending')", userID)
 	if err != nil {
@@ -515,6 +555,10 @@ func (s *Service) addGrants(ctx context.Context, tx *store.Tx, actor *Principal,
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read grants: %w", err)
+	}
+	sortRoles(have)
+	if err := checkAdminExclusive(have, slices.DeleteFunc(slices.Clone(roles), func(r Role) bool { return slices.Contains(have, r) })); err != nil {
+		return nil, err
 	}
 	now := s.stamp()
 	grants := []Grant{}
@@ -545,7 +589,14 @@ func (s *Service) addGrants(ctx context.Context, tx *store.Tx, actor *Principal,
 // are active at once, privileged ones become pending grants for a second admin
 // to confirm. Roles the user holds or awaits already are skipped. It returns
 // the grants made.
+//
+// Nobody requests roles for their own account (ErrSelfGrant), and the admin
+// role is exclusive: admin and any other role, held, awaited or requested,
+// are an error wrapping ErrInvalid.
 func (s *Service) RequestRoles(ctx context.Context, actor *Principal, userID string, roles []Role) ([]Grant, error) {
+	if actor != nil && actor.UserID == userID {
+		return nil, ErrSelfGrant
+	}
 	roles, err := checkRoles(roles)
 	if err != nil {
 		return nil, err
@@ -578,7 +629,7 @@ func party(actorID string) string {
 // be an enabled user holding an active admin role (checked afresh in the
 // database) or the server's command line, and a different party from the
 // admin who requested the grant and from the grantee; otherwise it returns
-// ErrForbidden or ErrSameAdmin. All command-line actors count as one party,
+// ErrForbidden, ErrSameAdmin or (the grantee) ErrSelfGrant. All command-line actors count as one party,
 // so the command line and one web admin together can confirm, but neither
 // alone.
 func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID string) (Grant, error) {
@@ -604,7 +655,10 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 				return ErrForbidden
 			}
 		}
-		if party(actor.UserID) == party(g.RequestedBy) || actor.UserID == g.UserID {
+		if actor.UserID == g.UserID {
+			return ErrSelfGrant
+		}
+		if party(actor.UserID) == party(g.RequestedBy) {
 			return ErrSameAdmin
 		}
 		if g.State != GrantPending {

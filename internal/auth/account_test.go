@@ -354,20 +354,14 @@ func TestSeparationOfDuties(t *testing.T) {
 			t.Errorf("login after elevation: got %+v, %v; want a TOTP challenge", res, err)
 		}
 
-		// An admin cannot confirm a privileged role for themselves.
-		grants, err = e.svc.RequestRoles(e.ctx, adminB, a.ID, []auth.Role{auth.RoleCommander, auth.RoleAdmin})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(grants) != 1 || grants[0].Role != auth.RoleCommander {
-			t.Fatalf("got grants %+v, want one for commander (admin is held already)", grants)
-		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminA, grants[0].ID); err != auth.ErrSameAdmin {
-			t.Errorf("grantee confirms own grant: got %v, want ErrSameAdmin", err)
+		// Requesting a role the user holds already makes no grant.
+		grants, err = e.svc.RequestRoles(e.ctx, adminB, a.ID, []auth.Role{auth.RoleAdmin})
+		if err != nil || len(grants) != 0 {
+			t.Fatalf("request admin for an admin: got %+v, %v; want no grants", grants, err)
 		}
 
 		for action, want := range map[string]int{
-			"account.bootstrap": 1, "account.create": 2, "account.grant_request": 3,
+			"account.bootstrap": 1, "account.create": 2, "account.grant_request": 2,
 			"account.grant_confirm": 2, "account.grant": 2, // bootstrap admin, council member
 		} {
 			if got := e.auditCount(t, action); got != want {
@@ -464,6 +458,127 @@ func TestAuditTrail(t *testing.T) {
 		}
 		if rep.RecordsChecked == 0 || len(rep.Unchecked) != 0 {
 			t.Errorf("verify checked %d records, unchecked types %v; want all checked", rep.RecordsChecked, rep.Unchecked)
+		}
+	})
+}
+
+// TestNoSelfGrant checks that nobody requests or confirms roles for their own
+// account: an admin could otherwise give itself any non-privileged role at
+// once.
+func TestNoSelfGrant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		a, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "admin-a", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminA := adminPrincipal(a)
+		b := e.seed(t, "admin-b", auth.Org{ID: a.OrgID}, auth.RoleAdmin)
+		adminB := adminPrincipal(b)
+
+		tests := []struct {
+			name  string
+			actor *auth.Principal
+			roles []auth.Role
+		}{
+			{"admin gives itself a data role", adminA, []auth.Role{auth.RoleAnalyst}},
+			{"admin gives itself a privileged role", adminA, []auth.Role{auth.RoleCommissionChair}},
+			{"admin re-requests its own admin role", adminA, []auth.Role{auth.RoleAdmin}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				grants, err := e.svc.RequestRoles(e.ctx, tt.actor, tt.actor.UserID, tt.roles)
+				if !errors.Is(err, auth.ErrSelfGrant) || !errors.Is(err, auth.ErrSameAdmin) {
+					t.Errorf("got %+v, %v; want ErrSelfGrant (an ErrSameAdmin)", grants, err)
+				}
+			})
+		}
+		if u, _ := e.svc.User(e.ctx, a.ID); !slices.Equal(u.Roles, []auth.Role{auth.RoleAdmin}) {
+			t.Errorf("admin-a holds %v, want only [admin]", u.Roles)
+		}
+		if got, _ := e.svc.Grants(e.ctx, a.ID); len(got) != 1 {
+			t.Errorf("admin-a has grants %+v, want only the bootstrap one", got)
+		}
+
+		// A grant to oneself cannot be confirmed either. The service never
+		// makes one (admin is exclusive); plant one as a damaged or older
+		// database might hold it.
+		if _, err := db.Exec(e.ctx, `INSERT INTO auth_grants (id, user_id, role, state, requested_by, requested_at, confirmed_by, confirmed_at)
+			VALUES ('grt_planted', ?, 'commander', 'pending', ?, '2026-04-01T09:00:00Z', '', '')`, a.ID, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminA, "grt_planted"); !errors.Is(err, auth.ErrSelfGrant) {
+			t.Errorf("grantee confirms own grant: got %v, want ErrSelfGrant", err)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminB, "grt_planted"); !errors.Is(err, auth.ErrSameAdmin) {
+			t.Errorf("requester confirms: got %v, want ErrSameAdmin", err)
+		}
+	})
+}
+
+// TestAdminRoleExclusive checks that an admin account holds no other role and
+// that no account with another role becomes an admin, on every path that
+// makes accounts or grants.
+func TestAdminRoleExclusive(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		mixed := []auth.Role{auth.RoleAdmin, auth.RoleAnalyst}
+		// Bootstrap grants admin only.
+		if _, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "root", Roles: []auth.Role{auth.RoleAnalyst}, Password: password}); !errors.Is(err, auth.ErrInvalid) {
+			t.Errorf("bootstrap with analyst: got %v, want ErrInvalid", err)
+		}
+		if _, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "root", Roles: mixed, Password: password}); !errors.Is(err, auth.ErrInvalid) {
+			t.Errorf("bootstrap with admin and analyst: got %v, want ErrInvalid", err)
+		}
+		a, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "admin-a", Roles: []auth.Role{auth.RoleAdmin}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminA := adminPrincipal(a)
+		cab := e.org(t, "National cyber office", auth.OrgCabinetOff)
+
+		if _, err := e.svc.SeedUser(e.ctx, auth.NewUser{Username: "seeded", OrgID: cab.ID, Roles: mixed, Password: password}); !errors.Is(err, auth.ErrInvalid) {
+			t.Errorf("SeedUser admin and analyst: got %v, want ErrInvalid", err)
+		}
+		_, _, err = e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "created", OrgID: cab.ID, Roles: mixed, Password: password})
+		if !errors.Is(err, auth.ErrInvalid) || !strings.Contains(err.Error(), "admin is exclusive") {
+			t.Errorf("CreateUser admin and analyst: got %v, want ErrInvalid saying admin is exclusive", err)
+		}
+
+		analyst, _, err := e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "ana", OrgID: cab.ID, Roles: []auth.Role{auth.RoleAnalyst}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin2, _, err := e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "admin-b", OrgID: a.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name   string
+			userID string
+			roles  []auth.Role
+		}{
+			{"analyst becomes admin", analyst.ID, []auth.Role{auth.RoleAdmin}},
+			{"pending admin gets a data role", admin2.ID, []auth.Role{auth.RoleOperator}},
+			{"active admin gets a data role", a.ID, []auth.Role{auth.RoleAnalyst}},
+			{"admin and a role in one request", analyst.ID, []auth.Role{auth.RoleVendor, auth.RoleAdmin}},
+		}
+		// Requests come from a second party, so that the rule on one's own
+		// account (TestNoSelfGrant) does not answer first.
+		other := &auth.Principal{UserID: "usr_other", Roles: []auth.Role{auth.RoleAdmin}, MFA: true, Via: auth.ViaSession}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				grants, err := e.svc.RequestRoles(e.ctx, other, tt.userID, tt.roles)
+				if !errors.Is(err, auth.ErrInvalid) || !strings.Contains(err.Error(), "admin is exclusive") {
+					t.Errorf("got %+v, %v; want ErrInvalid saying admin is exclusive", grants, err)
+				}
+			})
+		}
+		if u, _ := e.svc.User(e.ctx, analyst.ID); !slices.Equal(u.Roles, []auth.Role{auth.RoleAnalyst}) {
+			t.Errorf("analyst holds %v, want [analyst]", u.Roles)
+		}
+		if got, _ := e.svc.PendingGrants(e.ctx); len(got) != 1 || got[0].UserID != admin2.ID {
+			t.Errorf("pending grants %+v, want only admin-b's admin grant", got)
 		}
 	})
 }

@@ -70,10 +70,17 @@
 // [Service.CreateUser] and [Service.RequestRoles] make privileged roles
 // pending [Grant]s; a different admin (or the server's command line, which
 // counts as one party) activates each with [Service.ConfirmGrant]; the
-// requester and the grantee themselves get [ErrSameAdmin]. The one exception
+// requester gets [ErrSameAdmin]. Nobody requests or confirms roles for their
+// own account ([ErrSelfGrant], which wraps ErrSameAdmin). The one exception
 // is [Service.Bootstrap], which creates the first admin when there is no
 // active admin at all. [Service.SeedUser] grants roles directly and exists
 // only for the --demo loader. Admins cannot disable their own account.
+//
+// The admin role is exclusive: an account that holds or awaits admin holds
+// no other role, and an account with any other role cannot become an admin
+// (DESIGN.md: admins cannot read reports or selected data, cannot approve
+// anything). CreateUser, RequestRoles, Bootstrap and SeedUser refuse the mix
+// with an error wrapping [ErrInvalid].
 //
 // # The policy
 //

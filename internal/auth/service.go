@@ -43,6 +43,11 @@ var (
 	// ErrSameAdmin: an admin tried to confirm a grant they requested, or a
 	// grant of a role to themselves; a second admin must confirm. Answer 403.
 	ErrSameAdmin = errors.New("auth: a different admin must confirm this grant")
+	// ErrSelfGrant: an actor tried to request or confirm roles for their
+	// own account; another admin must act. It wraps ErrSameAdmin, so a
+	// caller that answers ErrSameAdmin (403, separation of duties) answers
+	// it too.
+	ErrSelfGrant = fmt.Errorf("%w: nobody may request or confirm roles for their own account", ErrSameAdmin)
 	// ErrDisableSelf: an admin tried to disable their own account. Answer 403.
 	ErrDisableSelf = errors.New("auth: admins cannot disable their own account")
 	// ErrBootstrapDone: Bootstrap was called while an active admin exists.

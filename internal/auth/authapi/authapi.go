@@ -31,9 +31,9 @@
 //
 // Errors are the api envelope. The service's errors map to: ErrNotFound 404;
 // ErrExists 409; ErrInvalid (and ErrWeakPassword) 400 naming the JSON field
-// at fault where it is known ("roles[1]", "password"); ErrSameAdmin and
-// ErrDisableSelf 403 with code [CodeSeparationOfDuties]; ErrForbidden 403
-// "forbidden".
+// at fault where it is known ("roles[1]", "password"); ErrSelfGrant,
+// ErrSameAdmin and ErrDisableSelf 403 with code [CodeSeparationOfDuties];
+// ErrForbidden 403 "forbidden".
 package authapi
 
 import (
@@ -47,8 +47,9 @@ import (
 )
 
 // CodeSeparationOfDuties is the error code of a 403 that a second person
-// must act: an admin confirming a grant they requested or one to themselves,
-// or disabling their own account (DESIGN.md, separation of duties). Clients
+// must act: an admin confirming a grant they requested, anyone requesting or
+// confirming roles for their own account, or an admin disabling their own
+// account (DESIGN.md, separation of duties). Clients
 // should ask another admin rather than retry.
 const CodeSeparationOfDuties = "separation_of_duties"
 
@@ -124,7 +125,7 @@ func serviceError(err error) error {
 	case errors.Is(err, auth.ErrInvalid):
 		return &api.Error{Status: http.StatusBadRequest, Code: api.CodeBadRequest, Message: err.Error(),
 			Field: invalidField(err), Err: err}
-	case errors.Is(err, auth.ErrSameAdmin), errors.Is(err, auth.ErrDisableSelf):
+	case errors.Is(err, auth.ErrSelfGrant), errors.Is(err, auth.ErrSameAdmin), errors.Is(err, auth.ErrDisableSelf):
 		return &api.Error{Status: http.StatusForbidden, Code: CodeSeparationOfDuties, Message: err.Error(), Err: err}
 	case errors.Is(err, auth.ErrForbidden):
 		return &api.Error{Status: http.StatusForbidden, Code: api.CodeForbidden, Message: err.Error(), Err: err}

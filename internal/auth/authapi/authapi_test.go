@@ -156,6 +156,14 @@ func TestSeparationOfDuties(t *testing.T) {
 			t.Errorf("requested roles (-want +got):\n%s", diff)
 		}
 
+		// Nobody requests roles for their own account; admin is exclusive.
+		if ae := e.fail(t, "POST", "/api/v1/users/"+a1.ID+"/roles", admin1, `{"roles":["analyst"]}`, http.StatusForbidden); ae.Error.Code != authapi.CodeSeparationOfDuties {
+			t.Errorf("own roles: code %q, want %q", ae.Error.Code, authapi.CodeSeparationOfDuties)
+		}
+		if ae := e.fail(t, "POST", "/api/v1/users/"+a1.ID+"/roles", admin2, `{"roles":["analyst"]}`, http.StatusBadRequest); ae.Error.Field != "roles" {
+			t.Errorf("a role for an admin: field %q, want roles", ae.Error.Field)
+		}
+
 		// ?state= filters; all grants of the user; a bad state is refused.
 		for _, c := range []struct {
 			query string
