@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -81,9 +82,10 @@ func Handler(h http.Handler) HandlerFunc {
 }
 
 // Authenticator finds who made a request. It returns (nil, nil) for the
-// public (no credentials) and an error for credentials that are present but
-// bad, expired or revoked. *auth.Service implements it. The router logs
-// these errors, so they MUST NOT contain the credential.
+// public (no credentials), an error wrapping auth.ErrUnauthenticated for
+// credentials that are present but bad, expired or revoked (401), and any
+// other error when it could not check them (500). *auth.Service implements
+// it. The router logs these errors, so they MUST NOT contain the credential.
 type Authenticator interface {
 	Authenticate(r *http.Request) (*auth.Principal, error)
 }
@@ -288,6 +290,13 @@ func (rtr *Router) admit(rt Route, w http.ResponseWriter, r *http.Request, info 
 			rtr.render(w, r, rt.Kind, e) // such as 429 from a rate limiter
 			return nil, false
 		}
+		if !errors.Is(err, auth.ErrUnauthenticated) && !isAPIError(err) {
+			// The credential could not be checked (a database error, say):
+			// that is the server's failure, not the client's.
+			rtr.logger.Error("authentication error", "request_id", RequestID(r.Context()), "route", rt.Pattern, "err", err)
+			rtr.render(w, r, rt.Kind, internalError(err))
+			return nil, false
+		}
 		rtr.logger.Info("authentication failed", "request_id", RequestID(r.Context()), "route", rt.Pattern, "err", err)
 		if !rtr.staleCookie(w, r) {
 			rtr.unauthenticated(w, r, rt, "invalid or expired credentials")
@@ -305,6 +314,7 @@ func (rtr *Router) admit(rt Route, w http.ResponseWriter, r *http.Request, info 
 	r = r.WithContext(auth.WithPrincipal(r.Context(), p))
 
 	if unsafeMethod(r.Method) {
+		limitForm(w, r)
 		if err := rtr.cfg.CrossOrigin.Check(r); err != nil {
 			rtr.render(w, r, rt.Kind, &Error{Status: http.StatusForbidden, Code: CodeCSRF, Message: "cross-origin request refused"})
 			return nil, false
@@ -324,6 +334,28 @@ func (rtr *Router) admit(rt Route, w http.ResponseWriter, r *http.Request, info 
 		return nil, false
 	}
 	return r, true
+}
+
+// maxFormBody bounds a form body (the CSRF check parses it before any
+// handler runs).
+const maxFormBody = 1 << 20
+
+// limitForm caps a form body at maxFormBody and parses a multipart one in
+// memory, so that no upload is ever spilled to a temp file.
+func limitForm(w http.ResponseWriter, r *http.Request) {
+	ct := r.Header.Get("Content-Type")
+	if !strings.HasPrefix(ct, "application/x-www-form-urlencoded") && !strings.HasPrefix(ct, "multipart/form-data") {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if strings.HasPrefix(ct, "multipart/form-data") {
+		r.ParseMultipartForm(maxFormBody) // errors leave the form empty: the CSRF check then fails
+	}
+}
+
+func isAPIError(err error) bool {
+	_, ok := asError(err)
+	return ok
 }
 
 // staleCookie clears the session cookie of a request that carries one and no

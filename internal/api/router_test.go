@@ -42,7 +42,7 @@ func fakeAuthenticate(r *http.Request) (*auth.Principal, error) {
 	}
 	p, ok := users[name]
 	if !ok {
-		return nil, errors.New("unknown credential " + name)
+		return nil, fmt.Errorf("unknown credential %s: %w", name, auth.ErrUnauthenticated)
 	}
 	cp := *p
 	return &cp, nil
@@ -446,5 +446,26 @@ func TestSafeNext(t *testing.T) {
 		if got := api.SafeNext(tt.in); got != tt.want {
 			t.Errorf("SafeNext(%q): got %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestAuthenticatorFailureIsAServerError: when credentials cannot be checked
+// at all (the database is down), the client gets a 500 and keeps its
+// session cookie, instead of being logged out or told its token is bad.
+func TestAuthenticatorFailureIsAServerError(t *testing.T) {
+	rtr := api.NewRouter(api.RouterConfig{
+		Authenticator: api.AuthenticatorFunc(func(*http.Request) (*auth.Principal, error) {
+			return nil, errors.New("database is locked")
+		}),
+		Authorizer:    api.AuthorizerFunc(func(*auth.Principal, auth.Action) bool { return true }),
+		SessionCookie: "session",
+	})
+	rtr.Handle(api.Route{Pattern: "GET /x", Action: "x.read"}, func(w http.ResponseWriter, r *http.Request) error { return nil })
+	req := httptest.NewRequest(http.MethodGet, "/x", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: "s"})
+	rec := httptest.NewRecorder()
+	rtr.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Header().Get("Set-Cookie"), "session=") {
+		t.Errorf("got %d, Set-Cookie %q; want 500 and the cookie left alone", rec.Code, rec.Header().Get("Set-Cookie"))
 	}
 }
