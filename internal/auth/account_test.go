@@ -582,3 +582,87 @@ func TestAdminRoleExclusive(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenDoesNotInheritPrivilege checks that a token made without a second
+// factor does not act with a privileged role granted to its user later, while
+// one made by the command line or from a session with MFA does.
+func TestTokenDoesNotInheritPrivilege(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		pol := auth.NewPolicy()
+		a, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "admin-a", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminA := adminPrincipal(a)
+		adminB := adminPrincipal(e.seed(t, "admin-b", auth.Org{ID: a.OrgID}, auth.RoleAdmin))
+		agency := e.org(t, "Digital Agency", auth.OrgAgency)
+		u := e.seed(t, "member", agency, auth.RoleCouncil)
+
+		// The council member makes a token from a password-only session.
+		sess := e.login(t, "member")
+		self, err := e.withCookie(sess)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, oldTok, err := e.svc.CreateToken(e.ctx, self, u.ID, "before", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if oldTok.MFABacked {
+			t.Errorf("token from a session without MFA is MFA-backed")
+		}
+
+		// The member is made commission chair by two admins.
+		grants, err := e.svc.RequestRoles(e.ctx, adminA, u.ID, []auth.Role{auth.RoleCommissionChair})
+		if err != nil || len(grants) != 1 {
+			t.Fatalf("request chair: %+v, %v", grants, err)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminB, grants[0].ID); err != nil {
+			t.Fatal(err)
+		}
+
+		cli, cliTok, err := e.svc.CreateToken(e.ctx, auth.CLI("token-create"), u.ID, "cli", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mfaSession := &auth.Principal{UserID: u.ID, OrgID: agency.ID, Roles: []auth.Role{auth.RoleCommissionChair, auth.RoleCouncil}, Via: auth.ViaSession, MFA: true}
+		withMFA, mfaTok, err := e.svc.CreateToken(e.ctx, mfaSession, u.ID, "mfa", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cliTok.MFABacked || !mfaTok.MFABacked {
+			t.Errorf("MFABacked: CLI token %v, MFA session token %v; want both true", cliTok.MFABacked, mfaTok.MFABacked)
+		}
+
+		tests := []struct {
+			name, raw string
+			want      bool
+		}{
+			{"token made before the grant, without MFA", old, false},
+			{"token made by the command line", cli, true},
+			{"token made from a session with MFA", withMFA, true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				p, err := e.withBearer(tt.raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !p.Has(auth.RoleCommissionChair) || p.MFA != tt.want {
+					t.Errorf("got roles %v, MFA %v; want commission_chair, MFA %v", p.Roles, p.MFA, tt.want)
+				}
+				if got := pol.Allow(p, auth.AuditEntriesRead); got != tt.want {
+					t.Errorf("Allow(AuditEntriesRead) = %v, want %v", got, tt.want)
+				}
+				// The user's other roles and Authenticated actions stay.
+				if !pol.Allow(p, auth.InboxRead) {
+					t.Errorf("Allow(InboxRead) = false, want true")
+				}
+			})
+		}
+		if got, _ := e.svc.Token(e.ctx, oldTok.ID); got.MFABacked {
+			t.Errorf("stored old token reads back MFA-backed")
+		}
+	})
+}

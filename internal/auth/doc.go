@@ -57,12 +57,16 @@
 //
 // [Service.CreateToken] returns "acd_" + 256 random bits in base64url, shown
 // once and stored hashed, bound to one user, named, with a required expiry of
-// at most a year. Tokens authenticate with MFA=false and Via "token", and the
-// policy does not demand MFA of token principals: a token is a second,
-// independent secret that an automated client cannot pair with a TOTP code.
-// To keep the second factor meaningful, a token for a user holding a
-// privileged role can be created only from a session that passed TOTP, or by
-// the server's command line. Disabling the user revokes every token at once.
+// at most a year. A token is a second, independent secret that an automated
+// client cannot pair with a TOTP code, so a token stands on the second factor
+// of its making: each records whether it was made from a session that passed
+// TOTP or by the server's command line ([Token.MFABacked]), and authenticates
+// with Via "token" and MFA set from that. The policy honours privileged roles
+// only with MFA, so a token made without a second factor never acts with a
+// privileged role, not even one granted to its user after it was made. A
+// token for a user already holding a privileged role can be created only from
+// a session that passed TOTP, or by the command line. Disabling the user
+// revokes every token at once.
 //
 // # Separation of duties
 //
@@ -87,7 +91,8 @@
 // [Policy.Allow] denies by default: an action missing from the table is
 // denied to everyone, admins included, and the public (a nil or disabled
 // principal) gets only [Public] actions. A privileged role counts only for a
-// session with MFA (or a token, above). Admins manage accounts and keys; the
+// principal with MFA: a session that passed TOTP, or an MFA-backed token
+// (above). Admins manage accounts and keys; the
 // table gives them no report or approval actions. [Policy.CanSeeOrg] and
 // [Policy.CanSeeSector] scope records to organisations: operators see their
 // own organisation, ministries the sectors they supervise, analysts all.

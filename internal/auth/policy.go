@@ -93,9 +93,10 @@ func NewPolicy() *Policy {
 //   - an action not in the policy is denied to everyone, admins included;
 //   - a nil or disabled principal (the public) gets only Public actions;
 //   - a privileged role (Role.Privileged) counts only when the principal
-//     passed a second factor, or authenticated with an API token (see the
-//     package comment on tokens). A privileged user whose session lacks MFA
-//     keeps the actions of their other roles and of Authenticated.
+//     has MFA: a session that passed a second factor, or an API token made
+//     from such a session or by the command line (see the package comment
+//     on tokens). A privileged user without MFA keeps the actions of their
+//     other roles and of Authenticated.
 func (pol *Policy) Allow(p *Principal, a Action) bool {
 	r, ok := pol.rules[a]
 	if !ok {
@@ -111,7 +112,7 @@ func (pol *Policy) Allow(p *Principal, a Action) bool {
 			return false
 		}
 		for _, role := range r.Roles {
-			if p.Has(role) && (!role.Privileged() || p.MFA || p.Via == ViaToken) {
+			if p.Has(role) && (!role.Privileged() || p.MFA) {
 				return true
 			}
 		}

@@ -13,6 +13,7 @@ func TestPolicyAllow(t *testing.T) {
 		return &auth.Principal{UserID: "usr_1", OrgID: "org_1", Roles: roles, Via: auth.ViaSession, MFA: mfa}
 	}
 	token := &auth.Principal{UserID: "usr_1", Roles: []auth.Role{auth.RoleAdmin}, Via: auth.ViaToken}
+	mfaToken := &auth.Principal{UserID: "usr_1", Roles: []auth.Role{auth.RoleAdmin}, Via: auth.ViaToken, MFA: true}
 	disabled := session(true, auth.RoleAdmin)
 	disabled.Disabled = true
 	tests := []struct {
@@ -31,7 +32,8 @@ func TestPolicyAllow(t *testing.T) {
 		{"admin with MFA lists accounts", session(true, auth.RoleAdmin), auth.AccountList, true},
 		{"admin without MFA may not list accounts", session(false, auth.RoleAdmin), auth.AccountList, false},
 		{"admin without MFA still sees home", session(false, auth.RoleAdmin), auth.HomeView, true},
-		{"admin token lists accounts (tokens need no MFA)", token, auth.AccountList, true},
+		{"admin token not MFA-backed may not list accounts", token, auth.AccountList, false},
+		{"MFA-backed admin token lists accounts", mfaToken, auth.AccountList, true},
 		{"analyst lists orgs", session(false, auth.RoleAnalyst), auth.OrgList, true},
 		{"analyst may not create accounts", session(false, auth.RoleAnalyst), auth.AccountCreate, false},
 		{"commission chair with MFA reads entries", session(true, auth.RoleCommissionChair), auth.AuditEntriesRead, true},

@@ -68,7 +68,9 @@ type Principal struct {
 	// Police is "national" or "prefectural" for police organisations.
 	Police string
 	Roles  []Role
-	// MFA is true when this session passed a second factor.
+	// MFA is true when this session passed a second factor, or this API
+	// token was made from such a session or by the command line
+	// (Token.MFABacked). The policy honours privileged roles only with it.
 	MFA bool
 	// Via is how the principal authenticated: ViaSession, ViaToken or
 	// ViaCLI.

@@ -248,6 +248,12 @@ CREATE TABLE auth_tokens (
 	revoked_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX auth_tokens_user ON auth_tokens (user_id);`,
+}, {
+	Version: 2,
+	Name:    "tokens record whether a second factor stood behind their creation",
+	// Tokens made before this version count as not MFA-backed: a token of
+	// a privileged user must be made again to act with the privileged role.
+	SQL: `ALTER TABLE auth_tokens ADD COLUMN mfa_backed INTEGER NOT NULL DEFAULT 0`,
 }}
 
 // hash hashes a password with the configured parameters, waiting for a slot

@@ -25,22 +25,30 @@ type Token struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
 	RevokedBy string    `json:"revoked_by,omitempty"`
+	// MFABacked is true when the token was made from a session that passed
+	// a second factor or by the server's command line. Only such a token
+	// acts with its user's privileged roles (see the package comment).
+	// Omitted when false, so that audit entries of tokens made before the
+	// field existed still match their records.
+	MFABacked bool `json:"mfa_backed,omitempty"`
 }
 
 // Active reports whether t can authenticate at now.
 func (t Token) Active(now time.Time) bool { return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt) }
 
 const (
-	tokenCols   = "id, user_id, name, created_by, created_at, expires_at, revoked_at, revoked_by"
-	insertToken = "INSERT INTO auth_tokens (id, token_hash, user_id, name, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	tokenCols   = "id, user_id, name, created_by, created_at, expires_at, revoked_at, revoked_by, mfa_backed"
+	insertToken = "INSERT INTO auth_tokens (id, token_hash, user_id, name, created_by, created_at, expires_at, mfa_backed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 func scanToken(r scanner) (Token, error) {
 	var t Token
 	var created, expires, revoked string
-	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedBy, &created, &expires, &revoked, &t.RevokedBy); err != nil {
+	var mfa int
+	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedBy, &created, &expires, &revoked, &t.RevokedBy, &mfa); err != nil {
 		return Token{}, err
 	}
+	t.MFABacked = mfa != 0
 	t.CreatedAt, t.ExpiresAt, t.RevokedAt = parseTime(created), parseTime(expires), parseTime(revoked)
 	return t, nil
 }
@@ -53,6 +61,10 @@ func scanToken(r scanner) (Token, error) {
 // actor that passed a second factor (a session with MFA) or by the server's
 // command line, since the token will act without one; otherwise it returns
 // an error wrapping ErrForbidden.
+//
+// The token records whether actor was such a session or the command line
+// (Token.MFABacked). A token that is not MFA-backed never acts with a
+// privileged role, even one granted to its user after it was made.
 func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, name string, ttl time.Duration) (string, Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
@@ -66,7 +78,8 @@ func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, nam
 	}
 	raw := TokenPrefix + newSecret()
 	now := s.stamp()
-	t := Token{ID: newID("tok_"), UserID: userID, Name: name, CreatedBy: actorID(actor), CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	t := Token{ID: newID("tok_"), UserID: userID, Name: name, CreatedBy: actorID(actor), CreatedAt: now, ExpiresAt: now.Add(ttl),
+		MFABacked: mfaBacked(actor)}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		u, err := s.userRow(ctx, tx, userID)
 		if err != nil {
@@ -75,11 +88,11 @@ func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, nam
 		if u.Disabled {
 			return fmt.Errorf("%w: user %s is disabled", ErrInvalid, u.Username)
 		}
-		if u.Privileged() && actor != nil && actor.Via != ViaCLI && !(actor.Via == ViaSession && actor.MFA) {
+		if u.Privileged() && actor != nil && !t.MFABacked {
 			return fmt.Errorf("%w: a token for a privileged account needs a session with a second factor", ErrForbidden)
 		}
 		if _, err := tx.Exec(ctx, insertToken, t.ID, hashSecret(raw), t.UserID, t.Name, t.CreatedBy,
-			store.FormatTime(t.CreatedAt), store.FormatTime(t.ExpiresAt)); err != nil {
+			store.FormatTime(t.CreatedAt), store.FormatTime(t.ExpiresAt), boolInt(t.MFABacked)); err != nil {
 			return fmt.Errorf("create token: %w", err)
 		}
 		return s.audit(ctx, tx, actor, "token.create", "token/"+t.ID, t)
@@ -88,6 +101,14 @@ func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, nam
 		return "", Token{}, err
 	}
 	return raw, t, nil
+}
+
+// mfaBacked reports whether a token made by actor stands on a second factor:
+// actor is a session that passed TOTP, or the server's command line. A token
+// principal is not, whatever its own token was: a token does not vouch for
+// the next one.
+func mfaBacked(actor *Principal) bool {
+	return actor != nil && (actor.Via == ViaCLI || (actor.Via == ViaSession && actor.MFA))
 }
 
 // RevokeToken revokes the token with id. Revoking a revoked token does
@@ -189,6 +210,6 @@ func (s *Service) authenticateToken(ctx context.Context, raw string) (*Principal
 	if err != nil {
 		return nil, err
 	}
-	p.Via = ViaToken
+	p.Via, p.MFA = ViaToken, t.MFABacked
 	return p, nil
 }
