@@ -5,6 +5,7 @@ import (
 	"flag"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
@@ -28,7 +29,18 @@ func (s *storage) register(fs *flag.FlagSet, e *env) {
 	}
 	fs.StringVar(&s.dataDir, "data-dir", dd, "data directory: keys, and the SQLite database unless --db says otherwise (env ACD_DATA_DIR)")
 	fs.StringVar(&s.db, "db", e.getenv("ACD_DB"), "database: a postgres:// URL or an SQLite file path (env ACD_DB; default <data-dir>/acd.db)")
-	fs.StringVar(&s.sqliteSync, "sqlite-sync", "FULL", "SQLite synchronous level: FULL (survives power loss) or NORMAL (survives a process crash)")
+	fs.StringVar(&s.sqliteSync, "sqlite-sync", "FULL", "SQLite synchronous level: FULL (survives power loss), EXTRA, or NORMAL (survives a process crash)")
+}
+
+// check validates the flags after parsing.
+func (s *storage) check() error {
+	switch strings.ToUpper(s.sqliteSync) {
+	case "FULL", "EXTRA", "NORMAL":
+		return nil
+	}
+	// OFF is not offered: acknowledged changes to legal records must
+	// survive at least a crash of the process.
+	return usagef("--sqlite-sync %q: want FULL, EXTRA or NORMAL", s.sqliteSync)
 }
 
 func (s *storage) dsn() string {

@@ -20,7 +20,7 @@ func runKeysList(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "keys list", "acd keys list [--data-dir DIR]\n\nLists every key version with its purpose, id, algorithm, dates and, for signing keys, the public half.")
 	var st storage
 	st.register(fs, e)
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	ring, err := st.openKeys()
@@ -49,7 +49,7 @@ func runKeysRotate(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "keys rotate", "acd keys rotate [--data-dir DIR] PURPOSE\n\nMakes a new current key for PURPOSE; old versions stay for verification.\nA running server picks up the new key when restarted.")
 	var st storage
 	st.register(fs, e)
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -31,7 +31,7 @@ func runLogPubkey(ctx context.Context, e *env) error {
 	var st storage
 	st.register(fs, e)
 	all := fs.Bool("all", false, "print retired keys too, one per line, current last")
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	l, err := openLogKeysOnly(st)
@@ -82,7 +82,7 @@ Exit 0 when intact, 1 when not (or on failure), 2 on bad usage.`)
 	token := fs.String("token", e.getenv("ACD_TOKEN"), "API token for --server (prefer env ACD_TOKEN: flags show in ps)")
 	since := fs.String("since", "", "a checkpoint saved by an earlier run (--save) that the log must still contain")
 	save := fs.String("save", "", "save the newest verified checkpoint to this file")
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {

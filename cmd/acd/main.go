@@ -71,6 +71,12 @@ func commands() map[string]command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal starts a graceful stop, a second one
+		// ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, &env{args: os.Args[1:], stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
 	stop()
 	os.Exit(code)
@@ -132,13 +138,19 @@ func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
 }
 
 // parse parses args, turning flag errors into usage errors (exit 2) and
-// leaving --help as flag.ErrHelp (exit 0).
-func parse(fs *flag.FlagSet, args []string) error {
+// leaving --help as flag.ErrHelp (exit 0). checks run after parsing, such
+// as storage.check.
+func parse(fs *flag.FlagSet, args []string, checks ...func() error) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return &exitError{exitUsage, err}
+	}
+	for _, c := range checks {
+		if err := c(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

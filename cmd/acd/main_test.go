@@ -45,6 +45,8 @@ func TestExitCodes(t *testing.T) {
 		{"serve help", []string{"serve", "--help"}, exitOK},
 		{"unknown flag", []string{"serve", "--bogus"}, exitUsage},
 		{"tls flags go together", []string{"serve", "--tls-cert", "x.pem"}, exitUsage},
+		{"sqlite without durability", []string{"serve", "--sqlite-sync", "OFF"}, exitUsage},
+		{"sqlite sync level unknown", []string{"user", "list", "--sqlite-sync", "BOGUS"}, exitUsage},
 		{"missing subcommand", []string{"log"}, exitUsage},
 		{"unknown key purpose", []string{"keys", "rotate", "nonsense"}, exitUsage},
 		{"user add without role", []string{"user", "add", "--username", "x"}, exitUsage},

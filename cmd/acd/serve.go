@@ -36,7 +36,7 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 	smtpFrom := fs.String("smtp-from", "ACD <noreply@localhost>", "sender of e-mail notices")
 	smtpStartTLS := fs.Bool("smtp-starttls", false, "require STARTTLS to the SMTP server")
 	checkpointEvery := fs.Duration("checkpoint-interval", 2*time.Second, "how often to sign an audit-log checkpoint when there were appends")
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -87,6 +87,9 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 	}
 	if *loadDemo {
 		res, err := demo.Load(ctx, srv.Auth, st.dataDir)
+		if errors.Is(err, demo.ErrNotDemo) {
+			return refused(err)
+		}
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}

@@ -24,7 +24,7 @@ func runTokenCreate(ctx context.Context, e *env) error {
 	user := fs.String("user", "", "user name the token acts for")
 	name := fs.String("name", "", "what the token is for, e.g. the submitting system")
 	ttl := fs.String("ttl", "90d", "lifetime: a Go duration (e.g. 720h) or days (e.g. 90d); at most 365d")
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if *user == "" || *name == "" {
@@ -56,7 +56,7 @@ func runTokenRevoke(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "token revoke", "acd token revoke [flags] TOKEN_ID")
 	var st storage
 	st.register(fs, e)
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -79,7 +79,7 @@ func runTokenList(ctx context.Context, e *env) error {
 	var st storage
 	st.register(fs, e)
 	user := fs.String("user", "", "user name")
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if *user == "" {

@@ -39,7 +39,7 @@ counts as one admin). The password is read from standard input with
 	org := fs.String("org", "", "organisation id or exact English name (optional for the bootstrap admin)")
 	roles := fs.String("role", "", "comma-separated roles: "+rolesList())
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if *username == "" || *roles == "" {
@@ -117,7 +117,7 @@ func runUserList(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "user list", "acd user list [flags]\n\nLists accounts and pending grants.")
 	var st storage
 	st.register(fs, e)
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	a, err := st.openAccounts(ctx, e)
@@ -153,7 +153,7 @@ func runUserDisable(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "user disable", "acd user disable [flags] USERNAME\n\nDisables an account and revokes its sessions and API tokens at once.")
 	var st storage
 	st.register(fs, e)
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -179,7 +179,7 @@ func runUserConfirm(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "user confirm", "acd user confirm [flags] GRANT_ID\n\nConfirms a pending privileged grant requested by a web admin. The command\nline counts as one admin: it cannot confirm what it requested itself.")
 	var st storage
 	st.register(fs, e)
-	if err := parse(fs, e.args); err != nil {
+	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -58,7 +58,7 @@ var others = []orgSpec{
 	{"mofa", auth.NewOrg{Name: "Ministry of Foreign Affairs", NameJA: "外務省", Kind: auth.OrgMOFA}},
 	{"vendor", auth.NewOrg{Name: "Example Network Devices K.K. (demo)", NameJA: "例示ネットワーク機器株式会社（デモ）", Kind: auth.OrgVendor}},
 	{"agency", auth.NewOrg{Name: "Digital Agency", NameJA: "デジタル庁", Kind: auth.OrgAgency}},
-	{"sysadmin", auth.NewOrg{Name: "ACD System Administration", NameJA: "ACD システム管理", Kind: auth.OrgSystemAdmin}},
+	{"sysadmin", auth.NewOrg{Name: markerOrg, NameJA: "ACD システム管理", Kind: auth.OrgSystemAdmin}},
 }
 
 var users = []userSpec{
@@ -97,8 +97,28 @@ type Result struct {
 	Privileged []string
 }
 
-// Load creates what is missing. dataDir holds the demo password file.
+// ErrNotDemo means the database holds accounts that the demo did not make:
+// demo users bypass the separation of duties and share a printed password,
+// so they must never be added to a real system.
+var ErrNotDemo = errors.New("the database already holds accounts that are not demo data; --demo only runs on an empty or demo database")
+
+// markerOrg is the organisation whose presence marks a demo database.
+const markerOrg = "ACD System Administration"
+
+// Load creates what is missing. dataDir holds the demo password file. It
+// returns ErrNotDemo on a database with other accounts.
 func Load(ctx context.Context, svc *auth.Service, dataDir string) (*Result, error) {
+	existing, err := svc.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(existing) > 0 {
+		if _, err := svc.OrgByName(ctx, markerOrg); errors.Is(err, auth.ErrNotFound) {
+			return nil, ErrNotDemo
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	pw, err := password(dataDir)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -90,5 +91,22 @@ func TestLoadIsCompleteAndIdempotent(t *testing.T) {
 	res, err = svc.PasswordLogin(ctx, "chair", first.Password, "127.0.0.1")
 	if err != nil || res.Challenge == nil || res.Challenge.Enrolment == nil {
 		t.Errorf("chair login: %v; want a TOTP enrolment challenge", err)
+	}
+}
+
+func TestLoadRefusesARealDatabase(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	ring, _ := keys.Open(t.TempDir(), nil)
+	l, _ := auditlog.New(ctx, db, ring, auditlog.Options{})
+	svc, err := auth.New(ctx, db, l, auth.Config{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Bootstrap(ctx, auth.NewUser{Username: "root", DisplayName: "Root", Roles: []auth.Role{auth.RoleAdmin}, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, svc, t.TempDir()); !errors.Is(err, demo.ErrNotDemo) {
+		t.Errorf("demo on a database with a real admin: got %v, want ErrNotDemo", err)
 	}
 }
