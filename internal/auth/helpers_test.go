@@ -114,3 +114,20 @@ func newRequest() *http.Request { return httptest.NewRequest(http.MethodGet, "/"
 func adminPrincipal(u auth.User) *auth.Principal {
 	return &auth.Principal{UserID: u.ID, Username: u.Username, OrgID: u.OrgID, Roles: []auth.Role{auth.RoleAdmin}, MFA: true, Via: auth.ViaSession}
 }
+
+// verify checkpoints the audit log and verifies it with the audit keys and
+// the package's resolvers, so that every record is checked against the
+// latest entry about it.
+func (e *env) verify(t *testing.T) error {
+	t.Helper()
+	if _, err := e.log.Checkpoint(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	verifiers, err := e.log.Verifiers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = auditlog.Verify(e.ctx, auditlog.DBSource(e.db), auditlog.VerifyOptions{
+		Verifiers: verifiers, Keys: e.ring, Resolvers: e.log.Resolvers()})
+	return err
+}

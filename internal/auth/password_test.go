@@ -8,6 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/store/storetest"
 )
 
 func TestHashPassword(t *testing.T) {
@@ -93,4 +95,44 @@ func TestCheckPassword(t *testing.T) {
 	if !errors.Is(auth.ErrWeakPassword, auth.ErrInvalid) {
 		t.Error("ErrWeakPassword does not wrap ErrInvalid")
 	}
+}
+
+// TestRehashKeepsLogVerifiable checks that the rehash at login, after the
+// argon2 parameters changed, appends an entry the log's data check accepts.
+func TestRehashKeepsLogVerifiable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		o := e.org(t, "Kanto Electric", auth.OrgOperator, "electricity")
+		u := e.seed(t, "tanaka", o, auth.RoleOperator)
+		var before string
+		if err := db.QueryRow(e.ctx, "SELECT password_hash FROM auth_users WHERE id = ?", u.ID).Scan(&before); err != nil {
+			t.Fatal(err)
+		}
+
+		// The server restarts with stronger parameters.
+		svc, err := auth.New(e.ctx, db, e.log, auth.Config{Now: e.clock.Now, Argon2: auth.Argon2Params{Memory: 128, Time: 2, Threads: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.svc = svc
+		e.login(t, "tanaka")
+		var after string
+		if err := db.QueryRow(e.ctx, "SELECT password_hash FROM auth_users WHERE id = ?", u.ID).Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if after == before || !strings.Contains(after, "$m=128,t=2,p=1$") {
+			t.Fatalf("hash not replaced at login: got parameters of %q", strings.Split(after, "$")[3])
+		}
+		if got := e.auditCount(t, "account.password_rehash"); got != 1 {
+			t.Errorf("got %d account.password_rehash entries, want 1", got)
+		}
+		if err := e.verify(t); err != nil {
+			t.Errorf("verify after rehash: %v", err)
+		}
+		// The rehashed password still works, and is not rehashed again.
+		e.login(t, "tanaka")
+		if got := e.auditCount(t, "account.password_rehash"); got != 1 {
+			t.Errorf("after a second login: got %d account.password_rehash entries, want 1", got)
+		}
+	})
 }

@@ -152,7 +152,9 @@ func (s *Service) PasswordLogin(ctx context.Context, username, password, remoteA
 }
 
 // maybeRehash replaces a hash made with other parameters than the configured
-// ones. Failure only logs: the login itself succeeded.
+// ones. Failure only logs: the login itself succeeded. The audit entry is on
+// "user/ID" and so carries the user payload, like every entry on the user,
+// which is what the "user" resolver returns.
 func (s *Service) maybeRehash(ctx context.Context, u userRow, password string) {
 	p, err := PasswordParams(u.passwordHash)
 	want := s.cfg.Argon2
@@ -163,11 +165,19 @@ func (s *Service) maybeRehash(ctx context.Context, u userRow, password string) {
 	if err == nil {
 		err = s.db.Tx(ctx, func(tx *store.Tx) error {
 			// The hash changes, the password does not: password_changed_at stays.
-			if _, err := tx.Exec(ctx, "UPDATE auth_users SET password_hash = ? WHERE id = ? AND password_hash = ?", hash, u.ID, u.passwordHash); err != nil {
+			res, err := tx.Exec(ctx, "UPDATE auth_users SET password_hash = ? WHERE id = ? AND password_hash = ?", hash, u.ID, u.passwordHash)
+			if err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "account.password_rehash", "user/"+u.ID,
-				map[string]any{"id": u.ID, "username": u.Username, "m": want.Memory, "t": want.Time, "p": want.Threads})
+			if n, _ := res.RowsAffected(); n != 1 {
+				return nil // the password changed meanwhile; nothing to rehash
+			}
+			// Read back what the entry must match, in this transaction.
+			cur, err := s.userRow(ctx, tx, u.ID)
+			if err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "account.password_rehash", "user/"+u.ID, userPayload(cur.User))
 		})
 	}
 	if err != nil {
