@@ -4,10 +4,13 @@
 //
 // Keys live in one JSON file per purpose under the key directory, mode 0600
 // (the directory 0700). The private halves never leave this package except
-// through [Key.Sign], [Key.MAC] and [Key.NoteSigner]; a Key logs as its id.
+// through [Key.Sign], [Key.MAC], [Key.Seal], [Ring.OpenSealed] and
+// [Key.NoteSigner]; a Key logs as its id.
 package keys
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
@@ -22,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,10 +43,11 @@ const (
 	ApprovalManifest Purpose = "approval-manifest" // Ed25519: signs commission approval manifests
 	Cursor           Purpose = "cursor"            // HMAC-SHA256: feed and TAXII cursor tokens
 	EmailPseudonym   Purpose = "email-pseudonym"   // HMAC-SHA256: pseudonymised e-mail addresses
+	SecretBox        Purpose = "secret-box"        // AES-256-GCM: secrets kept in the database (TOTP seeds)
 )
 
 // Purposes lists every purpose the ring manages.
-var Purposes = []Purpose{AuditCheckpoint, AuditHMAC, ApprovalManifest, Cursor, EmailPseudonym}
+var Purposes = []Purpose{AuditCheckpoint, AuditHMAC, ApprovalManifest, Cursor, EmailPseudonym, SecretBox}
 
 // Algorithm is a key's algorithm.
 type Algorithm string
@@ -51,6 +56,7 @@ type Algorithm string
 const (
 	Ed25519    Algorithm = "ed25519"
 	HMACSHA256 Algorithm = "hmac-sha256"
+	AES256GCM  Algorithm = "aes-256-gcm"
 )
 
 // AlgorithmOf returns the algorithm a purpose uses.
@@ -60,6 +66,8 @@ func AlgorithmOf(p Purpose) (Algorithm, bool) {
 		return Ed25519, true
 	case AuditHMAC, Cursor, EmailPseudonym:
 		return HMACSHA256, true
+	case SecretBox:
+		return AES256GCM, true
 	}
 	return "", false
 }
@@ -97,12 +105,73 @@ func (k *Key) Sign(msg []byte) ([]byte, error) {
 
 // MAC returns HMAC-SHA256(key, msg) for an HMAC key.
 func (k *Key) MAC(msg []byte) ([]byte, error) {
-	if k.secret == nil {
+	if k.secret == nil || k.Algorithm != HMACSHA256 {
 		return nil, fmt.Errorf("key %s: not an HMAC key", k)
 	}
 	m := hmac.New(sha256.New, k.secret)
 	m.Write(msg)
 	return m.Sum(nil), nil
+}
+
+// Seal encrypts plaintext with an AES-256-GCM key, binding it to context
+// (for example "totp/usr_123", so a sealed value cannot be moved to another
+// row). The result is the key id, a dot, and base64 of nonce||ciphertext, so
+// Open finds the key version after a rotation.
+func (k *Key) Seal(plaintext []byte, context string) (string, error) {
+	aead, err := k.aead()
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	out := aead.Seal(nonce, nonce, plaintext, []byte(context))
+	return k.ID + "." + base64.RawStdEncoding.EncodeToString(out), nil
+}
+
+// ErrSealed means a sealed value could not be opened: wrong key, context or
+// a damaged value.
+var ErrSealed = errors.New("sealed value does not open")
+
+// OpenSealed opens a value made by Key.Seal with whichever version of the
+// SecretBox key sealed it.
+func (r *Ring) OpenSealed(sealed, context string) ([]byte, error) {
+	id, body, ok := strings.Cut(sealed, ".")
+	if !ok {
+		return nil, ErrSealed
+	}
+	k, err := r.ByID(SecretBox, id)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSealed, err)
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(body)
+	if err != nil {
+		return nil, ErrSealed
+	}
+	aead, err := k.aead()
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) < aead.NonceSize() {
+		return nil, ErrSealed
+	}
+	pt, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(context))
+	if err != nil {
+		return nil, ErrSealed
+	}
+	return pt, nil
+}
+
+func (k *Key) aead() (cipher.AEAD, error) {
+	if k.Algorithm != AES256GCM || len(k.secret) != 32 {
+		return nil, fmt.Errorf("key %s: not an AES-256-GCM key", k)
+	}
+	block, err := aes.NewCipher(k.secret)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
 }
 
 // NoteVerifierKey returns the public key in the golang.org/x/mod/sumdb/note
@@ -296,7 +365,7 @@ func (r *Ring) generate(p Purpose) (*Key, error) {
 			return nil, fmt.Errorf("generate %s key: %w", p, err)
 		}
 		k.Public, k.private = pub, priv
-	case HMACSHA256:
+	case HMACSHA256, AES256GCM:
 		k.secret = make([]byte, 32)
 		if _, err := rand.Read(k.secret); err != nil {
 			return nil, fmt.Errorf("generate %s key: %w", p, err)
@@ -355,9 +424,9 @@ func (r *Ring) load(p Purpose) ([]*Key, error) {
 			}
 			k.private = ed25519.NewKeyFromSeed(fk.Private)
 			k.Public = k.private.Public().(ed25519.PublicKey)
-		case HMACSHA256:
-			if len(fk.Private) < 32 {
-				return nil, fmt.Errorf("load %s keys: version %d: HMAC secret shorter than 32 bytes", p, i)
+		case HMACSHA256, AES256GCM:
+			if len(fk.Private) < 32 || fk.Algorithm == AES256GCM && len(fk.Private) != 32 {
+				return nil, fmt.Errorf("load %s keys: version %d: secret of %d bytes, want 32", p, i, len(fk.Private))
 			}
 			k.secret = fk.Private
 		default:

@@ -167,3 +167,43 @@ func TestKeysDoNotLog(t *testing.T) {
 		t.Errorf("log line: %s", buf.String())
 	}
 }
+
+func TestSealOpen(t *testing.T) {
+	dir := t.TempDir()
+	ring, _ := keys.Open(dir, nil)
+	k, err := ring.Current(keys.SecretBox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := k.Seal([]byte("JBSWY3DPEHPK3PXP"), "totp/usr_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sealed, "JBSWY3DP") {
+		t.Fatal("sealed value shows the plaintext")
+	}
+	got, err := ring.OpenSealed(sealed, "totp/usr_1")
+	if err != nil || string(got) != "JBSWY3DPEHPK3PXP" {
+		t.Fatalf("open: %q, %v", got, err)
+	}
+	// Bound to its context: a value copied to another row does not open.
+	if _, err := ring.OpenSealed(sealed, "totp/usr_2"); !errors.Is(err, keys.ErrSealed) {
+		t.Errorf("other context: got %v, want ErrSealed", err)
+	}
+	// A damaged value does not open.
+	damaged := sealed[:len(sealed)-2] + "AA"
+	if _, err := ring.OpenSealed(damaged, "totp/usr_1"); !errors.Is(err, keys.ErrSealed) {
+		t.Errorf("damaged: got %v, want ErrSealed", err)
+	}
+	// After a rotation old values still open (the key id travels with them).
+	if _, err := ring.Rotate(keys.SecretBox); err != nil {
+		t.Fatal(err)
+	}
+	reopened, _ := keys.Open(dir, nil)
+	if got, err := reopened.OpenSealed(sealed, "totp/usr_1"); err != nil || string(got) != "JBSWY3DPEHPK3PXP" {
+		t.Errorf("after rotation: %q, %v", got, err)
+	}
+	if _, err := k.MAC([]byte("x")); err == nil {
+		t.Error("an AES key computed a MAC")
+	}
+}
