@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -194,8 +196,11 @@ func notFound(what, id string, err error) error {
 }
 
 // userRecord is what the audit log's digest covers for "user/ID": the
-// account's public fields, never hashes or secrets. Roles are covered by the
-// "grant/ID" entries.
+// account's public fields and a fingerprint of its credentials, never the
+// hashes or secrets themselves. Roles are covered by the "grant/ID" entries.
+// Every change of the password hash or TOTP secret appends a "user/ID"
+// entry, so that a credential replaced behind the service's back fails the
+// log's data check.
 type userRecord struct {
 	ID                string    `json:"id"`
 	Username          string    `json:"username"`
@@ -206,11 +211,23 @@ type userRecord struct {
 	TOTPEnrolled      bool      `json:"totp_enrolled"`
 	CreatedAt         time.Time `json:"created_at"`
 	PasswordChangedAt time.Time `json:"password_changed_at"`
+	// Credential is hex SHA-256(password_hash "\n" totp_secret). The log
+	// keeps only the keyed digest of the whole payload, so it reveals
+	// nothing of either.
+	Credential string `json:"credential"`
 }
 
-func userPayload(u User) userRecord {
+func userPayload(u userRow) userRecord {
 	return userRecord{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, OrgID: u.OrgID,
-		Disabled: u.Disabled, TOTPEnrolled: u.TOTPEnrolled, CreatedAt: u.CreatedAt, PasswordChangedAt: u.PasswordChangedAt}
+		Disabled: u.Disabled, TOTPEnrolled: u.TOTPEnrolled, CreatedAt: u.CreatedAt, PasswordChangedAt: u.PasswordChangedAt,
+		Credential: credentialDigest(u.passwordHash, u.totpSecret)}
+}
+
+// credentialDigest fingerprints a user's security columns for the audit
+// payload.
+func credentialDigest(passwordHash, totpSecret string) string {
+	h := sha256.Sum256([]byte(passwordHash + "\n" + totpSecret))
+	return hex.EncodeToString(h[:])
 }
 
 // ---- organisations ----
@@ -498,7 +515,7 @@ func (s *Service) createUser(ctx context.Context, actor *Principal, n NewUser, d
 			}
 			u.Roles = append(u.Roles, r)
 		}
-		if err := s.audit(ctx, tx, actor, action, "user/"+u.ID, userPayload(u)); err != nil {
+		if err := s.audit(ctx, tx, actor, action, "user/"+u.ID, userPayload(userRow{User: u, passwordHash: hash})); err != nil {
 			return err
 		}
 		grants, err = s.addGrants(ctx, tx, actor, u.ID, n.Roles, direct)
@@ -819,7 +836,7 @@ func (s *Service) DisableUser(ctx context.Context, actor *Principal, userID stri
 			return fmt.Errorf("disable user: %w", err)
 		}
 		u.Disabled = true
-		if err := s.audit(ctx, tx, actor, "account.disable", "user/"+u.ID, userPayload(u.User)); err != nil {
+		if err := s.audit(ctx, tx, actor, "account.disable", "user/"+u.ID, userPayload(u)); err != nil {
 			return err
 		}
 		if err := s.revokeSessions(ctx, tx, actor, userID, now); err != nil {
@@ -852,8 +869,8 @@ func (s *Service) SetPassword(ctx context.Context, actor *Principal, userID, pas
 		if _, err := tx.Exec(ctx, "UPDATE auth_users SET password_hash = ?, password_changed_at = ? WHERE id = ?", hash, store.FormatTime(now), userID); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
-		u.PasswordChangedAt = now
-		if err := s.audit(ctx, tx, actor, "account.password", "user/"+u.ID, userPayload(u.User)); err != nil {
+		u.PasswordChangedAt, u.passwordHash = now, hash
+		if err := s.audit(ctx, tx, actor, "account.password", "user/"+u.ID, userPayload(u)); err != nil {
 			return err
 		}
 		if err := s.revokeSessions(ctx, tx, actor, userID, now); err != nil {

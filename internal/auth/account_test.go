@@ -666,3 +666,75 @@ func TestTokenDoesNotInheritPrivilege(t *testing.T) {
 		}
 	})
 }
+
+// TestCredentialsCoveredByLog checks that the log's data check covers the
+// password hash and TOTP secret: the normal flows keep it passing, and either
+// column replaced behind the service's back fails it at the user's latest
+// entry.
+func TestCredentialsCoveredByLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		a, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "admin-a", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := e.org(t, "Kanto Electric", auth.OrgOperator, "electricity")
+		tanaka, _, err := e.svc.CreateUser(e.ctx, adminPrincipal(a), auth.NewUser{Username: "tanaka", OrgID: o.ID, Roles: []auth.Role{auth.RoleOperator}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.SetPassword(e.ctx, adminPrincipal(a), tanaka.ID, "another long password"); err != nil {
+			t.Fatal(err)
+		}
+		police := e.org(t, "NPA", auth.OrgPolice)
+		yamada := e.seed(t, "yamada", police, auth.RoleOfficer)
+		res, err := e.svc.PasswordLogin(e.ctx, "yamada", password, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := totp.GenerateCode(res.Challenge.Enrolment.Secret, e.clock.Now())
+		if _, err := e.svc.CompleteTOTP(e.ctx, res.Challenge.Token, code, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.verify(t); err != nil {
+			t.Fatalf("verify after the normal flows: %v", err)
+		}
+
+		planted, err := auth.HashPassword("the intruder's password", testArgon2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name, column, userID, value string
+		}{
+			{"password hash replaced", "password_hash", tanaka.ID, planted},
+			{"TOTP secret replaced", "totp_secret", yamada.ID, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				var old string
+				if err := db.QueryRow(e.ctx, "SELECT "+tt.column+" FROM auth_users WHERE id = ?", tt.userID).Scan(&old); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Exec(e.ctx, "UPDATE auth_users SET "+tt.column+" = ? WHERE id = ?", tt.value, tt.userID); err != nil {
+					t.Fatal(err)
+				}
+				var latest int64
+				if err := db.QueryRow(e.ctx, "SELECT MAX(idx) FROM audit_entries WHERE resource = ?", "user/"+tt.userID).Scan(&latest); err != nil {
+					t.Fatal(err)
+				}
+				err := e.verify(t)
+				var ve *auditlog.VerifyError
+				if !errors.As(err, &ve) || ve.Index != latest || !strings.Contains(ve.Reason, "user/"+tt.userID) {
+					t.Errorf("verify: got %v, want a VerifyError at entry %d naming user/%s", err, latest, tt.userID)
+				}
+				if _, err := db.Exec(e.ctx, "UPDATE auth_users SET "+tt.column+" = ? WHERE id = ?", old, tt.userID); err != nil {
+					t.Fatal(err)
+				}
+				if err := e.verify(t); err != nil {
+					t.Errorf("verify after restoring the column: %v", err)
+				}
+			})
+		}
+	})
+}

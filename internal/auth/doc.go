@@ -14,8 +14,12 @@
 // Every change (organisation and account creation, role grants and their
 // confirmation, disabling, passwords, TOTP enrolment, sessions, tokens) is
 // appended to the audit log in the same transaction. Audit payloads carry
-// public fields only, never password hashes, tokens or TOTP secrets. Login
-// challenges and rate-limit counters are transient and are not audited.
+// public fields only, never password hashes, tokens or TOTP secrets; a
+// user's payload carries a SHA-256 fingerprint of the password hash and
+// TOTP secret ("credential"), and every change of either appends an entry,
+// so that replacing them in the database fails the log's data check (the log
+// keeps only a keyed digest of each payload). Login challenges and
+// rate-limit counters are transient and are not audited.
 //
 // # Passwords and login
 //

@@ -24,7 +24,7 @@ func RegisterResolvers(l *auditlog.Log) {
 		if err != nil {
 			return resolved(u, err)
 		}
-		return userPayload(u.User), nil
+		return userPayload(u), nil
 	})
 	l.RegisterResolver("grant", func(ctx context.Context, q store.Querier, id string) (any, error) {
 		return resolved(scanGrant(q.QueryRow(ctx, "SELECT "+grantCol+" FROM auth_grants WHERE id = ?", id)))

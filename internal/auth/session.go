@@ -177,7 +177,7 @@ func (s *Service) maybeRehash(ctx context.Context, u userRow, password string) {
 			if err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "account.password_rehash", "user/"+u.ID, userPayload(cur.User))
+			return s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "account.password_rehash", "user/"+u.ID, userPayload(cur))
 		})
 	}
 	if err != nil {
@@ -284,8 +284,8 @@ func (s *Service) CompleteTOTP(ctx context.Context, challenge, code, remoteAddr 
 			return fmt.Errorf("use challenge: %w", err)
 		}
 		if enrol {
-			u.TOTPEnrolled = true
-			if err := s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "account.totp_enrol", "user/"+u.ID, userPayload(u.User)); err != nil {
+			u.TOTPEnrolled, u.totpSecret = true, secret
+			if err := s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "account.totp_enrol", "user/"+u.ID, userPayload(u)); err != nil {
 				return err
 			}
 		}
