@@ -646,9 +646,15 @@ func party(actorID string) string {
 // be an enabled user holding an active admin role (checked afresh in the
 // database) or the server's command line, and a different party from the
 // admin who requested the grant and from the grantee; otherwise it returns
-// ErrForbidden, ErrSameAdmin or (the grantee) ErrSelfGrant. All command-line actors count as one party,
-// so the command line and one web admin together can confirm, but neither
-// alone.
+// ErrForbidden, ErrSameAdmin or (the grantee) ErrSelfGrant.
+//
+// The command line confirms only while fewer than two enabled accounts hold
+// an active admin role: it exists to put the second admin in place after
+// Bootstrap. Once two admins exist, a grant needs two of them (one requests
+// in the web UI or API, another confirms) and the command line gets
+// ErrForbidden; otherwise one person with a shell on the server and one web
+// admin account could request and confirm alone. All command-line actors
+// count as one party.
 func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID string) (Grant, error) {
 	if actor == nil || actor.UserID == "" || actor.Disabled {
 		return Grant{}, ErrForbidden
@@ -660,7 +666,18 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 		if err != nil {
 			return notFound("grant", grantID, err)
 		}
-		if actor.Via != ViaCLI {
+		if actor.Via == ViaCLI {
+			if err := lockAccounts(ctx, tx); err != nil {
+				return err
+			}
+			var admins int
+			if err := tx.QueryRow(ctx, countActiveAdmins).Scan(&admins); err != nil {
+				return fmt.Errorf("count admins: %w", err)
+			}
+			if admins >= 2 {
+				return fmt.Errorf("%w: %d admins exist, so two web admins must confirm: one requests the grant, another confirms it; the command line confirms only while there are fewer than two admins", ErrForbidden, admins)
+			}
+		} else {
 			a, err := s.userRow(ctx, tx, actor.UserID)
 			if errors.Is(err, ErrNotFound) {
 				return ErrForbidden

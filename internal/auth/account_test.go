@@ -337,7 +337,7 @@ func TestSeparationOfDuties(t *testing.T) {
 		if g.State != auth.GrantActive || g.ConfirmedBy != a.ID {
 			t.Errorf("got grant %+v, want active, confirmed by %s", g, a.ID)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, auth.CLI("x"), officerGrant.ID); !errors.Is(err, auth.ErrInvalid) {
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminA, officerGrant.ID); !errors.Is(err, auth.ErrInvalid) {
 			t.Errorf("confirm twice: got %v, want ErrInvalid", err)
 		}
 		if u, _ := e.svc.User(e.ctx, c.ID); !slices.Contains(u.Roles, auth.RoleOfficer) {
@@ -735,6 +735,61 @@ func TestCredentialsCoveredByLog(t *testing.T) {
 					t.Errorf("verify after restoring the column: %v", err)
 				}
 			})
+		}
+	})
+}
+
+// TestCLIConfirmsOnlyBeforeTwoAdmins checks that the command line confirms a
+// grant only to put the second admin in place: with two enabled admins, a
+// shell on the server plus one web admin must not make a grant alone.
+func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		cli := auth.CLI("user-confirm")
+		a, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "admin-a", Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminA := adminPrincipal(a)
+
+		// One admin: the command line confirms the second.
+		b, grants, err := e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "admin-b", OrgID: a.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); err != nil {
+			t.Fatalf("CLI confirms the second admin: %v", err)
+		}
+		adminB := adminPrincipal(b)
+
+		// Two admins: the command line is refused, a second web admin is not.
+		police := e.org(t, "NPA", auth.OrgPolice)
+		_, grants, err = e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "officer-c", OrgID: police.ID, Roles: []auth.Role{auth.RoleOfficer}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID)
+		if !errors.Is(err, auth.ErrForbidden) || !strings.Contains(err.Error(), "two web admins must confirm") {
+			t.Errorf("CLI confirms with two admins: got %v, want ErrForbidden saying two web admins must confirm", err)
+		}
+		if got, _ := e.svc.PendingGrants(e.ctx); len(got) != 1 {
+			t.Errorf("pending grants after the refusal: %+v, want the officer grant", got)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, adminB, grants[0].ID); err != nil {
+			t.Errorf("second web admin confirms: %v", err)
+		}
+
+		// A disabled admin does not count: back to one, the command line
+		// may confirm a new second admin.
+		if err := e.svc.DisableUser(e.ctx, adminA, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, grants, err = e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "admin-d", OrgID: a.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); err != nil {
+			t.Errorf("CLI confirms with one enabled admin: %v", err)
 		}
 	})
 }

@@ -76,9 +76,12 @@
 //
 // DESIGN.md: creating or elevating a privileged account needs a second admin.
 // [Service.CreateUser] and [Service.RequestRoles] make privileged roles
-// pending [Grant]s; a different admin (or the server's command line, which
-// counts as one party) activates each with [Service.ConfirmGrant]; the
-// requester gets [ErrSameAdmin]. Nobody requests or confirms roles for their
+// pending [Grant]s; a different admin activates each with
+// [Service.ConfirmGrant]; the requester gets [ErrSameAdmin]. The server's
+// command line (all of it one party) may confirm only while fewer than two
+// enabled accounts hold an active admin role, to put the second admin in
+// place after Bootstrap; from then on two web admins must act, so that a
+// shell on the server and one web admin account are not enough. Nobody requests or confirms roles for their
 // own account ([ErrSelfGrant], which wraps ErrSameAdmin). The one exception
 // is [Service.Bootstrap], which creates the first admin when there is no
 // active admin at all. [Service.SeedUser] grants roles directly and exists

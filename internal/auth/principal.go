@@ -96,7 +96,9 @@ const (
 // (e.g. "acd user create"). Its UserID is "cli:"+name, the audit log's actor
 // form for such tools. It holds no roles: the policy does not apply to the
 // CLI, which is trusted by virtue of running on the server, and the Service
-// treats every CLI principal as one party for separation of duties.
+// treats every CLI principal as one party for separation of duties. It
+// confirms grants only while fewer than two admins exist
+// (Service.ConfirmGrant).
 func CLI(name string) *Principal {
 	return &Principal{UserID: "cli:" + name, Username: name, Via: ViaCLI}
 }
