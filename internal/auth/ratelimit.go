@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net"
 	"sync"
 	"time"
@@ -108,12 +110,21 @@ func (s *Service) loginBlocked(username, remoteAddr string) bool {
 		(remoteAddr != "" && s.limiter.blocked(addrKey(remoteAddr), s.cfg.LoginAddrFailures, now))
 }
 
-// loginFailed records a failed password or TOTP attempt.
-func (s *Service) loginFailed(username, remoteAddr string) {
+// loginFailed records a failed password or TOTP attempt. known says whether
+// an account named username exists: only then is the name logged. What was
+// typed for an unknown name may be a password typed into the wrong field,
+// so it is logged as the first 12 hex digits of its SHA-256, enough to
+// correlate repeated attempts. Passwords are never logged.
+func (s *Service) loginFailed(username, remoteAddr string, known bool) {
 	now := s.now()
 	s.limiter.fail(userKey(username), s.cfg.LoginFailures, now)
 	if remoteAddr != "" {
 		s.limiter.fail(addrKey(remoteAddr), s.cfg.LoginAddrFailures, now)
 	}
-	s.logger.Info("login failed", "username", username, "remote", remoteAddr)
+	if known {
+		s.logger.Info("login failed", "username", username, "remote", remoteAddr)
+		return
+	}
+	h := sha256.Sum256([]byte(username))
+	s.logger.Info("login failed", "unknown_username_sha256", hex.EncodeToString(h[:6]), "remote", remoteAddr)
 }

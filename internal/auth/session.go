@@ -114,7 +114,7 @@ func (s *Service) PasswordLogin(ctx context.Context, username, password, remoteA
 	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userCols+" FROM auth_users WHERE username = ?", username))
 	if errors.Is(err, sql.ErrNoRows) {
 		s.verify(ctx, s.dummyHash, password)
-		s.loginFailed(username, remoteAddr)
+		s.loginFailed(username, remoteAddr, false)
 		return LoginResult{}, ErrBadCredentials
 	}
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Service) PasswordLogin(ctx context.Context, username, password, remoteA
 		return LoginResult{}, fmt.Errorf("login %s: %w", username, err)
 	}
 	if !ok || u.Disabled {
-		s.loginFailed(username, remoteAddr)
+		s.loginFailed(username, remoteAddr, true)
 		return LoginResult{}, ErrBadCredentials
 	}
 	if u.Roles, err = activeRoles(ctx, s.db, u.ID); err != nil {
@@ -272,7 +272,7 @@ func (s *Service) CompleteTOTP(ctx context.Context, challenge, code, remoteAddr 
 		}
 		if !ok {
 			outcome = ErrBadTOTP
-			s.loginFailed(u.Username, remoteAddr)
+			s.loginFailed(u.Username, remoteAddr, true)
 			if attempts+1 >= maxTOTPAttempts {
 				_, err = tx.Exec(ctx, "DELETE FROM auth_challenges WHERE token_hash = ?", h)
 			} else {
