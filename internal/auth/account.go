@@ -590,9 +590,8 @@ func (s *Service) addGrants(ctx context.Context, tx *store.Tx, actor *Principal,
 		} else {
 			g.ConfirmedBy, g.ConfirmedAt = g.RequestedBy, now
 		}
-		if _, err := tx.Exec(ctx, insertGrant, g.ID, g.UserID, string(g.Role), string(g.State), g.RequestedBy,
-			store.FormatTime(g.RequestedAt), g.ConfirmedBy, formatOptTime(g.ConfirmedAt)); err != nil {
-			return nil, fmt.Errorf("grant %s: %w", r, err)
+		if err := storeGrant(ctx, tx, g); err != nil {
+			return nil, err
 		}
 		if err := s.audit(ctx, tx, actor, action, "grant/"+g.ID, g); err != nil {
 			return nil, err
@@ -600,6 +599,21 @@ func (s *Service) addGrants(ctx context.Context, tx *store.Tx, actor *Principal,
 		grants = append(grants, g)
 	}
 	return grants, nil
+}
+
+// storeGrant inserts g. A second pending or active grant of one role to one
+// user (two requests racing past addGrants' check) is ErrExists, by the
+// unique index auth_grants_live.
+func storeGrant(ctx context.Context, tx *store.Tx, g Grant) error {
+	_, err := tx.Exec(ctx, insertGrant, g.ID, g.UserID, string(g.Role), string(g.State), g.RequestedBy,
+		store.FormatTime(g.RequestedAt), g.ConfirmedBy, formatOptTime(g.ConfirmedAt))
+	if store.IsUniqueViolation(err) {
+		return fmt.Errorf("grant %s to %s: the user holds or awaits it already: %w", g.Role, g.UserID, ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("grant %s: %w", g.Role, err)
+	}
+	return nil
 }
 
 // RequestRoles adds roles to an existing user for actor: non-privileged roles

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -790,6 +791,70 @@ func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
 		}
 		if _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); err != nil {
 			t.Errorf("CLI confirms with one enabled admin: %v", err)
+		}
+	})
+}
+
+// TestNoDuplicateGrants checks that a user cannot hold or await one role
+// twice, even when two requests race past RequestRoles' check.
+func TestNoDuplicateGrants(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		o := e.org(t, "Kanto Electric", auth.OrgOperator, "electricity")
+		u := e.seed(t, "tanaka", o, auth.RoleOperator)
+		now := e.clock.Now()
+		tests := []struct {
+			name string
+			g    auth.Grant
+			want error
+		}{
+			{"second active grant of a held role",
+				auth.Grant{ID: "grt_dup1", UserID: u.ID, Role: auth.RoleOperator, State: auth.GrantActive, RequestedBy: "system", RequestedAt: now}, auth.ErrExists},
+			{"pending grant of a held role",
+				auth.Grant{ID: "grt_dup2", UserID: u.ID, Role: auth.RoleOperator, State: auth.GrantPending, RequestedBy: "system", RequestedAt: now}, auth.ErrExists},
+			{"another role",
+				auth.Grant{ID: "grt_new", UserID: u.ID, Role: auth.RoleVendor, State: auth.GrantActive, RequestedBy: "system", RequestedAt: now}, nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if err := auth.StoreGrant(e.ctx, e.svc, tt.g); !errors.Is(err, tt.want) {
+					t.Errorf("got %v, want %v", err, tt.want)
+				}
+			})
+		}
+		// The database itself refuses the duplicate.
+		_, err := db.Exec(e.ctx, `INSERT INTO auth_grants (id, user_id, role, state, requested_by, requested_at, confirmed_by, confirmed_at)
+			VALUES ('grt_raw', ?, 'operator', 'active', 'system', '2026-04-01T09:00:00Z', '', '')`, u.ID)
+		if !store.IsUniqueViolation(err) {
+			t.Errorf("raw duplicate insert: got %v, want a unique violation", err)
+		}
+		// Concurrent requests for one role make one grant.
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		other := &auth.Principal{UserID: "usr_admin", Via: auth.ViaSession, MFA: true}
+		for i := range errs {
+			wg.Go(func() {
+				_, errs[i] = e.svc.RequestRoles(e.ctx, other, u.ID, []auth.Role{auth.RoleCouncil})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil && !errors.Is(err, auth.ErrExists) {
+				t.Errorf("request %d: got %v, want nil or ErrExists", i, err)
+			}
+		}
+		gs, err := e.svc.Grants(e.ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, g := range gs {
+			if g.Role == auth.RoleCouncil {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("got %d council_member grants after concurrent requests, want 1", n)
 		}
 	})
 }

@@ -54,7 +54,8 @@ var (
 	ErrBootstrapDone = errors.New("auth: an active admin already exists")
 	// ErrNotFound: no such organisation, user, grant or token. Answer 404.
 	ErrNotFound = errors.New("auth: not found")
-	// ErrExists: the username or organisation name is taken. Answer 409.
+	// ErrExists: the username or organisation name is taken, or a
+	// concurrent request gave the user the same role. Answer 409.
 	ErrExists = errors.New("auth: already exists")
 	// ErrInvalid: the input is malformed; the wrapping error says how.
 	// Answer 400 with the message.
@@ -254,6 +255,12 @@ CREATE INDEX auth_tokens_user ON auth_tokens (user_id);`,
 	// Tokens made before this version count as not MFA-backed: a token of
 	// a privileged user must be made again to act with the privileged role.
 	SQL: `ALTER TABLE auth_tokens ADD COLUMN mfa_backed INTEGER NOT NULL DEFAULT 0`,
+}, {
+	Version: 3,
+	Name:    "one pending or active grant per user and role",
+	// A database that already holds duplicates fails this migration, naming
+	// the index; resolve them by hand, they should not exist.
+	SQL: `CREATE UNIQUE INDEX auth_grants_live ON auth_grants (user_id, role) WHERE state IN ('pending', 'active')`,
 }}
 
 // hash hashes a password with the configured parameters, waiting for a slot
