@@ -914,17 +914,28 @@ func (s *Service) SetPassword(ctx context.Context, actor *Principal, userID, pas
 // VerifyUserPassword reports whether password is userID's current password,
 // for re-authentication before sensitive changes. It returns
 // ErrBadCredentials when it is not or the user is disabled.
+//
+// Failures count with those of PasswordLogin for the user's name, so that a
+// stolen session cannot guess the password here faster than at the login
+// page: while the name is over Config.LoginFailures it returns
+// ErrRateLimited (answer 429), right password or not.
 func (s *Service) VerifyUserPassword(ctx context.Context, userID, password string) error {
 	u, err := s.userRow(ctx, s.db, userID)
 	if err != nil {
 		return err
+	}
+	if s.loginBlocked(u.Username, "") {
+		return ErrRateLimited
 	}
 	ok, err := s.verify(ctx, u.passwordHash, password)
 	if err != nil {
 		return fmt.Errorf("verify password of %s: %w", u.Username, err)
 	}
 	if !ok || u.Disabled {
+		s.limiter.fail(userKey(u.Username), s.cfg.LoginFailures, s.now())
+		s.logger.Info("password check failed", "username", u.Username)
 		return ErrBadCredentials
 	}
+	s.limiter.reset(userKey(u.Username))
 	return nil
 }

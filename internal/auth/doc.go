@@ -34,7 +34,9 @@
 // memory per username (5 in 15 minutes lock the username out) and per remote
 // address (20, as an organisation may sit behind one NAT address); while
 // either is over its limit logins are refused with [ErrRateLimited], correct
-// password or not, until the oldest failure leaves the window. A failed
+// password or not, until the oldest failure leaves the window.
+// [Service.VerifyUserPassword], the check of the current password before a
+// change, counts its failures against the same per-username limit. A failed
 // login is logged with the username only when such an account exists; an
 // unknown name, which may be a password typed into the wrong field, is
 // logged as a short SHA-256 prefix. Passwords are never logged.

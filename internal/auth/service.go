@@ -24,8 +24,9 @@ var (
 	// is disabled or unknown. Deliberately one error for all of these.
 	// Answer 401 and show one message.
 	ErrBadCredentials = errors.New("auth: bad username or password")
-	// ErrRateLimited: too many failed logins for this username or address
-	// recently. Answer 429; the caller may retry after Config.LoginWindow.
+	// ErrRateLimited: too many failed logins (or checks of the current
+	// password) for this username or address recently. Answer 429; the
+	// caller may retry after Config.LoginWindow.
 	ErrRateLimited = errors.New("auth: too many failed attempts, try again later")
 	// ErrBadTOTP: the one-time code is wrong or was already used. The
 	// challenge stays valid for another attempt (up to 5). Answer 401.

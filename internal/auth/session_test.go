@@ -293,3 +293,44 @@ func TestIdleTimeout(t *testing.T) {
 		}
 	})
 }
+
+// TestVerifyUserPasswordRateLimit checks that checking the current password
+// (before changing it) counts failures with logins, per user.
+func TestVerifyUserPasswordRateLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		o := e.org(t, "Kanto Electric", auth.OrgOperator, "electricity")
+		u := e.seed(t, "tanaka", o, auth.RoleOperator)
+		sato := e.seed(t, "sato", o, auth.RoleOperator)
+
+		for i := range 5 {
+			if err := e.svc.VerifyUserPassword(e.ctx, u.ID, "wrong password!"); err != auth.ErrBadCredentials {
+				t.Fatalf("failure %d: got %v, want ErrBadCredentials", i, err)
+			}
+		}
+		if err := e.svc.VerifyUserPassword(e.ctx, u.ID, password); err != auth.ErrRateLimited {
+			t.Fatalf("after 5 failures, right password: got %v, want ErrRateLimited", err)
+		}
+		// The same limit holds at the login page.
+		if _, err := e.svc.PasswordLogin(e.ctx, "tanaka", password, "192.0.2.1:1"); err != auth.ErrRateLimited {
+			t.Errorf("login after 5 failed checks: got %v, want ErrRateLimited", err)
+		}
+		// Other users are not affected.
+		if err := e.svc.VerifyUserPassword(e.ctx, sato.ID, password); err != nil {
+			t.Errorf("another user: got %v, want nil", err)
+		}
+		// The lock lifts when the window passes.
+		e.clock.Advance(15*time.Minute + time.Second)
+		if err := e.svc.VerifyUserPassword(e.ctx, u.ID, password); err != nil {
+			t.Errorf("after the window: got %v, want nil", err)
+		}
+
+		// Failed logins count here too.
+		for range 5 {
+			e.svc.PasswordLogin(e.ctx, "sato", "wrong password!", "192.0.2.1:1")
+		}
+		if err := e.svc.VerifyUserPassword(e.ctx, sato.ID, password); err != auth.ErrRateLimited {
+			t.Errorf("after 5 failed logins: got %v, want ErrRateLimited", err)
+		}
+	})
+}
