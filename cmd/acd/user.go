@@ -26,11 +26,11 @@ func runUserAdd(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "user add", `acd user add --username NAME --org ORG --role ROLE[,ROLE] [flags]
 
 Creates an account. When no active admin exists yet, the first account with
-the admin role is created directly (bootstrap). Otherwise privileged roles
-(commission, officer, commander, admin) are pending until a second admin
-confirms them in the web UI or with 'acd user confirm' (the command line
-counts as one admin). The password is read from standard input with
---password-stdin, or generated and printed once.`)
+the admin role is created directly (bootstrap); the admin role goes with no
+other role. Otherwise privileged roles (commission, officer, commander, admin)
+are pending until a second admin confirms them in the web UI, or with 'acd
+user confirm' while fewer than two admins exist. The password is read from
+standard input with --password-stdin, or generated and printed once.`)
 	var st storage
 	st.register(fs, e)
 	username := fs.String("username", "", "user name (a-z, 0-9, '.', '_', '-')")
@@ -176,7 +176,7 @@ func runUserDisable(ctx context.Context, e *env) error {
 }
 
 func runUserConfirm(ctx context.Context, e *env) error {
-	fs := newFlagSet(e, "user confirm", "acd user confirm [flags] GRANT_ID\n\nConfirms a pending privileged grant requested by a web admin. The command\nline counts as one admin: it cannot confirm what it requested itself.")
+	fs := newFlagSet(e, "user confirm", "acd user confirm [flags] GRANT_ID\n\nConfirms a pending privileged grant requested by a web admin, only while\nfewer than two admins exist (to put the second admin in place after the\nbootstrap); after that two web admins must confirm. The command line counts\nas one admin: it cannot confirm what it requested itself.")
 	var st storage
 	st.register(fs, e)
 	if err := parse(fs, e.args, st.check); err != nil {

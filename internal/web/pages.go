@@ -419,8 +419,11 @@ func (s *Site) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return api.BadRequest("", "bad form")
 	}
 	if err := s.cfg.Auth.VerifyUserPassword(r.Context(), p.UserID, r.PostFormValue("current")); err != nil {
-		if errors.Is(err, auth.ErrBadCredentials) {
+		switch {
+		case errors.Is(err, auth.ErrBadCredentials):
 			return s.render(w, r, http.StatusBadRequest, "password", "password.title", nil, "", s.t(r, "password.bad_current"))
+		case errors.Is(err, auth.ErrRateLimited):
+			return s.render(w, r, http.StatusTooManyRequests, "password", "password.title", nil, "", s.t(r, "login.limited"))
 		}
 		return err
 	}

@@ -24,7 +24,7 @@ func serve(t *testing.T, l *auditlog.Log) *httptest.Server {
 	r := api.NewRouter(api.RouterConfig{
 		Authenticator: api.AuthenticatorFunc(func(r *http.Request) (*auth.Principal, error) {
 			if r.Header.Get("Authorization") == "Bearer auditor" {
-				return &auth.Principal{UserID: "usr_a", Roles: []auth.Role{auth.RoleCommissionMember}, Via: auth.ViaToken}, nil
+				return &auth.Principal{UserID: "usr_a", Roles: []auth.Role{auth.RoleCommissionMember}, Via: auth.ViaToken, MFA: true}, nil
 			}
 			return nil, nil
 		}),
