@@ -24,7 +24,7 @@ lint:
 # checkpointing, and verifying a log of 1M entries.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
-	$(GO) test -run '^$$' -bench 'Verify' -benchtime 1x ./internal/auditlog/ -args -audit.entries=1000000
+	bench/audit.sh
 
 # Every fuzz target for FUZZTIME each; new interesting inputs land in the
 # packages' testdata/fuzz directories.
