@@ -181,6 +181,21 @@ CREATE TABLE audit_checkpoints (
 );`,
 }}
 
+// AppendRead records a read of a sensitive record (a report, selected
+// traffic) in a transaction of its own and returns the entry's index. Use
+// Append for changes: their entry must commit with the change itself. A read
+// entry's Payload is usually what was asked for (resource and purpose), and
+// its Action ends in ".read".
+func (l *Log) AppendRead(ctx context.Context, e Entry) (int64, error) {
+	var idx int64
+	err := l.db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		idx, err = l.Append(ctx, tx, e)
+		return err
+	})
+	return idx, err
+}
+
 // Append adds e to the log inside tx and returns its index. The entry is in
 // the log exactly when tx commits. Indexes follow commit order because
 // store transactions run one at a time (see store.DB.Tx).

@@ -96,6 +96,11 @@ func (e *VerifyError) Error() string {
 	return fmt.Sprintf("entry %d: %s", e.Index, e.Reason)
 }
 
+// IsRead reports whether action records a read (it ends in ".read") rather
+// than a change; reads are chained like every entry but are not compared
+// with the record.
+func IsRead(action string) bool { return strings.HasSuffix(action, ".read") }
+
 // verifyBatch is how many entries Verify reads at a time.
 const verifyBatch = 20000
 
@@ -180,7 +185,7 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 			h := tlog.RecordHash(buf)
 			fr.add(h)
 			sinceCP = append(sinceCP, h)
-			if checkData {
+			if checkData && !IsRead(r.Action) {
 				latest[r.Resource] = latestEntry{r.Index, r.Digest, r.KeyID, r.Action}
 			}
 			for next < len(cps) && cps[next].Size == fr.n {
