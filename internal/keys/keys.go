@@ -246,27 +246,7 @@ func Open(dir string, now func() time.Time) (*Ring, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open keys: %w", err)
 	}
-	r := &Ring{dir: dir, now: now, keys: map[Purpose][]*Key{}}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, p := range Purposes {
-		ks, err := r.load(p)
-		if err != nil {
-			return nil, err
-		}
-		if len(ks) == 0 {
-			k, err := r.generate(p)
-			if err != nil {
-				return nil, err
-			}
-			ks = []*Key{k}
-			if err := r.save(p, ks); err != nil {
-				return nil, err
-			}
-		}
-		r.keys[p] = ks
-	}
-	return r, nil
+	return open(dir, now, true)
 }
 
 // Load opens an existing key directory without creating anything: it fails
@@ -276,7 +256,13 @@ func Load(dir string) (*Ring, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("load keys: %s is not a key directory", dir)
 	}
-	r := &Ring{dir: dir, now: time.Now, keys: map[Purpose][]*Key{}}
+	return open(dir, time.Now, false)
+}
+
+// open reads every purpose's keys; a purpose without any gets a first key
+// when create is set, and is an error otherwise.
+func open(dir string, now func() time.Time, create bool) (*Ring, error) {
+	r := &Ring{dir: dir, now: now, keys: map[Purpose][]*Key{}}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, p := range Purposes {
@@ -285,7 +271,17 @@ func Load(dir string) (*Ring, error) {
 			return nil, err
 		}
 		if len(ks) == 0 {
-			return nil, fmt.Errorf("load keys: no %s key in %s", p, dir)
+			if !create {
+				return nil, fmt.Errorf("load keys: no %s key in %s", p, dir)
+			}
+			k, err := r.generate(p)
+			if err != nil {
+				return nil, err
+			}
+			ks = []*Key{k}
+			if err := r.save(p, ks); err != nil {
+				return nil, err
+			}
 		}
 		r.keys[p] = ks
 	}

@@ -207,3 +207,24 @@ func TestSealOpen(t *testing.T) {
 		t.Error("an AES key computed a MAC")
 	}
 }
+
+func TestLoadCreatesNothing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none")
+	if _, err := keys.Load(missing); err == nil {
+		t.Error("Load of a missing directory succeeded")
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Error("Load created the directory")
+	}
+	dir := t.TempDir()
+	if _, err := keys.Open(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "cursor.json"))
+	if _, err := keys.Load(dir); err == nil || !strings.Contains(err.Error(), "cursor") {
+		t.Errorf("Load with a purpose missing: got %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cursor.json")); !os.IsNotExist(err) {
+		t.Error("Load created a key")
+	}
+}
