@@ -453,7 +453,7 @@ func TestAuditTrail(t *testing.T) {
 			t.Fatal(err)
 		}
 		rep, err := auditlog.Verify(e.ctx, auditlog.DBSource(db), auditlog.VerifyOptions{
-			Verifiers: verifiers, Keys: e.ring, Resolvers: e.log.Resolvers()})
+			Verifiers: verifiers, Keys: e.ring, Resolvers: e.log.Resolvers(), Listers: e.log.Listers()})
 		if err != nil {
 			t.Fatalf("verify: %v", err)
 		}

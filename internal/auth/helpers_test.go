@@ -128,6 +128,6 @@ func (e *env) verify(t *testing.T) error {
 		t.Fatal(err)
 	}
 	_, err = auditlog.Verify(e.ctx, auditlog.DBSource(e.db), auditlog.VerifyOptions{
-		Verifiers: verifiers, Keys: e.ring, Resolvers: e.log.Resolvers()})
+		Verifiers: verifiers, Keys: e.ring, Resolvers: e.log.Resolvers(), Listers: e.log.Listers()})
 	return err
 }

@@ -12,10 +12,19 @@ import (
 // RegisterResolvers registers on l the resolvers of the resource types this
 // package audits ("org", "user", "grant", "session", "token"), so that
 // auditlog.Verify can check the latest entry of each against its stored
-// record. New calls it; tools that verify the log without a Service (acd log
-// verify) call it themselves. Each resolver returns exactly the payload the
-// package appends for that resource: public fields, never secrets.
+// record, and a lister for each, so that Verify reports a row that has no
+// entry at all (one inserted behind the service's back, such as an active
+// admin grant). New calls it; tools that verify the log without a Service
+// (acd log verify) call it themselves. Each resolver returns exactly the
+// payload the package appends for that resource: public fields, never
+// secrets.
+//
+// Every row of these tables is written together with an entry about it.
+// Login challenges are transient, not audited and not listed.
 func RegisterResolvers(l *auditlog.Log) {
+	for typ, table := range auditedTables {
+		l.RegisterLister(typ, listIDs(table))
+	}
 	l.RegisterResolver("org", func(ctx context.Context, q store.Querier, id string) (any, error) {
 		return resolved(scanOrg(q.QueryRow(ctx, "SELECT "+orgCols+" FROM auth_orgs WHERE id = ?", id)))
 	})
@@ -35,6 +44,36 @@ func RegisterResolvers(l *auditlog.Log) {
 	l.RegisterResolver("token", func(ctx context.Context, q store.Querier, id string) (any, error) {
 		return resolved(scanToken(q.QueryRow(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE id = ?", id)))
 	})
+}
+
+// auditedTables maps each audited resource type to the table of its rows.
+var auditedTables = map[string]string{
+	"org":     "auth_orgs",
+	"user":    "auth_users",
+	"grant":   "auth_grants",
+	"session": "auth_sessions",
+	"token":   "auth_tokens",
+}
+
+// listIDs returns a lister of every id in table (one of auditedTables).
+func listIDs(table string) auditlog.Lister {
+	q := "SELECT id FROM " + table + " ORDER BY id"
+	return func(ctx context.Context, db store.Querier) ([]string, error) {
+		rows, err := db.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
 }
 
 func resolved[T any](v T, err error) (any, error) {

@@ -150,7 +150,7 @@ func (e *env) verifyLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := auditlog.Verify(e.ctx, auditlog.DBSource(e.db), auditlog.VerifyOptions{
-		Verifiers: verifiers, Keys: e.ring, Resolvers: e.srv.Log.Resolvers()})
+		Verifiers: verifiers, Keys: e.ring, Resolvers: e.srv.Log.Resolvers(), Listers: e.srv.Log.Listers()})
 	if err != nil {
 		t.Fatalf("verify audit log: %v", err)
 	}
