@@ -83,7 +83,7 @@ func (s *storage) openAccounts(ctx context.Context, e *env) (*accounts, error) {
 		db.Close()
 		return nil, err
 	}
-	svc, err := auth.New(ctx, db, l, auth.Config{Logger: logger})
+	svc, err := auth.New(ctx, db, l, auth.Config{Keys: ring, Logger: logger})
 	if err != nil {
 		db.Close()
 		return nil, err

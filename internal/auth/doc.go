@@ -6,7 +6,7 @@
 // table, which principals may do each [Action]; every route and page asks
 // [Policy.Allow] before doing anything.
 //
-//	svc, err := auth.New(ctx, db, auditLog, auth.Config{})
+//	svc, err := auth.New(ctx, db, auditLog, auth.Config{Keys: ring})
 //	pol := auth.NewPolicy()
 //	p, err := svc.Authenticate(r) // nil, nil for the public
 //	if !pol.Allow(p, auth.AccountList) { ... 403 ... }
@@ -54,6 +54,14 @@
 // and starts a session with MFA. A time step is accepted at most once per
 // user, so an observed code cannot be replayed. A challenge survives five
 // wrong codes.
+//
+// TOTP secrets, the users' and those of enrolment challenges, are stored only
+// sealed with the [keys.SecretBox] key ([Config.Keys]), bound to their row
+// ("totp/USER", "enrol/USER/CHALLENGE"): a copy of the database yields no
+// secret, and a sealed value moved to another user's row opens for no one.
+// New seals any secret an earlier version stored in clear, auditing each as
+// "account.totp_seal". The user payload's credential digest covers the
+// sealed value as stored.
 //
 // # Sessions
 //

@@ -43,7 +43,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	clk := deadline.NewFakeClock(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
-	svc, err := auth.New(ctx, db, l, auth.Config{Now: clk.Now, Argon2: testArgon2})
+	svc, err := auth.New(ctx, db, l, auth.Config{Keys: ring, Now: clk.Now, Argon2: testArgon2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func TestRehashKeepsLogVerifiable(t *testing.T) {
 		}
 
 		// The server restarts with stronger parameters.
-		svc, err := auth.New(e.ctx, db, e.log, auth.Config{Now: e.clock.Now, Argon2: auth.Argon2Params{Memory: 128, Time: 2, Threads: 1}})
+		svc, err := auth.New(e.ctx, db, e.log, auth.Config{Keys: e.ring, Now: e.clock.Now, Argon2: auth.Argon2Params{Memory: 128, Time: 2, Threads: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}

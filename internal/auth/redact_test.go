@@ -36,7 +36,7 @@ func TestLoginFailureLogs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		var buf bytes.Buffer
-		svc, err := auth.New(e.ctx, db, e.log, auth.Config{Now: e.clock.Now, Argon2: testArgon2,
+		svc, err := auth.New(e.ctx, db, e.log, auth.Config{Keys: e.ring, Now: e.clock.Now, Argon2: testArgon2,
 			Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 		if err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acd-platform/acd/internal/auditlog"
+	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
 )
 
@@ -66,8 +67,12 @@ var (
 	ErrWeakPassword = fmt.Errorf("%w: password must be at least %d characters", ErrInvalid, MinPasswordLen)
 )
 
-// Config configures New. The zero value works.
+// Config configures New. Keys is required; the zero value of every other
+// field works.
 type Config struct {
+	// Keys is the key ring whose keys.SecretBox key seals TOTP secrets in
+	// the database. Required.
+	Keys *keys.Ring
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// Argon2 are the parameters of new password hashes; zero fields take
@@ -140,6 +145,7 @@ func (c Config) withDefaults() Config {
 type Service struct {
 	db      *store.DB
 	log     *auditlog.Log
+	keys    *keys.Ring
 	cfg     Config
 	now     func() time.Time
 	logger  *slog.Logger
@@ -150,10 +156,11 @@ type Service struct {
 	dummyHash string
 }
 
-// New migrates the "auth" tables and returns the service.
+// New migrates the "auth" tables, seals any TOTP secret a version before
+// sealing stored in clear (auditing each), and returns the service.
 func New(ctx context.Context, db *store.DB, log *auditlog.Log, cfg Config) (*Service, error) {
-	if db == nil || log == nil {
-		return nil, errors.New("auth: New needs a database and an audit log")
+	if db == nil || log == nil || cfg.Keys == nil {
+		return nil, errors.New("auth: New needs a database, an audit log and a key ring")
 	}
 	cfg = cfg.withDefaults()
 	if err := db.Migrate(ctx, "auth", migrations); err != nil {
@@ -163,6 +170,7 @@ func New(ctx context.Context, db *store.DB, log *auditlog.Log, cfg Config) (*Ser
 	s := &Service{
 		db:      db,
 		log:     log,
+		keys:    cfg.Keys,
 		cfg:     cfg,
 		now:     cfg.Now,
 		logger:  cfg.Logger.With("component", "auth"),
@@ -176,6 +184,9 @@ func New(ctx context.Context, db *store.DB, log *auditlog.Log, cfg Config) (*Ser
 		return nil, err
 	}
 	s.dummyHash = h
+	if err := s.sealClearSecrets(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -262,6 +273,12 @@ CREATE INDEX auth_tokens_user ON auth_tokens (user_id);`,
 	// A database that already holds duplicates fails this migration, naming
 	// the index; resolve them by hand, they should not exist.
 	SQL: `CREATE UNIQUE INDEX auth_grants_live ON auth_grants (user_id, role) WHERE state IN ('pending', 'active')`,
+}, {
+	Version: 4,
+	Name:    "TOTP secrets are sealed: drop challenges holding enrolment secrets in clear",
+	// Users' secrets are sealed by New (sealClearSecrets), which has the
+	// key; challenges are transient, and a login in progress starts again.
+	SQL: `DELETE FROM auth_challenges`,
 }}
 
 // hash hashes a password with the configured parameters, waiting for a slot

@@ -190,7 +190,8 @@ func (s *Service) maybeRehash(ctx context.Context, u userRow, password string) {
 func (s *Service) newChallenge(ctx context.Context, u userRow) (*Challenge, error) {
 	now := s.stamp()
 	c := &Challenge{Token: newSecret(), ExpiresAt: now.Add(s.cfg.ChallengeTTL)}
-	var enrolSecret string
+	h := hashSecret(c.Token)
+	var enrolSecret string // sealed
 	if u.totpSecret == "" {
 		key, err := totp.Generate(totp.GenerateOpts{
 			Issuer: s.cfg.Issuer, AccountName: u.Username, Period: totpPeriod,
@@ -199,15 +200,18 @@ func (s *Service) newChallenge(ctx context.Context, u userRow) (*Challenge, erro
 		if err != nil {
 			return nil, fmt.Errorf("login: generate TOTP secret: %w", err)
 		}
-		enrolSecret = key.Secret()
-		c.Enrolment = &Enrolment{Secret: enrolSecret, URL: key.URL()}
+		enrolSecret, err = s.seal(key.Secret(), enrolContext(u.ID, h))
+		if err != nil {
+			return nil, fmt.Errorf("login: %w", err)
+		}
+		c.Enrolment = &Enrolment{Secret: key.Secret(), URL: key.URL()}
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM auth_challenges WHERE expires_at < ?", store.FormatTime(now)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO auth_challenges (token_hash, user_id, enrol_secret, attempts, created_at, expires_at) VALUES (?, ?, ?, 0, ?, ?)",
-			hashSecret(c.Token), u.ID, enrolSecret, store.FormatTime(now), store.FormatTime(c.ExpiresAt))
+			h, u.ID, enrolSecret, store.FormatTime(now), store.FormatTime(c.ExpiresAt))
 		return err
 	})
 	if err != nil {
@@ -254,16 +258,30 @@ func (s *Service) CompleteTOTP(ctx context.Context, challenge, code, remoteAddr 
 			outcome = ErrRateLimited
 			return nil
 		}
-		secret, enrol := u.totpSecret, false
-		if secret == "" {
-			secret, enrol = enrolSecret, true
+		// stored is the user's sealed secret after this login: unchanged,
+		// or the enrolment secret sealed for the user.
+		stored, enrol := u.totpSecret, u.totpSecret == ""
+		secret, err := s.open(u.totpSecret, totpContext(u.ID))
+		if enrol {
+			secret, err = s.open(enrolSecret, enrolContext(u.ID, h))
+		}
+		if err != nil {
+			// A damaged value, or one moved from another row: no code
+			// matches it.
+			s.logger.Warn("TOTP secret does not open", "user", u.ID, "enrolment", enrol, "err", err)
+			secret = ""
 		}
 		step, ok := matchTOTP(secret, code, now, u.totpLastStep)
+		if ok && enrol {
+			if stored, err = s.seal(secret, totpContext(u.ID)); err != nil {
+				return err
+			}
+		}
 		if ok {
-			// The condition makes two concurrent uses of one code race to a
-			// single winner.
-			res, err := tx.Exec(ctx, "UPDATE auth_users SET totp_secret = ?, totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
-				secret, step, u.ID, step)
+			// The conditions make two concurrent uses of one code, or two
+			// enrolments, race to a single winner.
+			res, err := tx.Exec(ctx, "UPDATE auth_users SET totp_secret = ?, totp_last_step = ? WHERE id = ? AND totp_last_step < ? AND totp_secret = ?",
+				stored, step, u.ID, step, u.totpSecret)
 			if err != nil {
 				return fmt.Errorf("record TOTP step: %w", err)
 			}
@@ -284,7 +302,7 @@ func (s *Service) CompleteTOTP(ctx context.Context, challenge, code, remoteAddr 
 			return fmt.Errorf("use challenge: %w", err)
 		}
 		if enrol {
-			u.TOTPEnrolled, u.totpSecret = true, secret
+			u.TOTPEnrolled, u.totpSecret = true, stored
 			if err := s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "account.totp_enrol", "user/"+u.ID, userPayload(u)); err != nil {
 				return err
 			}

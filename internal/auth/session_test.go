@@ -273,7 +273,7 @@ func TestAuthenticateSession(t *testing.T) {
 func TestIdleTimeout(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		svc, err := auth.New(e.ctx, db, e.log, auth.Config{Now: e.clock.Now, Argon2: testArgon2, IdleTimeout: 30 * time.Minute})
+		svc, err := auth.New(e.ctx, db, e.log, auth.Config{Keys: e.ring, Now: e.clock.Now, Argon2: testArgon2, IdleTimeout: 30 * time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}

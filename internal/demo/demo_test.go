@@ -23,7 +23,7 @@ func TestLoadIsCompleteAndIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := auth.New(ctx, db, l, auth.Config{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	svc, err := auth.New(ctx, db, l, auth.Config{Keys: ring, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestLoadRefusesARealDatabase(t *testing.T) {
 	db := storetest.SQLite(t)
 	ring, _ := keys.Open(t.TempDir(), nil)
 	l, _ := auditlog.New(ctx, db, ring, auditlog.Options{})
-	svc, err := auth.New(ctx, db, l, auth.Config{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	svc, err := auth.New(ctx, db, l, auth.Config{Keys: ring, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Auth, err = auth.New(ctx, cfg.DB, s.Log, auth.Config{Now: cfg.Now, Argon2: cfg.Argon2, Logger: cfg.Logger})
+	s.Auth, err = auth.New(ctx, cfg.DB, s.Log, auth.Config{Keys: cfg.Keys, Now: cfg.Now, Argon2: cfg.Argon2, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
