@@ -176,7 +176,7 @@ func runUserDisable(ctx context.Context, e *env) error {
 }
 
 func runUserConfirm(ctx context.Context, e *env) error {
-	fs := newFlagSet(e, "user confirm", "acd user confirm [flags] GRANT_ID\n\nConfirms a pending privileged grant requested by a web admin, only while\nfewer than two admins exist (to put the second admin in place after the\nbootstrap); after that two web admins must confirm. The command line counts\nas one admin: it cannot confirm what it requested itself.")
+	fs := newFlagSet(e, "user confirm", "acd user confirm [flags] GRANT_ID\n\nConfirms a pending privileged grant requested by a web admin, only while\nfewer than two admins exist (to put the second admin in place after the\nbootstrap); after that two web admins must confirm. The command line counts\nas one admin: it cannot confirm what it requested itself. When the user has\nno TOTP secret yet, one is issued and printed once, to hand to the user in\nperson.")
 	var st storage
 	st.register(fs, e)
 	if err := parse(fs, e.args, st.check); err != nil {
@@ -190,11 +190,14 @@ func runUserConfirm(ctx context.Context, e *env) error {
 		return err
 	}
 	defer a.Close()
-	g, err := a.auth.ConfirmGrant(ctx, auth.CLI("user-confirm"), fs.Arg(0))
+	g, enr, err := a.auth.ConfirmGrant(ctx, auth.CLI("user-confirm"), fs.Arg(0))
 	if err != nil {
 		return inputOr(err)
 	}
 	fmt.Fprintf(e.stdout, "confirmed grant %s: %s now holds %s\n", g.ID, g.UserID, g.Role)
+	if enr != nil {
+		fmt.Fprintf(e.stdout, "TOTP secret issued to the user (shown once; hand it to the user in person, not to the admin who requested the grant;\nthe user's first code at login activates it):\n  secret: %s\n  otpauth URL: %s\n", enr.Secret, enr.URL)
+	}
 	return nil
 }
 

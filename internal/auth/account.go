@@ -119,17 +119,20 @@ type Grant struct {
 type userRow struct {
 	User
 	passwordHash string
-	totpSecret   string
+	totpSecret   string // sealed for totpContext
 	totpLastStep int64
+	// totpIssued is a secret issued at ConfirmGrant and not yet used,
+	// sealed for issuedContext.
+	totpIssued string
 }
 
 const (
 	orgCols  = "id, name, name_ja, kind, sectors, police, created_at"
-	userCols = "id, username, display_name, email, org_id, disabled, password_hash, totp_secret, totp_last_step, created_at, password_changed_at"
+	userCols = "id, username, display_name, email, org_id, disabled, password_hash, totp_secret, totp_last_step, totp_issued, created_at, password_changed_at"
 	grantCol = "id, user_id, role, state, requested_by, requested_at, confirmed_by, confirmed_at"
 
 	insertOrg   = "INSERT INTO auth_orgs (" + orgCols + ") VALUES (?, ?, ?, ?, ?, ?, ?)"
-	insertUser  = "INSERT INTO auth_users (" + userCols + ") VALUES (?, ?, ?, ?, ?, 0, ?, '', 0, ?, ?)"
+	insertUser  = "INSERT INTO auth_users (" + userCols + ") VALUES (?, ?, ?, ?, ?, 0, ?, '', 0, '', ?, ?)"
 	insertGrant = "INSERT INTO auth_grants (" + grantCol + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 	selectActiveRoles = "SELECT role FROM auth_grants WHERE user_id = ? AND state = 'active'"
@@ -156,7 +159,7 @@ func scanUser(r scanner) (userRow, error) {
 	var disabled int
 	var created, changed string
 	if err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.OrgID, &disabled,
-		&u.passwordHash, &u.totpSecret, &u.totpLastStep, &created, &changed); err != nil {
+		&u.passwordHash, &u.totpSecret, &u.totpLastStep, &u.totpIssued, &created, &changed); err != nil {
 		return userRow{}, err
 	}
 	u.Disabled = disabled != 0
@@ -211,22 +214,28 @@ type userRecord struct {
 	TOTPEnrolled      bool      `json:"totp_enrolled"`
 	CreatedAt         time.Time `json:"created_at"`
 	PasswordChangedAt time.Time `json:"password_changed_at"`
-	// Credential is hex SHA-256(password_hash "\n" totp_secret). The log
-	// keeps only the keyed digest of the whole payload, so it reveals
-	// nothing of either.
+	// Credential is hex SHA-256(password_hash "\n" totp_secret), with
+	// "\n" totp_issued appended while an issued secret awaits its first
+	// code, over the values as stored (sealed). The log keeps only the
+	// keyed digest of the whole payload, so it reveals nothing of them.
 	Credential string `json:"credential"`
 }
 
 func userPayload(u userRow) userRecord {
 	return userRecord{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, OrgID: u.OrgID,
 		Disabled: u.Disabled, TOTPEnrolled: u.TOTPEnrolled, CreatedAt: u.CreatedAt, PasswordChangedAt: u.PasswordChangedAt,
-		Credential: credentialDigest(u.passwordHash, u.totpSecret)}
+		Credential: credentialDigest(u.passwordHash, u.totpSecret, u.totpIssued)}
 }
 
 // credentialDigest fingerprints a user's security columns for the audit
-// payload.
-func credentialDigest(passwordHash, totpSecret string) string {
-	h := sha256.Sum256([]byte(passwordHash + "\n" + totpSecret))
+// payload. Without an issued secret it is what it was before issued secrets
+// existed, so that older entries still match.
+func credentialDigest(passwordHash, totpSecret, totpIssued string) string {
+	v := passwordHash + "\n" + totpSecret
+	if totpIssued != "" {
+		v += "\n" + totpIssued
+	}
+	h := sha256.Sum256([]byte(v))
 	return hex.EncodeToString(h[:])
 }
 
@@ -669,11 +678,21 @@ func party(actorID string) string {
 // ErrForbidden; otherwise one person with a shell on the server and one web
 // admin account could request and confirm alone. All command-line actors
 // count as one party.
-func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID string) (Grant, error) {
+//
+// When the grantee has no TOTP secret and none issued yet, ConfirmGrant
+// issues one and returns it to the confirming actor, who hands it to the
+// user in person; it is shown this once. The user's first correct code at
+// login makes it the user's secret, and until then no login of theirs
+// offers self-enrolment. Otherwise the admin who requested the grant, and
+// who may have chosen the user's password, could log in first and enrol
+// their own authenticator, and so hold a privileged account alone. The
+// Enrolment is nil when nothing was issued.
+func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID string) (Grant, *Enrolment, error) {
 	if actor == nil || actor.UserID == "" || actor.Disabled {
-		return Grant{}, ErrForbidden
+		return Grant{}, nil, ErrForbidden
 	}
 	var g Grant
+	var enr *Enrolment
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		g, err = scanGrant(tx.QueryRow(ctx, "SELECT "+grantCol+" FROM auth_grants WHERE id = ?", grantID))
@@ -729,12 +748,44 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 			return fmt.Errorf("%w: grant %s is no longer pending", ErrInvalid, g.ID)
 		}
 		g.State, g.ConfirmedBy, g.ConfirmedAt = GrantActive, actor.UserID, now
-		return s.audit(ctx, tx, actor, "account.grant_confirm", "grant/"+g.ID, g)
+		if err := s.audit(ctx, tx, actor, "account.grant_confirm", "grant/"+g.ID, g); err != nil {
+			return err
+		}
+		if u.totpSecret != "" || u.totpIssued != "" {
+			return nil
+		}
+		enr, err = s.issueTOTP(ctx, tx, actor, u)
+		return err
 	})
 	if err != nil {
-		return Grant{}, err
+		return Grant{}, nil, err
 	}
-	return g, nil
+	return g, enr, nil
+}
+
+// issueTOTP stores a new TOTP secret for u as issued (sealed, awaiting the
+// first code) and audits it as "account.totp_issue" without the secret.
+func (s *Service) issueTOTP(ctx context.Context, tx *store.Tx, actor *Principal, u userRow) (*Enrolment, error) {
+	enr, err := s.newTOTP(u.Username)
+	if err != nil {
+		return nil, fmt.Errorf("issue TOTP secret: %w", err)
+	}
+	sealed, err := s.seal(enr.Secret, issuedContext(u.ID))
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.Exec(ctx, "UPDATE auth_users SET totp_issued = ? WHERE id = ? AND totp_secret = '' AND totp_issued = ''", sealed, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("issue TOTP secret: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, fmt.Errorf("issue TOTP secret: user %s changed meanwhile, try again", u.Username)
+	}
+	u.totpIssued = sealed
+	if err := s.audit(ctx, tx, actor, "account.totp_issue", "user/"+u.ID, userPayload(u)); err != nil {
+		return nil, err
+	}
+	return enr, nil
 }
 
 // PendingGrants returns the grants awaiting a second admin, oldest first.

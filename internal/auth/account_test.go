@@ -286,15 +286,15 @@ func TestSeparationOfDuties(t *testing.T) {
 		if got, _ := e.svc.PendingGrants(e.ctx); len(got) != 1 || got[0].ID != grants[0].ID {
 			t.Errorf("PendingGrants = %+v, want the one grant", got)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminA, grants[0].ID); err != auth.ErrSameAdmin {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminA, grants[0].ID); err != auth.ErrSameAdmin {
 			t.Errorf("requester confirms: got %v, want ErrSameAdmin", err)
 		}
 		// B has no admin role yet: B cannot confirm anything either.
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminPrincipal(b), grants[0].ID); err != auth.ErrForbidden {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminPrincipal(b), grants[0].ID); err != auth.ErrForbidden {
 			t.Errorf("pending admin confirms: got %v, want ErrForbidden", err)
 		}
 		// The server's command line is a second party.
-		if _, err := e.svc.ConfirmGrant(e.ctx, auth.CLI("user-confirm"), grants[0].ID); err != nil {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, auth.CLI("user-confirm"), grants[0].ID); err != nil {
 			t.Fatalf("CLI confirms: %v", err)
 		}
 		adminB := adminPrincipal(b)
@@ -322,23 +322,23 @@ func TestSeparationOfDuties(t *testing.T) {
 			t.Errorf("before confirmation: got %+v, %v; want a principal without officer", p, err)
 		}
 		operator := &auth.Principal{UserID: c.ID, Roles: c.Roles, Via: auth.ViaSession, MFA: true}
-		if _, err := e.svc.ConfirmGrant(e.ctx, operator, officerGrant.ID); err != auth.ErrForbidden {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, operator, officerGrant.ID); err != auth.ErrForbidden {
 			t.Errorf("non-admin confirms: got %v, want ErrForbidden", err)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, nil, officerGrant.ID); err != auth.ErrForbidden {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, nil, officerGrant.ID); err != auth.ErrForbidden {
 			t.Errorf("nil actor confirms: got %v, want ErrForbidden", err)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminB, officerGrant.ID); err != auth.ErrSameAdmin {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminB, officerGrant.ID); err != auth.ErrSameAdmin {
 			t.Errorf("requester B confirms: got %v, want ErrSameAdmin", err)
 		}
-		g, err := e.svc.ConfirmGrant(e.ctx, adminA, officerGrant.ID)
+		g, _, err := e.svc.ConfirmGrant(e.ctx, adminA, officerGrant.ID)
 		if err != nil {
 			t.Fatalf("A confirms: %v", err)
 		}
 		if g.State != auth.GrantActive || g.ConfirmedBy != a.ID {
 			t.Errorf("got grant %+v, want active, confirmed by %s", g, a.ID)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminA, officerGrant.ID); !errors.Is(err, auth.ErrInvalid) {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminA, officerGrant.ID); !errors.Is(err, auth.ErrInvalid) {
 			t.Errorf("confirm twice: got %v, want ErrInvalid", err)
 		}
 		if u, _ := e.svc.User(e.ctx, c.ID); !slices.Contains(u.Roles, auth.RoleOfficer) {
@@ -508,10 +508,10 @@ func TestNoSelfGrant(t *testing.T) {
 			VALUES ('grt_planted', ?, 'commander', 'pending', ?, '2026-04-01T09:00:00Z', '', '')`, a.ID, b.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminA, "grt_planted"); !errors.Is(err, auth.ErrSelfGrant) {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminA, "grt_planted"); !errors.Is(err, auth.ErrSelfGrant) {
 			t.Errorf("grantee confirms own grant: got %v, want ErrSelfGrant", err)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminB, "grt_planted"); !errors.Is(err, auth.ErrSameAdmin) {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminB, "grt_planted"); !errors.Is(err, auth.ErrSameAdmin) {
 			t.Errorf("requester confirms: got %v, want ErrSameAdmin", err)
 		}
 	})
@@ -619,7 +619,7 @@ func TestTokenDoesNotInheritPrivilege(t *testing.T) {
 		if err != nil || len(grants) != 1 {
 			t.Fatalf("request chair: %+v, %v", grants, err)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminB, grants[0].ID); err != nil {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminB, grants[0].ID); err != nil {
 			t.Fatal(err)
 		}
 
@@ -758,7 +758,7 @@ func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); err != nil {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); err != nil {
 			t.Fatalf("CLI confirms the second admin: %v", err)
 		}
 		adminB := adminPrincipal(b)
@@ -769,14 +769,14 @@ func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID)
+		_, _, err = e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID)
 		if !errors.Is(err, auth.ErrForbidden) || !strings.Contains(err.Error(), "two web admins must confirm") {
 			t.Errorf("CLI confirms with two admins: got %v, want ErrForbidden saying two web admins must confirm", err)
 		}
 		if got, _ := e.svc.PendingGrants(e.ctx); len(got) != 1 {
 			t.Errorf("pending grants after the refusal: %+v, want the officer grant", got)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, adminB, grants[0].ID); err != nil {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminB, grants[0].ID); err != nil {
 			t.Errorf("second web admin confirms: %v", err)
 		}
 
@@ -789,7 +789,7 @@ func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); err != nil {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); err != nil {
 			t.Errorf("CLI confirms with one enabled admin: %v", err)
 		}
 	})

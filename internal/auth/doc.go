@@ -49,9 +49,20 @@
 // DESIGN.md: privileged roles ([Role.Privileged]: commission, officer,
 // commander, admin) log in with TOTP (RFC 6238, SHA-1, 6 digits, 30 s, one
 // step of drift either way). For them PasswordLogin returns a [Challenge]
-// (5 minutes, stored hashed) instead of a session, with an [Enrolment] when
-// the user has no TOTP secret yet; [Service.CompleteTOTP] checks the code
-// and starts a session with MFA. A time step is accepted at most once per
+// (5 minutes, stored hashed) instead of a session; [Service.CompleteTOTP]
+// checks the code and starts a session with MFA.
+//
+// Who sets up a user's TOTP secret follows the separation of duties: when
+// [Service.ConfirmGrant] makes a user privileged who has no secret yet, it
+// issues one to the confirming admin (returned once, audited as
+// "account.totp_issue" without the secret), who hands it to the user in
+// person; the user's first correct code at login makes it theirs
+// ("account.totp_activate"). Such a user's challenge carries no
+// enrolment, so the admin who requested the grant, and may have chosen the
+// password, cannot log in first and enrol an authenticator of their own.
+// Only accounts whose privileged roles were granted directly
+// ([Service.Bootstrap], [Service.SeedUser]) enrol at their first login: the
+// challenge then carries an [Enrolment] ("account.totp_enrol"). A time step is accepted at most once per
 // user, so an observed code cannot be replayed. A challenge survives five
 // wrong codes.
 //

@@ -17,6 +17,10 @@ import (
 // totpContext binds a user's TOTP secret (auth_users.totp_secret).
 func totpContext(userID string) string { return "totp/" + userID }
 
+// issuedContext binds a secret issued at ConfirmGrant and not yet used
+// (auth_users.totp_issued).
+func issuedContext(userID string) string { return "totp-issued/" + userID }
+
 // enrolContext binds a login challenge's enrolment secret
 // (auth_challenges.enrol_secret) to the challenge and its user.
 func enrolContext(userID, challengeHash string) string {

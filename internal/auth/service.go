@@ -279,6 +279,10 @@ CREATE INDEX auth_tokens_user ON auth_tokens (user_id);`,
 	// Users' secrets are sealed by New (sealClearSecrets), which has the
 	// key; challenges are transient, and a login in progress starts again.
 	SQL: `DELETE FROM auth_challenges`,
+}, {
+	Version: 5,
+	Name:    "TOTP secrets issued to the confirming admin, awaiting their first code",
+	SQL:     `ALTER TABLE auth_users ADD COLUMN totp_issued TEXT NOT NULL DEFAULT ''`,
 }}
 
 // hash hashes a password with the configured parameters, waiting for a slot

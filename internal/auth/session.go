@@ -53,9 +53,11 @@ func (s Session) LogValue() slog.Value {
 type Challenge struct {
 	Token     string
 	ExpiresAt time.Time
-	// Enrolment is set when the user has no TOTP secret yet: show it (as a
-	// QR code of URL, and the secret for manual entry); the first valid code
-	// confirms it.
+	// Enrolment is set when the user has no TOTP secret yet and may enrol
+	// one (see ConfirmGrant): show it (as a QR code of URL, and the secret
+	// for manual entry); the first valid code confirms it. A user whose
+	// secret was issued at ConfirmGrant gets no Enrolment: the code must
+	// come from the issued secret.
 	Enrolment *Enrolment
 }
 
@@ -64,7 +66,8 @@ func (c Challenge) LogValue() slog.Value {
 	return slog.GroupValue(slog.Time("expires", c.ExpiresAt), slog.Bool("enrolment", c.Enrolment != nil))
 }
 
-// Enrolment is a freshly generated TOTP secret awaiting its first code.
+// Enrolment is a freshly generated TOTP secret awaiting its first code: at
+// a first login, or issued by ConfirmGrant to the confirming admin.
 type Enrolment struct {
 	// Secret is the base32 secret.
 	Secret string
@@ -185,6 +188,37 @@ func (s *Service) maybeRehash(ctx context.Context, u userRow, password string) {
 	}
 }
 
+// newTOTP generates a TOTP secret for username.
+func (s *Service) newTOTP(username string) (*Enrolment, error) {
+	key, err := totp.Generate(totp.GenerateOpts{
+		Issuer: s.cfg.Issuer, AccountName: username, Period: totpPeriod,
+		SecretSize: 20, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("generate TOTP secret: %w", err)
+	}
+	return &Enrolment{Secret: key.Secret(), URL: key.URL()}, nil
+}
+
+// selfEnrols reports whether u, who has no TOTP secret and none issued, may
+// enrol one at login: only when every active privileged role of u was
+// granted directly (Bootstrap, SeedUser), not confirmed by a second party,
+// since a confirmation issues the secret to the confirming admin. An
+// account confirmed before issued secrets existed that never enrolled gets
+// no enrolment; an admin recreates it.
+func (s *Service) selfEnrols(ctx context.Context, u userRow) (bool, error) {
+	gs, err := s.Grants(ctx, u.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, g := range gs {
+		if g.State == GrantActive && g.Role.Privileged() && g.ConfirmedBy != g.RequestedBy {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // newChallenge stores a login challenge for u. Challenges are transient
 // login state and are not audited; the session they lead to is.
 func (s *Service) newChallenge(ctx context.Context, u userRow) (*Challenge, error) {
@@ -192,19 +226,22 @@ func (s *Service) newChallenge(ctx context.Context, u userRow) (*Challenge, erro
 	c := &Challenge{Token: newSecret(), ExpiresAt: now.Add(s.cfg.ChallengeTTL)}
 	h := hashSecret(c.Token)
 	var enrolSecret string // sealed
-	if u.totpSecret == "" {
-		key, err := totp.Generate(totp.GenerateOpts{
-			Issuer: s.cfg.Issuer, AccountName: u.Username, Period: totpPeriod,
-			SecretSize: 20, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("login: generate TOTP secret: %w", err)
-		}
-		enrolSecret, err = s.seal(key.Secret(), enrolContext(u.ID, h))
+	if u.totpSecret == "" && u.totpIssued == "" {
+		ok, err := s.selfEnrols(ctx, u)
 		if err != nil {
 			return nil, fmt.Errorf("login: %w", err)
 		}
-		c.Enrolment = &Enrolment{Secret: key.Secret(), URL: key.URL()}
+		if !ok {
+			s.logger.Warn("privileged account has no TOTP secret and none issued; its login cannot complete: disable it and create it again so that the confirming admin issues one",
+				"username", u.Username)
+		} else {
+			if c.Enrolment, err = s.newTOTP(u.Username); err != nil {
+				return nil, fmt.Errorf("login: %w", err)
+			}
+			if enrolSecret, err = s.seal(c.Enrolment.Secret, enrolContext(u.ID, h)); err != nil {
+				return nil, fmt.Errorf("login: %w", err)
+			}
+		}
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM auth_challenges WHERE expires_at < ?", store.FormatTime(now)); err != nil {
@@ -258,30 +295,44 @@ func (s *Service) CompleteTOTP(ctx context.Context, challenge, code, remoteAddr 
 			outcome = ErrRateLimited
 			return nil
 		}
-		// stored is the user's sealed secret after this login: unchanged,
-		// or the enrolment secret sealed for the user.
-		stored, enrol := u.totpSecret, u.totpSecret == ""
-		secret, err := s.open(u.totpSecret, totpContext(u.ID))
-		if enrol {
-			secret, err = s.open(enrolSecret, enrolContext(u.ID, h))
+		// The code is checked against the user's secret; else the secret
+		// issued at ConfirmGrant; else the challenge's enrolment secret
+		// (which an issued secret overrides). action names the first use
+		// of an issued or enrolment secret, which becomes the user's.
+		var sealedSecret, bind, action string
+		switch {
+		case u.totpSecret != "":
+			sealedSecret, bind = u.totpSecret, totpContext(u.ID)
+		case u.totpIssued != "":
+			sealedSecret, bind, action = u.totpIssued, issuedContext(u.ID), "account.totp_activate"
+		case enrolSecret != "":
+			sealedSecret, bind, action = enrolSecret, enrolContext(u.ID, h), "account.totp_enrol"
 		}
-		if err != nil {
-			// A damaged value, or one moved from another row: no code
-			// matches it.
-			s.logger.Warn("TOTP secret does not open", "user", u.ID, "enrolment", enrol, "err", err)
-			secret = ""
+		var secret string
+		if sealedSecret != "" {
+			secret, err = s.open(sealedSecret, bind)
+			if err != nil {
+				// A damaged value, or one moved from another row: no
+				// code matches it.
+				s.logger.Warn("TOTP secret does not open", "user", u.ID, "err", err)
+				secret = ""
+			}
 		}
+		// stored and issued are the user's columns after this login.
+		stored, issued := u.totpSecret, u.totpIssued
 		step, ok := matchTOTP(secret, code, now, u.totpLastStep)
-		if ok && enrol {
+		if ok && action != "" {
 			if stored, err = s.seal(secret, totpContext(u.ID)); err != nil {
 				return err
 			}
+			issued = ""
 		}
 		if ok {
 			// The conditions make two concurrent uses of one code, or two
-			// enrolments, race to a single winner.
-			res, err := tx.Exec(ctx, "UPDATE auth_users SET totp_secret = ?, totp_last_step = ? WHERE id = ? AND totp_last_step < ? AND totp_secret = ?",
-				stored, step, u.ID, step, u.totpSecret)
+			// first uses, race to a single winner.
+			res, err := tx.Exec(ctx, `UPDATE auth_users SET totp_secret = ?, totp_issued = ?, totp_last_step = ?
+				WHERE id = ? AND totp_last_step < ? AND totp_secret = ? AND totp_issued = ?`,
+				stored, issued, step, u.ID, step, u.totpSecret, u.totpIssued)
 			if err != nil {
 				return fmt.Errorf("record TOTP step: %w", err)
 			}
@@ -301,9 +352,9 @@ func (s *Service) CompleteTOTP(ctx context.Context, challenge, code, remoteAddr 
 		if _, err := tx.Exec(ctx, "DELETE FROM auth_challenges WHERE token_hash = ?", h); err != nil {
 			return fmt.Errorf("use challenge: %w", err)
 		}
-		if enrol {
-			u.TOTPEnrolled, u.totpSecret = true, stored
-			if err := s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "account.totp_enrol", "user/"+u.ID, userPayload(u)); err != nil {
+		if action != "" {
+			u.TOTPEnrolled, u.totpSecret, u.totpIssued = true, stored, issued
+			if err := s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, action, "user/"+u.ID, userPayload(u)); err != nil {
 				return err
 			}
 		}

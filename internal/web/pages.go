@@ -132,16 +132,29 @@ type totpData struct {
 func (s *Site) renderTOTP(w http.ResponseWriter, r *http.Request, status int, c *auth.Challenge, next, errMsg string) error {
 	d := totpData{Challenge: c.Token, Next: next, Enrolment: c.Enrolment}
 	if c.Enrolment != nil {
-		if key, err := otp.NewKeyFromURL(c.Enrolment.URL); err == nil {
-			if img, err := key.Image(200, 200); err == nil {
-				var b bytes.Buffer
-				if png.Encode(&b, img) == nil {
-					d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
-				}
-			}
-		}
+		d.QR = qrCode(c.Enrolment.URL)
 	}
 	return s.render(w, r, status, "totp", "totp.title", d, "", errMsg)
+}
+
+// qrCode returns a data: URL of a 200×200 PNG QR code of an otpauth:// URL,
+// or "" when it cannot be made (the page then shows the secret only). It is
+// a template.URL because html/template replaces data: URLs in src with
+// "#ZgotmplZ"; this one is built here from a PNG encoding, not from input.
+func qrCode(otpauthURL string) template.URL {
+	key, err := otp.NewKeyFromURL(otpauthURL)
+	if err != nil {
+		return ""
+	}
+	img, err := key.Image(200, 200)
+	if err != nil {
+		return ""
+	}
+	var b bytes.Buffer
+	if png.Encode(&b, img) != nil {
+		return ""
+	}
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 }
 
 func (s *Site) loginTOTP(w http.ResponseWriter, r *http.Request) error {
@@ -301,6 +314,16 @@ type accountsData struct {
 	Pending   []auth.Grant
 	Usernames map[string]string
 	OrgNames  map[string]string
+	// Issued is the TOTP secret a grant confirmation just issued, shown
+	// this once to the confirming admin.
+	Issued *issuedTOTP
+}
+
+// issuedTOTP is a TOTP secret issued at a grant's confirmation.
+type issuedTOTP struct {
+	Username string
+	Secret   string
+	QR       template.URL // see qrCode
 }
 
 func (s *Site) accounts(w http.ResponseWriter, r *http.Request) error {
@@ -308,6 +331,10 @@ func (s *Site) accounts(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Site) accountsPage(w http.ResponseWriter, r *http.Request, status int, msg ...string) error {
+	return s.accountsPageIssued(w, r, status, nil, msg...)
+}
+
+func (s *Site) accountsPageIssued(w http.ResponseWriter, r *http.Request, status int, issued *issuedTOTP, msg ...string) error {
 	ctx := r.Context()
 	users, err := s.cfg.Auth.Users(ctx)
 	if err != nil {
@@ -321,7 +348,7 @@ func (s *Site) accountsPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	d := accountsData{Users: users, Pending: pending, Usernames: map[string]string{}, OrgNames: map[string]string{}}
+	d := accountsData{Users: users, Pending: pending, Usernames: map[string]string{}, OrgNames: map[string]string{}, Issued: issued}
 	for _, u := range users {
 		d.Usernames[u.ID] = u.Username
 	}
@@ -396,14 +423,25 @@ func (s *Site) accountDisable(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Site) grantConfirm(w http.ResponseWriter, r *http.Request) error {
 	p := auth.FromContext(r.Context())
-	if _, err := s.cfg.Auth.ConfirmGrant(r.Context(), p, r.PathValue("id")); err != nil {
+	g, enr, err := s.cfg.Auth.ConfirmGrant(r.Context(), p, r.PathValue("id"))
+	if err != nil {
 		if msg, ok := s.userFacing(r, err); ok {
 			return s.accountsPage(w, r, statusOf(err), "", msg)
 		}
 		return err
 	}
-	http.Redirect(w, r, "/admin/accounts", http.StatusSeeOther)
-	return nil
+	if enr == nil {
+		http.Redirect(w, r, "/admin/accounts", http.StatusSeeOther)
+		return nil
+	}
+	// The grantee's TOTP secret was issued to this admin: show it once,
+	// in this answer (not cached: the router sends no-store), for the
+	// admin to hand to the user in person.
+	u, err := s.cfg.Auth.User(r.Context(), g.UserID)
+	if err != nil {
+		return err
+	}
+	return s.accountsPageIssued(w, r, http.StatusOK, &issuedTOTP{Username: u.Username, Secret: enr.Secret, QR: qrCode(enr.URL)})
 }
 
 func (s *Site) passwordForm(w http.ResponseWriter, r *http.Request) error {

@@ -469,10 +469,17 @@ func TestSeparationOfDuties(t *testing.T) {
 			t.Error("the grant is no longer pending after a refused confirmation")
 		}
 
-		// A second admin can.
+		// A second admin can, and is shown tanaka's TOTP secret once, with
+		// a QR code, to hand to tanaka in person.
 		r = b.post("/admin/grants/"+grantID+"/confirm", url.Values{"csrf": {b.csrf("/admin/accounts")}})
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/accounts" {
-			t.Fatalf("confirm by a second admin: status %d, Location %q; want 303 to /admin/accounts", r.status, r.header.Get("Location"))
+		if r.status != http.StatusOK {
+			t.Fatalf("confirm by a second admin: status %d, want 200 with the issued secret", r.status)
+		}
+		if !strings.Contains(r.text(), ja("accounts.issued")) || !strings.Contains(r.body, `class="secret"`) || !strings.Contains(r.body, `src="data:image/png;base64,`) {
+			t.Errorf("confirm by a second admin: page lacks the issued secret, its QR code or %q", ja("accounts.issued"))
+		}
+		if r := b.get("/admin/accounts"); strings.Contains(r.text(), ja("accounts.issued")) {
+			t.Error("the issued secret is shown again on the next visit")
 		}
 		r = b.get("/admin/accounts")
 		if pendingGrant(t, r.body) != "" || !strings.Contains(r.text(), ja("accounts.pending.none")) {

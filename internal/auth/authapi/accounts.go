@@ -76,6 +76,28 @@ type GrantList struct {
 	Grants []auth.Grant `json:"grants"`
 }
 
+// ConfirmedGrant is the body of the answer to POST
+// /api/v1/grants/{id}/confirm: the grant, and the TOTP secret issued to the
+// grantee when they had none.
+type ConfirmedGrant struct {
+	auth.Grant
+	// TOTP is set when the confirmation issued the grantee's TOTP secret.
+	// It is returned this once, to the confirming admin, who hands it to
+	// the user in person; the user's first code at login activates it.
+	TOTP *IssuedTOTP `json:"totp,omitempty"`
+}
+
+// IssuedTOTP is a TOTP secret issued to a user at a grant's confirmation.
+type IssuedTOTP struct {
+	// Secret is the base32 secret, for manual entry.
+	Secret string `json:"secret"`
+	// URL is the otpauth:// key URI, for a QR code.
+	URL string `json:"otpauth_url"`
+}
+
+// LogValue redacts the secret.
+func (IssuedTOTP) LogValue() slog.Value { return slog.StringValue("REDACTED") }
+
 // Password is the body of PUT /api/v1/users/{id}/password.
 type Password struct {
 	// Password is the new password, at least auth.MinPasswordLen
@@ -270,11 +292,15 @@ func (h *handlers) listGrants(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) confirmGrant(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.auth.ConfirmGrant(r.Context(), principal(r), r.PathValue("id"))
+	g, enr, err := h.auth.ConfirmGrant(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		return serviceError(err)
 	}
-	return api.WriteJSON(w, http.StatusOK, g)
+	out := ConfirmedGrant{Grant: g}
+	if enr != nil {
+		out.TOTP = &IssuedTOTP{Secret: enr.Secret, URL: enr.URL}
+	}
+	return api.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *handlers) listOrgs(w http.ResponseWriter, r *http.Request) error {

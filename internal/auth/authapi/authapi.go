@@ -11,7 +11,7 @@
 //	POST /api/v1/users/{id}/roles        AccountGrant    request roles
 //	PUT  /api/v1/users/{id}/password     AccountPassword set another user's password
 //	GET  /api/v1/grants                  AccountList     grants, pending by default
-//	POST /api/v1/grants/{id}/confirm     AccountConfirm  confirm a pending grant
+//	POST /api/v1/grants/{id}/confirm     AccountConfirm  confirm a pending grant; the grantee's TOTP secret, once, when issued
 //	GET  /api/v1/orgs                    OrgList         every organisation
 //	POST /api/v1/orgs                    OrgCreate       create an organisation (201)
 //	GET  /api/v1/tokens                  TokenListOwn    the caller's API tokens
@@ -93,7 +93,7 @@ func Register(r *api.Router, svc *auth.Service, inbox *deadline.Notifier) {
 	r.Handle(api.Route{Pattern: "GET /api/v1/grants", Action: auth.AccountList, Tag: accounts,
 		Summary: "Role grants in ?state= (pending, the default; active; all), optionally of ?user_id=", Response: GrantList{}}, h.listGrants)
 	r.Handle(api.Route{Pattern: "POST /api/v1/grants/{id}/confirm", Action: auth.AccountConfirm, Tag: accounts,
-		Summary: "Confirm a pending grant; the admin who requested it cannot", Response: auth.Grant{}}, h.confirmGrant)
+		Summary: "Confirm a pending grant; the admin who requested it cannot. Returns the grantee's TOTP secret once when it issues one", Response: ConfirmedGrant{}}, h.confirmGrant)
 
 	r.Handle(api.Route{Pattern: "GET /api/v1/orgs", Action: auth.OrgList, Tag: orgs,
 		Summary: "Every organisation, by name", Response: OrgList{}}, h.listOrgs)

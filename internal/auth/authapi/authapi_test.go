@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/auth/authapi"
@@ -130,11 +132,22 @@ func TestSeparationOfDuties(t *testing.T) {
 		if ae.Error.Code != authapi.CodeSeparationOfDuties {
 			t.Errorf("same admin: code %q, want %q", ae.Error.Code, authapi.CodeSeparationOfDuties)
 		}
-		// A second admin can.
-		var confirmed auth.Grant
+		// A second admin can, and receives officer1's TOTP secret, once.
+		var confirmed authapi.ConfirmedGrant
 		e.call(t, "POST", "/api/v1/grants/"+grant.ID+"/confirm", admin2, "", http.StatusOK, &confirmed)
-		if confirmed.State != auth.GrantActive {
-			t.Errorf("confirmed grant state %q, want active", confirmed.State)
+		if confirmed.State != auth.GrantActive || confirmed.ID != grant.ID {
+			t.Errorf("confirmed grant %+v, want %s active", confirmed.Grant, grant.ID)
+		}
+		if confirmed.TOTP == nil || confirmed.TOTP.Secret == "" || !strings.Contains(confirmed.TOTP.URL, "secret="+confirmed.TOTP.Secret) {
+			t.Fatalf("confirmation: TOTP %+v, want the issued secret and its otpauth URL", confirmed.TOTP)
+		}
+		res, err := e.srv.Auth.PasswordLogin(e.ctx, "officer1", password, "")
+		if err != nil || res.Challenge == nil || res.Challenge.Enrolment != nil {
+			t.Fatalf("officer1 login: %+v, %v; want a challenge without enrolment", res, err)
+		}
+		code, _ := totp.GenerateCode(confirmed.TOTP.Secret, time.Now())
+		if _, err := e.srv.Auth.CompleteTOTP(e.ctx, res.Challenge.Token, code, ""); err != nil {
+			t.Errorf("officer1 login with the issued secret: %v", err)
 		}
 		var acct authapi.Account
 		e.call(t, "GET", "/api/v1/users/"+created.User.ID, admin1, "", http.StatusOK, &acct)
