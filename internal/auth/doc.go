@@ -35,9 +35,12 @@
 // user, a wrong password and a disabled account, and verifies a dummy hash for
 // unknown users so that all three take about as long. Failures are counted in
 // memory per username (5 in 15 minutes lock the username out) and per remote
-// address (20, as an organisation may sit behind one NAT address); while
-// either is over its limit logins are refused with [ErrRateLimited], correct
-// password or not, until the oldest failure leaves the window.
+// address (20, as an organisation may sit behind one NAT address; an IPv6
+// address counts by its /64); while either is over its limit logins are
+// refused with [ErrRateLimited], correct password or not, until the oldest
+// failure leaves the window. The counters are bounded in number; a locked
+// one is never dropped to make room, and while all are locked, names and
+// addresses not yet counted are refused as limited too.
 // [Service.VerifyUserPassword], the check of the current password before a
 // change, counts its failures against the same per-username limit. A failed
 // login is logged with the username only when such an account exists; an
