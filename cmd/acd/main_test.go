@@ -12,6 +12,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/acd-platform/acd/internal/auditlog"
+	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
 )
@@ -220,5 +221,40 @@ func TestLogVerifyKeptCheckpoint(t *testing.T) {
 	code, _, stderr := runCmd(t, dir, "", "log", "verify", "--since", kept)
 	if code != exitFailure || !strings.Contains(stderr, fmt.Sprintf("entry %d", n-1)) {
 		t.Errorf("verify --since after cutting the tail: exit %d, stderr %q; want exit 1 naming entry %d", code, stderr, n-1)
+	}
+}
+
+// TestUserConfirmIssuesTOTP: with one admin in place, the command line may
+// confirm a privileged grant that the web admin requested, and prints the
+// TOTP secret issued to the user.
+func TestUserConfirmIssuesTOTP(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runCmd(t, dir, "correct horse battery staple\n", "user", "add", "--username", "root", "--role", "admin", "--password-stdin"); code != exitOK {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runCmd(t, dir, "", "user", "add", "--username", "ofc", "--role", "analyst", "--org", "System administration"); code != exitOK {
+		t.Fatal(stderr)
+	}
+	// The web admin (root) requests the officer role for ofc.
+	ctx := context.Background()
+	st := storage{dataDir: dir, sqliteSync: "FULL"}
+	a, err := st.openAccounts(ctx, &env{stderr: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := a.auth.UserByUsername(ctx, "root")
+	ofc, _ := a.auth.UserByUsername(ctx, "ofc")
+	grants, err := a.auth.RequestRoles(ctx, &auth.Principal{UserID: root.ID, Roles: root.Roles, Via: auth.ViaSession, MFA: true}, ofc.ID, []auth.Role{auth.RoleOfficer})
+	a.Close()
+	if err != nil || len(grants) != 1 {
+		t.Fatalf("request: %v %v", grants, err)
+	}
+	code, out, stderr := runCmd(t, dir, "", "user", "confirm", grants[0].ID)
+	if code != exitOK || !strings.Contains(out, "now holds officer") || !strings.Contains(out, "secret: ") || !strings.Contains(out, "otpauth://totp/") {
+		t.Errorf("confirm: exit %d, out %q, err %q", code, out, stderr)
+	}
+	// Confirming again is refused as input (no longer pending).
+	if code, _, _ := runCmd(t, dir, "", "user", "confirm", grants[0].ID); code != exitUsage {
+		t.Errorf("confirming twice: exit %d, want %d", code, exitUsage)
 	}
 }
