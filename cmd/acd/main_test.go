@@ -232,10 +232,8 @@ func TestUserConfirmIssuesTOTP(t *testing.T) {
 	if code, _, stderr := runCmd(t, dir, "correct horse battery staple\n", "user", "add", "--username", "root", "--role", "admin", "--password-stdin"); code != exitOK {
 		t.Fatal(stderr)
 	}
-	if code, _, stderr := runCmd(t, dir, "", "user", "add", "--username", "ofc", "--role", "analyst", "--org", "System administration"); code != exitOK {
-		t.Fatal(stderr)
-	}
-	// The web admin (root) requests the officer role for ofc.
+	// The web admin (root) creates ofc, so root chose ofc's password, and
+	// requests the officer role for ofc.
 	ctx := context.Background()
 	st := storage{dataDir: dir, sqliteSync: "FULL"}
 	a, err := st.openAccounts(ctx, &env{stderr: &bytes.Buffer{}})
@@ -243,8 +241,12 @@ func TestUserConfirmIssuesTOTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	root, _ := a.auth.UserByUsername(ctx, "root")
-	ofc, _ := a.auth.UserByUsername(ctx, "ofc")
-	grants, err := a.auth.RequestRoles(ctx, &auth.Principal{UserID: root.ID, Roles: root.Roles, Via: auth.ViaSession, MFA: true}, ofc.ID, []auth.Role{auth.RoleOfficer})
+	rootP := &auth.Principal{UserID: root.ID, Roles: root.Roles, Via: auth.ViaSession, MFA: true}
+	ofc, _, err := a.auth.CreateUser(ctx, rootP, auth.NewUser{Username: "ofc", DisplayName: "Officer", OrgID: root.OrgID, Roles: []auth.Role{auth.RoleAnalyst}, Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants, err := a.auth.RequestRoles(ctx, rootP, ofc.ID, []auth.Role{auth.RoleOfficer})
 	a.Close()
 	if err != nil || len(grants) != 1 {
 		t.Fatalf("request: %v %v", grants, err)

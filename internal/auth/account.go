@@ -518,6 +518,9 @@ func (s *Service) createUser(ctx context.Context, actor *Principal, n NewUser, d
 		if err != nil {
 			return fmt.Errorf("create user: %w", err)
 		}
+		if err := setCredentialParty(ctx, tx, "password_set_by", u.ID, actor); err != nil {
+			return err
+		}
 		for _, r := range n.Roles {
 			if !direct && r.Privileged() {
 				continue
@@ -699,28 +702,8 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 		if err != nil {
 			return notFound("grant", grantID, err)
 		}
-		if actor.Via == ViaCLI {
-			if err := lockAccounts(ctx, tx); err != nil {
-				return err
-			}
-			var admins int
-			if err := tx.QueryRow(ctx, countActiveAdmins).Scan(&admins); err != nil {
-				return fmt.Errorf("count admins: %w", err)
-			}
-			if admins >= 2 {
-				return fmt.Errorf("%w: %d admins exist, so two web admins must confirm: one requests the grant, another confirms it; the command line confirms only while there are fewer than two admins", ErrForbidden, admins)
-			}
-		} else {
-			a, err := s.userRow(ctx, tx, actor.UserID)
-			if errors.Is(err, ErrNotFound) {
-				return ErrForbidden
-			}
-			if err != nil {
-				return err
-			}
-			if a.Disabled || !slices.Contains(a.Roles, RoleAdmin) {
-				return ErrForbidden
-			}
+		if err := s.checkSecondAdmin(ctx, tx, actor); err != nil {
+			return err
 		}
 		if actor.UserID == g.UserID {
 			return ErrSelfGrant
@@ -763,9 +746,43 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 	return g, enr, nil
 }
 
+// checkSecondAdmin checks that actor may act as the second admin of a
+// two-person rule: an enabled user holding an active admin role (read afresh
+// from the database), or the command line while fewer than two admins exist
+// (to put the second one in place after the bootstrap).
+func (s *Service) checkSecondAdmin(ctx context.Context, tx *store.Tx, actor *Principal) error {
+	if actor.Via == ViaCLI {
+		if err := lockAccounts(ctx, tx); err != nil {
+			return err
+		}
+		var admins int
+		if err := tx.QueryRow(ctx, countActiveAdmins).Scan(&admins); err != nil {
+			return fmt.Errorf("count admins: %w", err)
+		}
+		if admins >= 2 {
+			return fmt.Errorf("%w: %d admins exist, so two web admins must confirm: the command line acts as the second admin only while there are fewer than two admins", ErrForbidden, admins)
+		}
+		return nil
+	}
+	a, err := s.userRow(ctx, tx, actor.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return ErrForbidden
+	}
+	if err != nil {
+		return err
+	}
+	if a.Disabled || !slices.Contains(a.Roles, RoleAdmin) {
+		return ErrForbidden
+	}
+	return nil
+}
+
 // issueTOTP stores a new TOTP secret for u as issued (sealed, awaiting the
 // first code) and audits it as "account.totp_issue" without the secret.
 func (s *Service) issueTOTP(ctx context.Context, tx *store.Tx, actor *Principal, u userRow) (*Enrolment, error) {
+	if err := checkCredentialParty(ctx, tx, "password_set_by", u, actor); err != nil {
+		return nil, err
+	}
 	enr, err := s.newTOTP(u.Username)
 	if err != nil {
 		return nil, fmt.Errorf("issue TOTP secret: %w", err)
@@ -780,6 +797,9 @@ func (s *Service) issueTOTP(ctx context.Context, tx *store.Tx, actor *Principal,
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, fmt.Errorf("issue TOTP secret: user %s changed meanwhile, try again", u.Username)
+	}
+	if err := setCredentialParty(ctx, tx, "totp_issued_by", u.ID, actor); err != nil {
+		return nil, err
 	}
 	u.totpIssued = sealed
 	if err := s.audit(ctx, tx, actor, "account.totp_issue", "user/"+u.ID, userPayload(u)); err != nil {
@@ -947,9 +967,15 @@ func (s *Service) SetPassword(ctx context.Context, actor *Principal, userID, pas
 		if err != nil {
 			return err
 		}
+		if err := checkCredentialParty(ctx, tx, "totp_issued_by", u, actor); err != nil {
+			return err
+		}
 		now := s.stamp()
 		if _, err := tx.Exec(ctx, "UPDATE auth_users SET password_hash = ?, password_changed_at = ? WHERE id = ?", hash, store.FormatTime(now), userID); err != nil {
 			return fmt.Errorf("set password: %w", err)
+		}
+		if err := setCredentialParty(ctx, tx, "password_set_by", u.ID, actor); err != nil {
+			return err
 		}
 		u.PasswordChangedAt, u.passwordHash = now, hash
 		if err := s.audit(ctx, tx, actor, "account.password", "user/"+u.ID, userPayload(u)); err != nil {

@@ -62,6 +62,10 @@ const (
 	// AccountConfirm confirms a pending grant of a privileged role; the
 	// Service refuses the admin who requested it. Admin.
 	AccountConfirm Action = "account.confirm"
+	// AccountTOTPReissue issues a new TOTP secret to a user who lost their
+	// authenticator, shown once to the acting admin; the Service refuses the
+	// user themself and the admin who set the user's password. Admin.
+	AccountTOTPReissue Action = "account.totp_reissue"
 	// OrgCreate creates an organisation. Admin.
 	OrgCreate Action = "org.create"
 	// OrgList lists organisations. Admin, analyst.

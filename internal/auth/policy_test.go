@@ -80,6 +80,7 @@ func TestPolicyTable(t *testing.T) {
 		auth.AccountPassword:     {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
 		auth.AccountGrant:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
 		auth.AccountConfirm:      {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
+		auth.AccountTOTPReissue:  {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
 		auth.OrgCreate:           {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
 		auth.OrgList:             {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin, auth.RoleAnalyst}},
 		auth.TokenAdmin:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},

@@ -283,6 +283,11 @@ CREATE INDEX auth_tokens_user ON auth_tokens (user_id);`,
 	Version: 5,
 	Name:    "TOTP secrets issued to the confirming admin, awaiting their first code",
 	SQL:     `ALTER TABLE auth_users ADD COLUMN totp_issued TEXT NOT NULL DEFAULT ''`,
+}, {
+	Version: 6,
+	Name:    "who set each password and issued each TOTP secret (two-person rule for credentials)",
+	SQL: `ALTER TABLE auth_users ADD COLUMN password_set_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE auth_users ADD COLUMN totp_issued_by TEXT NOT NULL DEFAULT ''`,
 }}
 
 // hash hashes a password with the configured parameters, waiting for a slot

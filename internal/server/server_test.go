@@ -45,6 +45,7 @@ var expected = map[auth.Action][]string{
 	auth.AccountPassword:     {"admin"},
 	auth.AccountGrant:        {"admin"},
 	auth.AccountConfirm:      {"admin"},
+	auth.AccountTOTPReissue:  {"admin"},
 	auth.OrgCreate:           {"admin"},
 	auth.OrgList:             {"admin", "analyst"},
 	auth.TokenAdmin:          {"admin"},

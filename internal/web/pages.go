@@ -444,6 +444,24 @@ func (s *Site) grantConfirm(w http.ResponseWriter, r *http.Request) error {
 	return s.accountsPageIssued(w, r, http.StatusOK, &issuedTOTP{Username: u.Username, Secret: enr.Secret, QR: qrCode(enr.URL)})
 }
 
+// totpReissue issues a new TOTP secret to a user who lost their
+// authenticator and shows it once to this admin, as grantConfirm does.
+func (s *Site) totpReissue(w http.ResponseWriter, r *http.Request) error {
+	p := auth.FromContext(r.Context())
+	enr, err := s.cfg.Auth.ReissueTOTP(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		if msg, ok := s.userFacing(r, err); ok {
+			return s.accountsPage(w, r, statusOf(err), "", msg)
+		}
+		return err
+	}
+	u, err := s.cfg.Auth.User(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.accountsPageIssued(w, r, http.StatusOK, &issuedTOTP{Username: u.Username, Secret: enr.Secret, QR: qrCode(enr.URL)})
+}
+
 func (s *Site) passwordForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "password", "password.title", nil)
 }

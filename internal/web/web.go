@@ -232,6 +232,7 @@ func (s *Site) Register(r *api.Router) {
 	page("GET /admin/accounts/new", auth.AccountCreate, s.accountNew)
 	page("POST /admin/accounts", auth.AccountCreate, s.accountCreate)
 	page("POST /admin/accounts/{id}/disable", auth.AccountDisable, s.accountDisable)
+	page("POST /admin/accounts/{id}/totp", auth.AccountTOTPReissue, s.totpReissue)
 	page("POST /admin/grants/{id}/confirm", auth.AccountConfirm, s.grantConfirm)
 }
 

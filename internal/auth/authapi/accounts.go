@@ -303,6 +303,14 @@ func (h *handlers) confirmGrant(w http.ResponseWriter, r *http.Request) error {
 	return api.WriteJSON(w, http.StatusOK, out)
 }
 
+func (h *handlers) reissueTOTP(w http.ResponseWriter, r *http.Request) error {
+	enr, err := h.auth.ReissueTOTP(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		return serviceError(err)
+	}
+	return api.WriteJSON(w, http.StatusOK, IssuedTOTP{Secret: enr.Secret, URL: enr.URL})
+}
+
 func (h *handlers) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	orgs, err := h.auth.Orgs(r.Context())
 	if err != nil {

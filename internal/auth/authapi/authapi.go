@@ -11,6 +11,7 @@
 //	POST /api/v1/users/{id}/roles        AccountGrant    request roles
 //	PUT  /api/v1/users/{id}/password     AccountPassword set another user's password
 //	GET  /api/v1/grants                  AccountList     grants, pending by default
+//	POST /api/v1/users/{id}/totp         AccountTOTPReissue  a new TOTP secret for a user, once
 //	POST /api/v1/grants/{id}/confirm     AccountConfirm  confirm a pending grant; the grantee's TOTP secret, once, when issued
 //	GET  /api/v1/orgs                    OrgList         every organisation
 //	POST /api/v1/orgs                    OrgCreate       create an organisation (201)
@@ -90,6 +91,9 @@ func Register(r *api.Router, svc *auth.Service, inbox *deadline.Notifier) {
 		Request: Roles{}, Response: GrantList{}}, h.requestRoles)
 	r.Handle(api.Route{Pattern: "PUT /api/v1/users/{id}/password", Action: auth.AccountPassword, Tag: accounts,
 		Summary: "Set another user's password, ending their sessions", Request: Password{}}, h.setPassword)
+	r.Handle(api.Route{Pattern: "POST /api/v1/users/{id}/totp", Action: auth.AccountTOTPReissue, Tag: accounts,
+		Summary:  "Issue a new TOTP secret to a user who lost their authenticator (returned once; the old one stops working, sessions end); not by the admin who set the user's password",
+		Response: IssuedTOTP{}}, h.reissueTOTP)
 	r.Handle(api.Route{Pattern: "GET /api/v1/grants", Action: auth.AccountList, Tag: accounts,
 		Summary: "Role grants in ?state= (pending, the default; active; all), optionally of ?user_id=", Response: GrantList{}}, h.listGrants)
 	r.Handle(api.Route{Pattern: "POST /api/v1/grants/{id}/confirm", Action: auth.AccountConfirm, Tag: accounts,

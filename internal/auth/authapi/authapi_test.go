@@ -158,6 +158,18 @@ func TestSeparationOfDuties(t *testing.T) {
 		e.fail(t, "POST", "/api/v1/grants/"+grant.ID+"/confirm", admin2, "", http.StatusBadRequest)
 		e.fail(t, "POST", "/api/v1/grants/grt_nothing/confirm", admin2, "", http.StatusNotFound)
 
+		// officer1 loses the phone. admin1 created the account (and chose
+		// its password), so only admin2 may issue a new secret.
+		ae = e.fail(t, "POST", "/api/v1/users/"+created.User.ID+"/totp", admin1, "", http.StatusForbidden)
+		if ae.Error.Code != authapi.CodeSeparationOfDuties {
+			t.Errorf("re-issue by the password's admin: code %q, want %q", ae.Error.Code, authapi.CodeSeparationOfDuties)
+		}
+		var issued authapi.IssuedTOTP
+		e.call(t, "POST", "/api/v1/users/"+created.User.ID+"/totp", admin2, "", http.StatusOK, &issued)
+		if issued.Secret == "" || issued.Secret == confirmed.TOTP.Secret {
+			t.Errorf("re-issued secret %q, want a new one", issued.Secret)
+		}
+
 		// Roles for an existing account: vendor at once, commander pending.
 		var made authapi.GrantList
 		e.call(t, "POST", "/api/v1/users/"+created.User.ID+"/roles", admin1, `{"roles":["commander","vendor"]}`, http.StatusOK, &made)
