@@ -65,9 +65,15 @@
 // password, cannot log in first and enrol an authenticator of their own.
 // Only accounts whose privileged roles were granted directly
 // ([Service.Bootstrap], [Service.SeedUser]) enrol at their first login: the
-// challenge then carries an [Enrolment] ("account.totp_enrol"). A time step is accepted at most once per
-// user, so an observed code cannot be replayed. A challenge survives five
-// wrong codes.
+// challenge then carries an [Enrolment] ("account.totp_enrol"). A time step
+// is accepted at most once per user, so an observed code cannot be replayed.
+// A challenge survives five wrong codes.
+//
+// A user's two factors never come from one admin: the admin who set the
+// password (at creation or a reset) may not issue the TOTP secret, and the
+// admin who issued the secret may not reset the password (ErrSameAdmin).
+// A user who lost their authenticator gets a new secret from a second admin
+// with [Service.ReissueTOTP], which ends the user's sessions.
 //
 // TOTP secrets, the users' and those of enrolment challenges, are stored only
 // sealed with the [keys.SecretBox] key ([Config.Keys]), bound to their row
