@@ -207,10 +207,17 @@ func TestVerifyRewrittenTreeHashesStillCaught(t *testing.T) {
 		if _, err := db.Exec(ctx, "UPDATE audit_hashes SET hash = ? WHERE n = ?", h[:], tlog.StoredHashIndex(0, 3)); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.verify(t)
+		// Without the audit key (as a remote verifier is) only the tree can
+		// tell; with it, the entry's MAC names it.
+		vs, _ := f.log.Verifiers()
+		_, err = auditlog.Verify(ctx, auditlog.DBSource(db), auditlog.VerifyOptions{Verifiers: vs})
 		var ve *auditlog.VerifyError
-		if !errors.As(err, &ve) || ve.Checkpoint != 10 {
-			t.Fatalf("got %v, want a VerifyError at the checkpoint of size 10", err)
+		if !errors.As(err, &ve) || ve.Checkpoint != 10 || ve.Index != 0 {
+			t.Errorf("without keys: got %v, want the range from 0 at the checkpoint of size 10", err)
+		}
+		_, err = f.verify(t)
+		if !errors.As(err, &ve) || ve.Index != 3 {
+			t.Errorf("with keys: got %v, want entry 3", err)
 		}
 	})
 }
@@ -326,7 +333,7 @@ func TestCheckpointAfterKeyRotation(t *testing.T) {
 // RFC 8785 implementation.
 func TestLeafDataIsCanonical(t *testing.T) {
 	for _, s := range []string{"", "plain", "quote\"back\\slash", "ctl\x00\x01\x1f\x7f", "\b\t\n\f\r", "日本語", "<>&\u2028\u2029", "emoji 🛡", "bad\xffutf8"} {
-		r := auditlog.Record{Index: 42, Time: time.Date(2026, 11, 23, 1, 2, 3, 400, time.UTC), Actor: s, Org: s, Action: s, Resource: s, Digest: s, KeyID: s}
+		r := auditlog.Record{Index: 42, Time: time.Date(2026, 11, 23, 1, 2, 3, 400, time.UTC), Actor: s, Org: s, Action: s, Resource: s, Digest: s, KeyID: s, MAC: s}
 		checkCanonical(t, r)
 	}
 }
@@ -339,7 +346,7 @@ func FuzzLeafData(f *testing.F) {
 		if idx < 0 || idx > 1<<53 {
 			t.Skip()
 		}
-		r := auditlog.Record{Index: idx, Time: time.Unix(0, ns).UTC(), Actor: a, Org: b, Action: a + b, Resource: b, Digest: a, KeyID: b}
+		r := auditlog.Record{Index: idx, Time: time.Unix(0, ns).UTC(), Actor: a, Org: b, Action: a + b, Resource: b, Digest: a, KeyID: b, MAC: a}
 		checkCanonical(t, r)
 	})
 }
@@ -348,7 +355,7 @@ func checkCanonical(t *testing.T, r auditlog.Record) {
 	t.Helper()
 	raw, err := json.Marshal(map[string]any{
 		"index": r.Index, "time": r.Time.UTC().Format(time.RFC3339Nano), "actor": r.Actor, "org": r.Org,
-		"action": r.Action, "resource": r.Resource, "digest": r.Digest, "key_id": r.KeyID,
+		"action": r.Action, "resource": r.Resource, "digest": r.Digest, "key_id": r.KeyID, "mac": r.MAC,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -457,6 +464,54 @@ func TestVerifyChecksOrigin(t *testing.T) {
 	var ve *auditlog.VerifyError
 	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "origin") {
 		t.Errorf("got %v, want an origin mismatch", err)
+	}
+}
+
+// TestForgedEntryIsRefused: someone who can write to the database but does
+// not hold the audit key puts a record back to an earlier state and adds an
+// entry copying that state's digest. The checkpointer refuses to sign it and
+// verification names it.
+func TestForgedEntryIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		f.put(t, "w1", "red")
+		f.put(t, "w1", "blue")
+		if _, err := f.log.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			"UPDATE widgets SET color = 'red' WHERE id = 'w1'",
+			`INSERT INTO audit_entries (idx, time, actor, org, action, resource, digest, key_id, mac)
+			 SELECT 2, time, actor, org, action, resource, digest, key_id, mac FROM audit_entries WHERE idx = 0`,
+		} {
+			if _, err := db.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.log.Checkpoint(ctx); err == nil || !strings.Contains(err.Error(), "entry 2") {
+			t.Errorf("checkpoint over a forged entry: got %v, want a refusal naming entry 2", err)
+		}
+		_, err := f.verify(t)
+		var ve *auditlog.VerifyError
+		if !errors.As(err, &ve) || ve.Index != 2 || !strings.Contains(ve.Reason, "MAC") {
+			t.Errorf("verify: got %v, want entry 2 with a bad MAC", err)
+		}
+	})
+}
+
+func TestReadsAndChangesKeepTheirOwnPaths(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	ctx := context.Background()
+	err := f.db.Tx(ctx, func(tx *store.Tx) error {
+		_, err := f.log.Append(ctx, tx, auditlog.Entry{Action: "widget.read", Resource: "widget/x", Payload: 1})
+		return err
+	})
+	if err == nil {
+		t.Error("Append took a .read action: a change could hide as a read")
+	}
+	if _, err := f.log.AppendRead(ctx, auditlog.Entry{Action: "widget.put", Resource: "widget/x", Payload: 1}); err == nil {
+		t.Error("AppendRead took an action that is not a read")
 	}
 }
 

@@ -177,9 +177,15 @@ func (l *Log) Checkpoint(ctx context.Context) (*Checkpoint, error) {
 				recs, more = recs[:integrateBatch], true
 			}
 			hr := &txHashReader{ctx: ctx, q: tx, pending: map[int64]tlog.Hash{}}
+			macs := macChecker{ring: l.ring}
 			for i, r := range recs {
 				if r.Index != size+int64(i) {
 					return fmt.Errorf("integrate: entry %d missing (found %d)", size+int64(i), r.Index)
+				}
+				// Sign only what this server wrote: an entry added to the
+				// table by anyone without the audit key stops the log.
+				if reason := macs.check(r); reason != "" {
+					return fmt.Errorf("integrate: entry %d: %s; not signing", r.Index, reason)
 				}
 				hashes, err := tlog.StoredHashes(r.Index, r.LeafData(), hr)
 				if err != nil {
@@ -246,7 +252,7 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) error {
 
 // readRecords reads up to limit entries from index from on, in order.
 func readRecords(ctx context.Context, q store.Querier, from int64, limit int) ([]Record, error) {
-	rows, err := q.Query(ctx, `SELECT idx, time, actor, org, action, resource, digest, key_id FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?`, from, limit)
+	rows, err := q.Query(ctx, `SELECT idx, time, actor, org, action, resource, digest, key_id, mac FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?`, from, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read entries: %w", err)
 	}
@@ -265,7 +271,7 @@ func readRecords(ctx context.Context, q store.Querier, from int64, limit int) ([
 func scanRecord(rows *sql.Rows) (Record, error) {
 	var r Record
 	var ts string
-	if err := rows.Scan(&r.Index, &ts, &r.Actor, &r.Org, &r.Action, &r.Resource, &r.Digest, &r.KeyID); err != nil {
+	if err := rows.Scan(&r.Index, &ts, &r.Actor, &r.Org, &r.Action, &r.Resource, &r.Digest, &r.KeyID, &r.MAC); err != nil {
 		return r, fmt.Errorf("read entry: %w", err)
 	}
 	t, err := store.ParseTime(ts)

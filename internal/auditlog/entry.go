@@ -15,6 +15,7 @@ package auditlog
 
 import (
 	"context"
+	"crypto/hmac"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -59,11 +60,56 @@ type Record struct {
 	// Digest is hex HMAC-SHA256(audit key KeyID, JCS(payload)).
 	Digest string `json:"digest"`
 	KeyID  string `json:"key_id"`
+	// MAC is hex HMAC-SHA256(audit key KeyID, the leaf's canonical JSON
+	// without "mac"): it binds the digest to this index, time, actor and
+	// action, so that someone who can write to the database but does not
+	// hold the audit key cannot add an entry (say, one copying an earlier
+	// digest to make an old state look current). The checkpointer signs no
+	// entry whose MAC is wrong.
+	MAC string `json:"mac"`
 }
 
 // LeafData is the byte string hashed into the Merkle tree for r: its RFC 8785
 // canonical JSON, which includes the index so that a reordering shows.
-func (r Record) LeafData() []byte { return appendLeaf(nil, r) }
+func (r Record) LeafData() []byte { return appendLeaf(nil, r, true) }
+
+// computeMAC returns the MAC that r must carry under key.
+func computeMAC(key *keys.Key, r Record) (string, error) {
+	m, err := key.MAC(appendLeaf(nil, r, false))
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(m), nil
+}
+
+// macChecker checks entries' MACs, finding each key version by id.
+type macChecker struct {
+	ring *keys.Ring
+	keys map[string]*keys.Key
+}
+
+// check returns a reason when r's MAC is wrong, or "".
+func (c *macChecker) check(r Record) string {
+	k, ok := c.keys[r.KeyID]
+	if !ok {
+		var err error
+		if k, err = c.ring.ByID(keys.AuditHMAC, r.KeyID); err != nil {
+			return fmt.Sprintf("audit key %q unknown", r.KeyID)
+		}
+		if c.keys == nil {
+			c.keys = map[string]*keys.Key{}
+		}
+		c.keys[r.KeyID] = k
+	}
+	want, err := computeMAC(k, r)
+	if err != nil {
+		return err.Error()
+	}
+	if !hmac.Equal([]byte(want), []byte(r.MAC)) {
+		return "its MAC does not match: written or changed without the audit key"
+	}
+	return ""
+}
 
 // LeafHash is the RFC 6962 leaf hash of r.
 func (r Record) LeafHash() tlog.Hash { return tlog.RecordHash(r.LeafData()) }
@@ -179,18 +225,26 @@ CREATE TABLE audit_checkpoints (
 	note TEXT NOT NULL,
 	created_at TEXT NOT NULL
 );`,
+}, {
+	Version: 2,
+	Name:    "entry MACs",
+	SQL:     `ALTER TABLE audit_entries ADD COLUMN mac TEXT NOT NULL DEFAULT ''`,
 }}
 
 // AppendRead records a read of a sensitive record (a report, selected
 // traffic) in a transaction of its own and returns the entry's index. Use
-// Append for changes: their entry must commit with the change itself. A read
-// entry's Payload is usually what was asked for (resource and purpose), and
-// its Action ends in ".read".
+// Append for changes: their entry must commit with the change itself. The
+// Action must end in ".read" (see IsRead): reads are chained like every
+// entry but never compared with the record. The Payload is usually what
+// was asked for (resource and purpose).
 func (l *Log) AppendRead(ctx context.Context, e Entry) (int64, error) {
+	if !IsRead(e.Action) {
+		return 0, fmt.Errorf("audit read %q: action must end in .read", e.Action)
+	}
 	var idx int64
 	err := l.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
-		idx, err = l.Append(ctx, tx, e)
+		idx, err = l.append(ctx, tx, e)
 		return err
 	})
 	return idx, err
@@ -198,8 +252,16 @@ func (l *Log) AppendRead(ctx context.Context, e Entry) (int64, error) {
 
 // Append adds e to the log inside tx and returns its index. The entry is in
 // the log exactly when tx commits. Indexes follow commit order because
-// store transactions run one at a time (see store.DB.Tx).
+// store transactions run one at a time (see store.DB.Tx). Reads go through
+// AppendRead: an action ending in ".read" is refused here.
 func (l *Log) Append(ctx context.Context, tx *store.Tx, e Entry) (int64, error) {
+	if IsRead(e.Action) {
+		return 0, fmt.Errorf("audit append %q: a read is recorded with AppendRead", e.Action)
+	}
+	return l.append(ctx, tx, e)
+}
+
+func (l *Log) append(ctx context.Context, tx *store.Tx, e Entry) (int64, error) {
 	if e.Action == "" || e.Resource == "" {
 		return 0, fmt.Errorf("audit append: action and resource are required")
 	}
@@ -221,14 +283,17 @@ func (l *Log) Append(ctx context.Context, tx *store.Tx, e Entry) (int64, error) 
 	if err != nil {
 		return 0, fmt.Errorf("audit append %s %s: %w", e.Action, e.Resource, err)
 	}
-	var idx int64
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM audit_entries").Scan(&idx); err != nil {
+	r := Record{Time: l.now().UTC(), Actor: e.Actor, Org: e.Org, Action: e.Action, Resource: e.Resource, Digest: digest, KeyID: key.ID}
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM audit_entries").Scan(&r.Index); err != nil {
 		return 0, fmt.Errorf("audit append: next index: %w", err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_entries (idx, time, actor, org, action, resource, digest, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		idx, store.FormatTime(l.now()), e.Actor, e.Org, e.Action, e.Resource, digest, key.ID)
+	if r.MAC, err = computeMAC(key, r); err != nil {
+		return 0, fmt.Errorf("audit append: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_entries (idx, time, actor, org, action, resource, digest, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Index, store.FormatTime(r.Time), r.Actor, r.Org, r.Action, r.Resource, r.Digest, r.KeyID, r.MAC)
 	if err != nil {
 		return 0, fmt.Errorf("audit append: %w", err)
 	}
-	return idx, nil
+	return r.Index, nil
 }

@@ -15,7 +15,9 @@ import (
 // sorted by key (all ASCII here, so byte order is UTF-16 order), no white
 // space, integers in decimal, and strings with only '"', '\\' and control
 // characters escaped (\b \t \n \f \r, others as \u00xx in lower-case hex).
-func appendLeaf(b []byte, r Record) []byte {
+//
+// withMAC leaves out the "mac" member: that form is what the MAC covers.
+func appendLeaf(b []byte, r Record, withMAC bool) []byte {
 	b = append(b, `{"action":`...)
 	b = appendString(b, r.Action)
 	b = append(b, `,"actor":`...)
@@ -26,6 +28,10 @@ func appendLeaf(b []byte, r Record) []byte {
 	b = strconv.AppendInt(b, r.Index, 10)
 	b = append(b, `,"key_id":`...)
 	b = appendString(b, r.KeyID)
+	if withMAC {
+		b = append(b, `,"mac":`...)
+		b = appendString(b, r.MAC)
+	}
 	b = append(b, `,"org":`...)
 	b = appendString(b, r.Org)
 	b = append(b, `,"resource":`...)

@@ -33,8 +33,9 @@ type Source interface {
 type VerifyOptions struct {
 	// Verifiers check checkpoint signatures. Required.
 	Verifiers note.Verifiers
-	// Keys, when set, hold the audit HMAC keys: the latest entry of every
-	// resource whose type has a resolver is checked against its record.
+	// Keys, when set, hold the audit HMAC keys: every entry's MAC is
+	// checked, and the latest entry of every resource whose type has a
+	// resolver is checked against its record.
 	Keys *keys.Ring
 	// Resolvers by resource type, for the data check.
 	Resolvers map[string]Resolver
@@ -162,6 +163,10 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 		action string
 	}
 	checkData := src.Records() != nil && opts.Keys != nil
+	var macs *macChecker // every entry's MAC, when the audit keys are at hand
+	if opts.Keys != nil {
+		macs = &macChecker{ring: opts.Keys}
+	}
 	latest := map[string]latestEntry{}
 	var fr frontier
 	var sinceCP []tlog.Hash // leaf hashes since the previous checkpoint
@@ -181,7 +186,12 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 			if r.Index != fr.n {
 				return nil, &VerifyError{Index: fr.n, Reason: fmt.Sprintf("missing (next stored entry is %d)", r.Index)}
 			}
-			buf = appendLeaf(buf[:0], r)
+			if macs != nil {
+				if reason := macs.check(r); reason != "" {
+					return nil, &VerifyError{Index: r.Index, Reason: reason}
+				}
+			}
+			buf = appendLeaf(buf[:0], r, true)
 			h := tlog.RecordHash(buf)
 			fr.add(h)
 			sinceCP = append(sinceCP, h)

@@ -37,7 +37,7 @@
 //
 // Every state change here is recorded in the audit log in the transaction
 // that makes it: deadline.set, deadline.met, deadline.cancel,
-// deadline.remind, deadline.overdue, notice.create, notice.read and the
+// deadline.remind, deadline.overdue, notice.create, notice.mark_read and the
 // outcome of each e-mail (notice.mail_queued, notice.mail_sent,
 // notice.mail_failed, notice.mail_skipped).
 package deadline

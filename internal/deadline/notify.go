@@ -232,7 +232,7 @@ func (n *Notifier) Unread(ctx context.Context, userID, orgID string) (int, error
 // MarkRead records that userID (of orgID) has read message msgID. Marking a
 // message read twice keeps the first time. It returns ErrNotFound when the
 // message does not exist or is not visible to the user. Audited as
-// "notice.read", so the log shows that an order or notice reached its reader.
+// "notice.mark_read", so the log shows that an order or notice reached its reader.
 func (n *Notifier) MarkRead(ctx context.Context, userID, orgID, msgID string) error {
 	if userID == "" {
 		return invalidf("marking read needs a user")
@@ -256,7 +256,7 @@ func (n *Notifier) MarkRead(ctx context.Context, userID, orgID, msgID string) er
 		if _, err := tx.Exec(ctx, `INSERT INTO notice_reads (notice_id, user_id, read_at) VALUES (?, ?, ?)`, msgID, userID, store.FormatTime(now)); err != nil {
 			return err
 		}
-		_, err := n.log.Append(ctx, tx, auditlog.Entry{Actor: userID, Org: orgID, Action: "notice.read", Resource: "notice/" + msgID,
+		_, err := n.log.Append(ctx, tx, auditlog.Entry{Actor: userID, Org: orgID, Action: "notice.mark_read", Resource: "notice/" + msgID,
 			Payload: map[string]any{"id": msgID, "user": userID, "read_at": now}})
 		return err
 	})

@@ -78,8 +78,8 @@ func TestInbox(t *testing.T) {
 		if got, _ := e.n.Unread(ctx, "u_carol", "o_power"); got != 1 {
 			t.Errorf("Unread for colleague = %d, want still 1", got)
 		}
-		if got := audits(t, db, "notice.read"); got != 1 {
-			t.Errorf("notice.read audit entries = %d, want 1", got)
+		if got := audits(t, db, "notice.mark_read"); got != 1 {
+			t.Errorf("notice.mark_read audit entries = %d, want 1", got)
 		}
 		// Someone who cannot see a notice cannot mark it.
 		if err := e.n.MarkRead(ctx, "u_dave", "o_water", orgWide); !errors.Is(err, deadline.ErrNotFound) {
