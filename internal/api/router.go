@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -343,14 +344,26 @@ const maxFormBody = 1 << 20
 // limitForm caps a form body at maxFormBody and parses a multipart one in
 // memory, so that no upload is ever spilled to a temp file.
 func limitForm(w http.ResponseWriter, r *http.Request) {
-	ct := r.Header.Get("Content-Type")
-	if !strings.HasPrefix(ct, "application/x-www-form-urlencoded") && !strings.HasPrefix(ct, "multipart/form-data") {
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if strings.HasPrefix(ct, "multipart/form-data") {
+	switch formType(r) {
+	case "application/x-www-form-urlencoded":
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		r.ParseMultipartForm(maxFormBody) // errors leave the form empty: the CSRF check then fails
 	}
+}
+
+// formType returns the media type of a form body, parsed as net/http does
+// (case-insensitive, parameters ignored), or "" for any other body.
+func formType(r *http.Request) string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	if mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data" {
+		return mt
+	}
+	return ""
 }
 
 func isAPIError(err error) bool {
@@ -392,8 +405,7 @@ func csrfTokenOK(r *http.Request, want string) bool {
 	}
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
-		ct := r.Header.Get("Content-Type")
-		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
+		if formType(r) != "" {
 			got = r.PostFormValue("csrf") // body only, never the query string
 		}
 	}

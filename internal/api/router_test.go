@@ -469,3 +469,28 @@ func TestAuthenticatorFailureIsAServerError(t *testing.T) {
 		t.Errorf("got %d, Set-Cookie %q; want 500 and the cookie left alone", rec.Code, rec.Header().Get("Set-Cookie"))
 	}
 }
+
+// TestFormBodiesAreCapped: a form body over 1 MiB is not read, whatever the
+// case of its media type.
+func TestFormBodiesAreCapped(t *testing.T) {
+	var got int
+	rtr := api.NewRouter(api.RouterConfig{
+		Authenticator: api.AuthenticatorFunc(func(*http.Request) (*auth.Principal, error) { return nil, nil }),
+		Authorizer:    api.AuthorizerFunc(func(*auth.Principal, auth.Action) bool { return true }),
+	})
+	rtr.Handle(api.Route{Pattern: "POST /form", Action: "x.write"}, func(w http.ResponseWriter, r *http.Request) error {
+		r.ParseForm()
+		got = len(r.PostFormValue("v"))
+		return nil
+	})
+	for _, ct := range []string{"application/x-www-form-urlencoded", "Application/X-WWW-Form-Urlencoded; charset=utf-8"} {
+		got = -1
+		body := "v=" + strings.Repeat("a", 2<<20)
+		req := httptest.NewRequest(http.MethodPost, "/form", strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		rtr.ServeHTTP(httptest.NewRecorder(), req)
+		if got > 1<<20 {
+			t.Errorf("%q: handler read %d bytes of form value, want at most 1 MiB", ct, got)
+		}
+	}
+}
