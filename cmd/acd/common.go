@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -54,8 +56,31 @@ func (s *storage) openDB(ctx context.Context, logger *slog.Logger) (*store.DB, e
 	return store.Open(ctx, s.dsn(), store.Options{Logger: logger, SQLiteSync: s.sqliteSync})
 }
 
+func (s *storage) keysDir() string { return filepath.Join(s.dataDir, "keys") }
+
+// openKeys opens the data dir's existing keys (adding a first key for any
+// purpose a newer version introduced) and creates none when the key
+// directory is missing: a wrong --data-dir is an error.
 func (s *storage) openKeys() (*keys.Ring, error) {
-	return keys.Open(filepath.Join(s.dataDir, "keys"), nil)
+	if _, err := os.Stat(s.keysDir()); err != nil {
+		return nil, fmt.Errorf("no keys at %s (a wrong --data-dir? `acd serve` or the first `acd user add` creates them)", s.keysDir())
+	}
+	return keys.Open(s.keysDir(), nil)
+}
+
+// keysFor opens the keys that go with db, creating them only when db holds
+// no audit entries yet. A missing key directory next to a database with a
+// log means the wrong data dir: new keys would sign a log they cannot
+// verify.
+func (s *storage) keysFor(ctx context.Context, db *store.DB) (*keys.Ring, error) {
+	if _, err := os.Stat(s.keysDir()); err == nil {
+		return keys.Open(s.keysDir(), nil)
+	}
+	var n int64
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM audit_entries").Scan(&n); err == nil && n > 0 {
+		return nil, fmt.Errorf("no keys at %s, but %s already holds %d audit entries: is --data-dir right?", s.keysDir(), db, n)
+	}
+	return keys.Open(s.keysDir(), nil)
 }
 
 // accounts is the account service opened for a command-line tool.
@@ -73,7 +98,7 @@ func (s *storage) openAccounts(ctx context.Context, e *env) (*accounts, error) {
 	if err != nil {
 		return nil, err
 	}
-	ring, err := s.openKeys()
+	ring, err := s.keysFor(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, err

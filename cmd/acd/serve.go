@@ -61,9 +61,9 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 		return err
 	}
 	defer db.Close()
-	ring, err := st.openKeys()
+	ring, err := st.keysFor(ctx, db)
 	if err != nil {
-		return err
+		return &exitError{exitUsage, err}
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
