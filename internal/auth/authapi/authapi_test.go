@@ -515,8 +515,8 @@ func TestInbox(t *testing.T) {
 		// Reading twice keeps the first time and audits once.
 		e.call(t, "POST", "/api/v1/inbox/"+msgID+"/read", opTok, "", http.StatusNoContent, nil)
 		e.fail(t, "POST", "/api/v1/inbox/msg_nothing/read", opTok, "", http.StatusNotFound)
-		if got := e.auditCount(t, "notice.read"); got != 1 {
-			t.Errorf("notice.read entries: got %d, want 1", got)
+		if got := e.auditCount(t, "notice.mark_read"); got != 1 {
+			t.Errorf("notice.mark_read entries: got %d, want 1", got)
 		}
 	})
 }
