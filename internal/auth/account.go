@@ -682,9 +682,11 @@ func party(actorID string) string {
 // admin account could request and confirm alone. All command-line actors
 // count as one party.
 //
-// When the grantee has no TOTP secret and none issued yet, ConfirmGrant
-// issues one and returns it to the confirming actor, who hands it to the
-// user in person; it is shown this once. The user's first correct code at
+// When the grantee has no activated TOTP secret, ConfirmGrant issues a fresh
+// one, replacing any issued earlier and not yet used, and returns it to the
+// confirming actor, who hands it to the user in person; it is shown this
+// once. The confirming actor must not be the admin who set the user's
+// password (ErrSameAdmin). The user's first correct code at
 // login makes it the user's secret, and until then no login of theirs
 // offers self-enrolment. Otherwise the admin who requested the grant, and
 // who may have chosen the user's password, could log in first and enrol
@@ -734,9 +736,13 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 		if err := s.audit(ctx, tx, actor, "account.grant_confirm", "grant/"+g.ID, g); err != nil {
 			return err
 		}
-		if u.totpSecret != "" || u.totpIssued != "" {
+		if u.totpSecret != "" {
 			return nil
 		}
+		// No activated secret: any secret issued earlier (at another
+		// confirmation, or a re-issue) is discarded and a fresh one goes to
+		// this admin, so that a secret never reaches the user from the
+		// admin who requested the grant.
 		enr, err = s.issueTOTP(ctx, tx, actor, u)
 		return err
 	})
@@ -778,7 +784,9 @@ func (s *Service) checkSecondAdmin(ctx context.Context, tx *store.Tx, actor *Pri
 }
 
 // issueTOTP stores a new TOTP secret for u as issued (sealed, awaiting the
-// first code) and audits it as "account.totp_issue" without the secret.
+// first code), replacing any secret issued before and not yet used, and
+// audits it as "account.totp_issue" without the secret. u must have no
+// activated secret.
 func (s *Service) issueTOTP(ctx context.Context, tx *store.Tx, actor *Principal, u userRow) (*Enrolment, error) {
 	if err := checkCredentialParty(ctx, tx, "password_set_by", u, actor); err != nil {
 		return nil, err
@@ -791,7 +799,7 @@ func (s *Service) issueTOTP(ctx context.Context, tx *store.Tx, actor *Principal,
 	if err != nil {
 		return nil, err
 	}
-	res, err := tx.Exec(ctx, "UPDATE auth_users SET totp_issued = ? WHERE id = ? AND totp_secret = '' AND totp_issued = ''", sealed, u.ID)
+	res, err := tx.Exec(ctx, "UPDATE auth_users SET totp_issued = ? WHERE id = ? AND totp_secret = '' AND totp_issued = ?", sealed, u.ID, u.totpIssued)
 	if err != nil {
 		return nil, fmt.Errorf("issue TOTP secret: %w", err)
 	}
@@ -954,6 +962,10 @@ func (s *Service) DisableUser(ctx context.Context, actor *Principal, userID stri
 // SetPassword replaces userID's password and revokes the user's sessions
 // (API tokens stay valid). Handlers for PasswordChangeOwn should check the
 // current password with VerifyUserPassword first.
+//
+// An admin's reset records that admin as the one who set the password
+// (see ReissueTOTP and ConfirmGrant); the user's own change leaves that
+// record as it is.
 func (s *Service) SetPassword(ctx context.Context, actor *Principal, userID, password string) error {
 	if err := CheckPassword(password); err != nil {
 		return err
@@ -974,8 +986,14 @@ func (s *Service) SetPassword(ctx context.Context, actor *Principal, userID, pas
 		if _, err := tx.Exec(ctx, "UPDATE auth_users SET password_hash = ?, password_changed_at = ? WHERE id = ?", hash, store.FormatTime(now), userID); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
-		if err := setCredentialParty(ctx, tx, "password_set_by", u.ID, actor); err != nil {
-			return err
+		// The user's own change keeps password_set_by: it records the admin
+		// who last chose the password, and that admin still may not issue
+		// the user's TOTP secret (they could otherwise have the user, or
+		// themselves logged in as the user, change it to clear the mark).
+		if actor != nil && actor.UserID != userID {
+			if err := setCredentialParty(ctx, tx, "password_set_by", u.ID, actor); err != nil {
+				return err
+			}
 		}
 		u.PasswordChangedAt, u.passwordHash = now, hash
 		if err := s.audit(ctx, tx, actor, "account.password", "user/"+u.ID, userPayload(u)); err != nil {

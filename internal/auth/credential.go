@@ -33,6 +33,10 @@ func setCredentialParty(ctx context.Context, tx *store.Tx, column, userID string
 
 // checkCredentialParty refuses actor when it set the user's other
 // credential (column names it), unless actor is the user.
+//
+// password_set_by changes only at an admin's reset (SetPassword): a user's
+// own change keeps it, so that an admin who chose the password cannot clear
+// the mark by changing the password again while logged in as the user.
 func checkCredentialParty(ctx context.Context, tx *store.Tx, column string, u userRow, actor *Principal) error {
 	if actor == nil || actor.UserID == u.ID {
 		return nil
@@ -56,6 +60,13 @@ func checkCredentialParty(ctx context.Context, tx *store.Tx, column string, u us
 // user in person (shown this once). The user's first correct code at login
 // activates it. actor must be another admin (see checkSecondAdmin) and not
 // the admin who set the user's password (issueTOTP checks).
+//
+// It is only for that case: the user must hold an active privileged role
+// and an activated secret, otherwise it returns an error wrapping
+// ErrInvalid. A user without an activated secret gets one when a second
+// admin confirms a privileged role (ConfirmGrant); re-issuing earlier would
+// let an admin hold the secret of an account whose password they chose,
+// before any role is confirmed.
 func (s *Service) ReissueTOTP(ctx context.Context, actor *Principal, userID string) (*Enrolment, error) {
 	if actor == nil || actor.UserID == "" || actor.Disabled {
 		return nil, ErrForbidden
@@ -74,6 +85,9 @@ func (s *Service) ReissueTOTP(ctx context.Context, actor *Principal, userID stri
 		}
 		if u.Disabled {
 			return fmt.Errorf("%w: user %s is disabled", ErrInvalid, u.Username)
+		}
+		if !u.Privileged() || u.totpSecret == "" {
+			return fmt.Errorf("%w: user %s holds no privileged role with an activated TOTP secret: a secret is issued when a second admin confirms a privileged role", ErrInvalid, u.Username)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE auth_users SET totp_secret = '', totp_issued = '' WHERE id = ?", u.ID); err != nil {
 			return fmt.Errorf("reissue TOTP secret: %w", err)

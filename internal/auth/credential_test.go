@@ -40,6 +40,11 @@ func TestCredentialsComeFromTwoAdmins(t *testing.T) {
 		if err != nil || enr == nil {
 			t.Fatalf("confirm by B: %v, enrolment %v", err, enr)
 		}
+		// X activates the secret B handed over (a re-issue is only for an
+		// activated secret).
+		if err := e.totpLogin("xavier", enr.Secret); err != nil {
+			t.Fatalf("X's first login: %v", err)
+		}
 		// B issued the secret, so B may not reset X's password; A may.
 		if err := e.svc.SetPassword(e.ctx, b, x.ID, "another long password"); !errors.Is(err, auth.ErrSameAdmin) {
 			t.Errorf("password reset by the TOTP issuer: got %v, want ErrSameAdmin", err)
@@ -108,6 +113,108 @@ func TestReissueTOTP(t *testing.T) {
 		}
 		if err := e.verify(t); err != nil {
 			t.Errorf("verify: %v", err)
+		}
+	})
+}
+
+// TestOwnPasswordChangeKeepsSetBy replays how one admin could hold a
+// privileged account alone: admin A creates X without privileged roles and
+// chooses X's password, logs in as X (no second factor needed) and changes
+// the password on the self-service page, then asks for X's TOTP secret with
+// a re-issue and for a privileged role for X; B confirms. A must end up with
+// no secret of X's: the own change keeps A as the one who set the password,
+// the re-issue is refused for a user without an activated secret, and B's
+// confirmation issues a fresh secret to B.
+func TestOwnPasswordChangeKeepsSetBy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		sys := e.org(t, "Sys", auth.OrgSystemAdmin)
+		agency := e.org(t, "Agency", auth.OrgAgency)
+		a := adminPrincipal(e.seed(t, "admin-a", sys, auth.RoleAdmin))
+		b := adminPrincipal(e.seed(t, "admin-b", sys, auth.RoleAdmin))
+
+		x, _, err := e.svc.CreateUser(e.ctx, a, auth.NewUser{Username: "xavier", OrgID: agency.ID, Roles: []auth.Role{auth.RoleCouncil}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A logs in as X and changes the password, as the self-service page does.
+		xp, err := e.withCookie(e.login(t, "xavier"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.VerifyUserPassword(e.ctx, x.ID, password); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.SetPassword(e.ctx, xp, x.ID, password); err != nil {
+			t.Fatalf("own password change: %v", err)
+		}
+		if got := e.column(t, "SELECT password_set_by FROM auth_users WHERE id = ?", x.ID); got != a.UserID {
+			t.Errorf("password_set_by after the own change: got %q, want admin A %q", got, a.UserID)
+		}
+		// A asks for X's TOTP secret: X holds no privileged role and no
+		// activated secret, so there is nothing to re-issue.
+		var aSecret string
+		enr, err := e.svc.ReissueTOTP(e.ctx, a, x.ID)
+		if !errors.Is(err, auth.ErrInvalid) {
+			t.Errorf("re-issue by A for a non-privileged user: got %v, want ErrInvalid", err)
+		}
+		if enr != nil {
+			aSecret = enr.Secret
+		}
+		// A requests a privileged role; B confirms and is issued the secret.
+		gs, err := e.svc.RequestRoles(e.ctx, a, x.ID, []auth.Role{auth.RoleCommissionMember})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, issued, err := e.svc.ConfirmGrant(e.ctx, b, gs[0].ID)
+		if err != nil {
+			t.Fatalf("confirm by B: %v", err)
+		}
+		if issued == nil || issued.Secret == aSecret {
+			t.Fatalf("confirm by B: issued %+v, want a fresh secret for B", issued)
+		}
+		var by string
+		db.QueryRow(e.ctx, "SELECT actor FROM audit_entries WHERE action = 'account.totp_issue' ORDER BY idx DESC LIMIT 1").Scan(&by)
+		if by != b.UserID {
+			t.Errorf("latest account.totp_issue by %q, want B %q", by, b.UserID)
+		}
+		// A, with X's password and whatever A was handed, cannot log in as X.
+		if aSecret != "" {
+			if err := e.totpLogin("xavier", aSecret); !errors.Is(err, auth.ErrBadTOTP) {
+				t.Errorf("X's login with the secret A got: %v, want ErrBadTOTP", err)
+			}
+		}
+		e.clock.Advance(30e9)
+		if err := e.totpLogin("xavier", issued.Secret); err != nil {
+			t.Errorf("X's login with the secret B handed over: %v", err)
+		}
+		if err := e.verify(t); err != nil {
+			t.Errorf("verify: %v", err)
+		}
+	})
+}
+
+// TestReissueNeedsActivatedSecret: re-issue is for a privileged user who
+// lost an activated authenticator; an issued secret not yet used is
+// replaced only by a new confirmation.
+func TestReissueNeedsActivatedSecret(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		sys := e.org(t, "Sys", auth.OrgSystemAdmin)
+		agency := e.org(t, "Agency", auth.OrgAgency)
+		a := adminPrincipal(e.seed(t, "admin-a", sys, auth.RoleAdmin))
+		b := adminPrincipal(e.seed(t, "admin-b", sys, auth.RoleAdmin))
+		c := adminPrincipal(e.seed(t, "admin-c", sys, auth.RoleAdmin))
+		x, gs, err := e.svc.CreateUser(e.ctx, a, auth.NewUser{Username: "xavier", OrgID: agency.ID, Roles: []auth.Role{auth.RoleCommissionMember}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, b, gs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		// Issued, not activated: no re-issue, by anyone.
+		if _, err := e.svc.ReissueTOTP(e.ctx, c, x.ID); !errors.Is(err, auth.ErrInvalid) {
+			t.Errorf("re-issue of a secret not yet activated: got %v, want ErrInvalid", err)
 		}
 	})
 }

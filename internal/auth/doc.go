@@ -56,8 +56,9 @@
 // checks the code and starts a session with MFA.
 //
 // Who sets up a user's TOTP secret follows the separation of duties: when
-// [Service.ConfirmGrant] makes a user privileged who has no secret yet, it
-// issues one to the confirming admin (returned once, audited as
+// [Service.ConfirmGrant] makes a user privileged who has no activated secret,
+// it issues a fresh one (discarding any issued earlier and not yet used) to
+// the confirming admin (returned once, audited as
 // "account.totp_issue" without the secret), who hands it to the user in
 // person; the user's first correct code at login makes it theirs
 // ("account.totp_activate"). Such a user's challenge carries no
@@ -72,8 +73,13 @@
 // A user's two factors never come from one admin: the admin who set the
 // password (at creation or a reset) may not issue the TOTP secret, and the
 // admin who issued the secret may not reset the password (ErrSameAdmin).
-// A user who lost their authenticator gets a new secret from a second admin
-// with [Service.ReissueTOTP], which ends the user's sessions.
+// The user's own password change does not clear who set the password, so
+// an admin who chose it cannot log in as the user, change it, and then
+// issue the secret. A user who holds a privileged role and lost an
+// activated authenticator gets a new secret from a second admin with
+// [Service.ReissueTOTP], which ends the user's sessions; for anyone else it
+// is refused (ErrInvalid), since their secret comes with the confirmation
+// of a privileged role.
 //
 // TOTP secrets, the users' and those of enrolment challenges, are stored only
 // sealed with the [keys.SecretBox] key ([Config.Keys]), bound to their row

@@ -97,9 +97,11 @@ func TestConfirmIssuesTOTP(t *testing.T) {
 	})
 }
 
-// TestConfirmIssuesOnlyOnce checks that a grantee who already has a TOTP
-// secret, enrolled or issued, gets none issued again: a later confirming
-// admin cannot replace the secret another admin handed over.
+// TestConfirmIssuesOnlyOnce checks that a grantee who already has an
+// activated TOTP secret gets none issued again, while one whose issued
+// secret is not yet activated gets a fresh one from the next confirming
+// admin, replacing the earlier: whoever confirms last is who handed over the
+// secret that works.
 func TestConfirmIssuesOnlyOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -114,11 +116,19 @@ func TestConfirmIssuesOnlyOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, issued, err := e.svc.ConfirmGrant(e.ctx, adminPrincipal(b), grants[0].ID); err != nil || issued == nil {
-			t.Fatalf("first confirmation: %v, issued %v; want a secret issued", err, issued)
+		_, first, err := e.svc.ConfirmGrant(e.ctx, adminPrincipal(b), grants[0].ID)
+		if err != nil || first == nil {
+			t.Fatalf("first confirmation: %v, issued %v; want a secret issued", err, first)
 		}
-		if _, issued, err := e.svc.ConfirmGrant(e.ctx, adminPrincipal(c), grants[1].ID); err != nil || issued != nil {
-			t.Fatalf("second confirmation: %v, issued %v; want none issued", err, issued)
+		_, second, err := e.svc.ConfirmGrant(e.ctx, adminPrincipal(c), grants[1].ID)
+		if err != nil || second == nil || second.Secret == first.Secret {
+			t.Fatalf("second confirmation: %v, issued %v; want a fresh secret replacing the first", err, second)
+		}
+		if err := e.totpLogin("yamada", first.Secret); err != auth.ErrBadTOTP {
+			t.Errorf("login with the replaced secret: got %v, want ErrBadTOTP", err)
+		}
+		if err := e.totpLogin("yamada", second.Secret); err != nil {
+			t.Errorf("login with the fresh secret: %v", err)
 		}
 
 		// A seeded officer enrolled at first login gets none either.
@@ -131,8 +141,8 @@ func TestConfirmIssuesOnlyOnce(t *testing.T) {
 		if _, issued, err := e.svc.ConfirmGrant(e.ctx, adminPrincipal(b), got[0].ID); err != nil || issued != nil {
 			t.Fatalf("confirmation for an enrolled user: %v, issued %v; want none issued", err, issued)
 		}
-		if got := e.auditCount(t, "account.totp_issue"); got != 1 {
-			t.Errorf("got %d account.totp_issue entries, want 1", got)
+		if got := e.auditCount(t, "account.totp_issue"); got != 2 {
+			t.Errorf("got %d account.totp_issue entries, want 2", got)
 		}
 	})
 }
