@@ -225,15 +225,15 @@ func TestLogVerifyKeptCheckpoint(t *testing.T) {
 }
 
 // TestUserConfirmIssuesTOTP: with one admin in place, the command line may
-// confirm a privileged grant that the web admin requested, and prints the
-// TOTP secret issued to the user.
+// confirm the grant of the admin role that the web admin requested, and
+// prints the TOTP secret issued to the new admin; it confirms no other role.
 func TestUserConfirmIssuesTOTP(t *testing.T) {
 	dir := t.TempDir()
 	if code, _, stderr := runCmd(t, dir, "correct horse battery staple\n", "user", "add", "--username", "root", "--role", "admin", "--password-stdin"); code != exitOK {
 		t.Fatal(stderr)
 	}
-	// The web admin (root) creates ofc, so root chose ofc's password, and
-	// requests the officer role for ofc.
+	// The web admin (root) creates adm2 and ofc, so root chose their
+	// passwords, and requests the admin role for adm2, officer for ofc.
 	ctx := context.Background()
 	st := storage{dataDir: dir, sqliteSync: "FULL"}
 	a, err := st.openAccounts(ctx, &env{stderr: &bytes.Buffer{}})
@@ -242,21 +242,79 @@ func TestUserConfirmIssuesTOTP(t *testing.T) {
 	}
 	root, _ := a.auth.UserByUsername(ctx, "root")
 	rootP := &auth.Principal{UserID: root.ID, Roles: root.Roles, Via: auth.ViaSession, MFA: true}
+	_, adminGrants, err := a.auth.CreateUser(ctx, rootP, auth.NewUser{Username: "adm2", DisplayName: "Second admin", OrgID: root.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ofc, _, err := a.auth.CreateUser(ctx, rootP, auth.NewUser{Username: "ofc", DisplayName: "Officer", OrgID: root.OrgID, Roles: []auth.Role{auth.RoleAnalyst}, Password: "correct horse battery"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	grants, err := a.auth.RequestRoles(ctx, rootP, ofc.ID, []auth.Role{auth.RoleOfficer})
+	ofcGrants, err := a.auth.RequestRoles(ctx, rootP, ofc.ID, []auth.Role{auth.RoleOfficer})
 	a.Close()
-	if err != nil || len(grants) != 1 {
-		t.Fatalf("request: %v %v", grants, err)
+	if err != nil || len(ofcGrants) != 1 || len(adminGrants) != 1 {
+		t.Fatalf("request: %v %v %v", adminGrants, ofcGrants, err)
 	}
-	code, out, stderr := runCmd(t, dir, "", "user", "confirm", grants[0].ID)
-	if code != exitOK || !strings.Contains(out, "now holds officer") || !strings.Contains(out, "secret: ") || !strings.Contains(out, "otpauth://totp/") {
+	// Not the officer: only the admin role, to put the second admin in place.
+	if code, _, stderr := runCmd(t, dir, "", "user", "confirm", ofcGrants[0].ID); code != exitRefused {
+		t.Errorf("confirm officer: exit %d (%s), want %d", code, stderr, exitRefused)
+	}
+	code, out, stderr := runCmd(t, dir, "", "user", "confirm", adminGrants[0].ID)
+	if code != exitOK || !strings.Contains(out, "now holds admin") || !strings.Contains(out, "secret: ") || !strings.Contains(out, "otpauth://totp/") {
 		t.Errorf("confirm: exit %d, out %q, err %q", code, out, stderr)
 	}
-	// Confirming again is refused as input (no longer pending).
-	if code, _, _ := runCmd(t, dir, "", "user", "confirm", grants[0].ID); code != exitUsage {
-		t.Errorf("confirming twice: exit %d, want %d", code, exitUsage)
+	// Two admins now: the command line confirms nothing more (refused).
+	if code, _, _ := runCmd(t, dir, "", "user", "confirm", adminGrants[0].ID); code != exitRefused {
+		t.Errorf("confirming after the bootstrap: exit %d, want %d", code, exitRefused)
+	}
+}
+
+// TestCLIAfterBootstrap: once two accounts have held the admin role, the
+// command line requests no privileged role and makes no token for a
+// privileged user (exit 3), even with an admin disabled; non-privileged
+// accounts and their tokens it still makes.
+func TestCLIAfterBootstrap(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runCmd(t, dir, "correct horse battery staple\n", "user", "add", "--username", "root", "--role", "admin", "--password-stdin"); code != exitOK {
+		t.Fatal(stderr)
+	}
+	ctx := context.Background()
+	st := storage{dataDir: dir, sqliteSync: "FULL"}
+	a, err := st.openAccounts(ctx, &env{stderr: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := a.auth.UserByUsername(ctx, "root")
+	rootP := &auth.Principal{UserID: root.ID, Roles: root.Roles, Via: auth.ViaSession, MFA: true}
+	adm2, grants, err := a.auth.CreateUser(ctx, rootP, auth.NewUser{Username: "adm2", OrgID: root.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: "correct horse battery"})
+	if err == nil {
+		_, _, err = a.auth.ConfirmGrant(ctx, auth.CLI("user-confirm"), grants[0].ID)
+	}
+	if err == nil {
+		err = a.auth.DisableUser(ctx, rootP, adm2.ID)
+	}
+	a.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		// A privileged role is requested by a web admin.
+		{"officer", []string{"user", "add", "--username", "ofc", "--role", "officer", "--org", "System administration"}, exitRefused},
+		// So is a third admin, with the second disabled: no bootstrap again.
+		{"admin", []string{"user", "add", "--username", "adm3", "--role", "admin", "--org", "System administration"}, exitRefused},
+		// A privileged user makes their tokens from a TOTP session.
+		{"token for an admin", []string{"token", "create", "--user", "root", "--name", "ci", "--ttl", "1d"}, exitRefused},
+		// Non-privileged accounts and tokens are still the command line's.
+		{"analyst", []string{"user", "add", "--username", "ana", "--role", "analyst", "--org", "System administration"}, exitOK},
+		{"token for an analyst", []string{"token", "create", "--user", "ana", "--name", "ci", "--ttl", "1d"}, exitOK},
+	}
+	for _, tt := range tests {
+		if code, _, stderr := runCmd(t, dir, "", tt.args...); code != tt.want {
+			t.Errorf("%s: acd %v: exit %d (%s), want %d", tt.name, tt.args, code, stderr, tt.want)
+		}
 	}
 }

@@ -18,7 +18,14 @@ func runToken(ctx context.Context, e *env) error {
 }
 
 func runTokenCreate(ctx context.Context, e *env) error {
-	fs := newFlagSet(e, "token create", "acd token create --user USERNAME --name NAME [--ttl 90d]\n\nCreates an API token bound to the user; it is printed once and stored only hashed.")
+	fs := newFlagSet(e, "token create", `acd token create --user USERNAME --name NAME [--ttl 90d]
+
+Creates an API token bound to the user; it is printed once and stored only
+hashed. Until a second account has held the admin role (the bootstrap) the
+token may be for any user and acts with the user's privileged roles. After
+that a token for a user holding a privileged role is refused (exit 3): the
+user makes it from a web session that passed TOTP. Tokens for other users
+never act with a privileged role granted later.`)
 	var st storage
 	st.register(fs, e)
 	user := fs.String("user", "", "user name the token acts for")

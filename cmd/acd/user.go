@@ -25,12 +25,16 @@ func runUser(ctx context.Context, e *env) error {
 func runUserAdd(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "user add", `acd user add --username NAME --org ORG --role ROLE[,ROLE] [flags]
 
-Creates an account. When no active admin exists yet, the first account with
-the admin role is created directly (bootstrap); the admin role goes with no
-other role. Otherwise privileged roles (commission, officer, commander, admin)
-are pending until a second admin confirms them in the web UI, or with 'acd
-user confirm' while fewer than two admins exist. The password is read from
-standard input with --password-stdin, or generated and printed once.`)
+Creates an account. When no account has ever held the admin role, the first
+account with the admin role is created directly (bootstrap); the admin role
+goes with no other role. Until a second account has held the admin role,
+privileged roles (commission, officer, commander, admin) are pending until a
+second admin confirms them: in the web UI, or for the second admin with 'acd
+user confirm'. After that the command line gives only non-privileged roles:
+privileged roles are requested by a web admin and confirmed by another
+(refused, exit 3). Disabling admins does not change this; recovering from
+the loss of every admin is out of scope. The password is read from standard
+input with --password-stdin, or generated and printed once.`)
 	var st storage
 	st.register(fs, e)
 	username := fs.String("username", "", "user name (a-z, 0-9, '.', '_', '-')")
@@ -176,7 +180,15 @@ func runUserDisable(ctx context.Context, e *env) error {
 }
 
 func runUserConfirm(ctx context.Context, e *env) error {
-	fs := newFlagSet(e, "user confirm", "acd user confirm [flags] GRANT_ID\n\nConfirms a pending privileged grant requested by a web admin, only while\nfewer than two admins exist (to put the second admin in place after the\nbootstrap); after that two web admins must confirm. The command line counts\nas one admin: it cannot confirm what it requested itself. When the user has\nno TOTP secret yet, one is issued and printed once, to hand to the user in\nperson.")
+	fs := newFlagSet(e, "user confirm", `acd user confirm [flags] GRANT_ID
+
+Confirms a pending grant of the admin role, only while fewer than two
+accounts have ever held the admin role (to put the second admin in place
+after the bootstrap); other roles, and every grant after that, are confirmed
+by a second web admin (refused, exit 3). The command line counts as one
+admin: it cannot confirm what it requested itself. When the user has no
+activated TOTP secret, a fresh one is issued and printed once, to hand to
+the user in person.`)
 	var st storage
 	st.register(fs, e)
 	if err := parse(fs, e.args, st.check); err != nil {

@@ -136,8 +136,10 @@ const (
 	insertGrant = "INSERT INTO auth_grants (" + grantCol + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 	selectActiveRoles = "SELECT role FROM auth_grants WHERE user_id = ? AND state = 'active'"
-	countActiveAdmins = `SELECT COUNT(*) FROM auth_users u JOIN auth_grants g ON g.user_id = u.id
-		WHERE g.role = 'admin' AND g.state = 'active' AND u.disabled = 0`
+	// countEverAdmins counts the accounts that ever held an active admin
+	// role, disabled ones included: grants are never withdrawn, only their
+	// users disabled.
+	countEverAdmins = "SELECT COUNT(DISTINCT user_id) FROM auth_grants WHERE role = 'admin' AND state = 'active'"
 )
 
 type scanner interface{ Scan(dest ...any) error }
@@ -434,19 +436,26 @@ func checkRoles(in []Role) ([]Role, error) {
 // once; each privileged role (Role.Privileged) becomes a pending Grant that a
 // second admin must confirm with ConfirmGrant (DESIGN.md, separation of
 // duties). It returns the user (with only the active roles) and every grant
-// made.
+// made. Once two accounts have held the admin role, the command line may not
+// request privileged roles (ErrForbidden, see RequestRoles).
 func (s *Service) CreateUser(ctx context.Context, actor *Principal, n NewUser) (User, []Grant, error) {
 	return s.createUser(ctx, actor, n, false, "account.create")
 }
 
-// Bootstrap creates the first admin account when no enabled user holds an
-// active admin role, granting it the admin role without a second admin:
+// Bootstrap creates the first admin account when no account has ever held
+// an active admin role, granting it the admin role without a second admin:
 // there is none yet. n.Roles may be empty or [RoleAdmin]; any other role is
-// an error wrapping ErrInvalid (the admin role is exclusive). It is for `acd` command-line setup and the
-// demo, and is audited as "account.bootstrap" by actor "cli:bootstrap". When
-// n.OrgID is empty the account goes into the system administration
-// organisation, created if missing. Once an active admin exists it returns
-// ErrBootstrapDone.
+// an error wrapping ErrInvalid (the admin role is exclusive). It is for
+// `acd` command-line setup and the demo, and is audited as
+// "account.bootstrap" by actor "cli:bootstrap". When n.OrgID is empty the
+// account goes into the system administration organisation, created if
+// missing.
+//
+// Once any account has held the admin role, disabled since or not, it
+// returns ErrBootstrapDone: disabling the admins never reopens it, or a
+// shell on the server could disable them and make an admin of its own.
+// Recovering from the loss of every admin is out of scope for ACD (restore
+// from a backup, or an audited repair of the database by hand).
 func (s *Service) Bootstrap(ctx context.Context, n NewUser) (User, error) {
 	for _, r := range n.Roles {
 		if r != RoleAdmin {
@@ -489,9 +498,9 @@ func (s *Service) createUser(ctx context.Context, actor *Principal, n NewUser, d
 			if err := lockAccounts(ctx, tx); err != nil {
 				return err
 			}
-			var admins int
-			if err := tx.QueryRow(ctx, countActiveAdmins).Scan(&admins); err != nil {
-				return fmt.Errorf("count admins: %w", err)
+			admins, err := everAdmins(ctx, tx)
+			if err != nil {
+				return err
 			}
 			if admins > 0 {
 				return ErrBootstrapDone
@@ -540,8 +549,8 @@ func (s *Service) createUser(ctx context.Context, actor *Principal, n NewUser, d
 }
 
 // lockAccounts serialises the transactions that must see every admin
-// (Bootstrap). On SQLite every write transaction already holds the database
-// lock.
+// (Bootstrap, the command line's checks). On SQLite every write transaction
+// already holds the database lock.
 func lockAccounts(ctx context.Context, tx *store.Tx) error {
 	if tx.Dialect() == store.Postgres {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7310)"); err != nil {
@@ -549,6 +558,27 @@ func lockAccounts(ctx context.Context, tx *store.Tx) error {
 		}
 	}
 	return nil
+}
+
+// everAdmins locks the accounts (lockAccounts) and counts those that ever
+// held an active admin role, disabled or not.
+func everAdmins(ctx context.Context, tx *store.Tx) (int, error) {
+	if err := lockAccounts(ctx, tx); err != nil {
+		return 0, err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, countEverAdmins).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count admins: %w", err)
+	}
+	return n, nil
+}
+
+// bootstrapDone reports whether two accounts have ever held an active admin
+// role: from then on two web admins act for every two-person rule and the
+// command line is no party to them (see ConfirmGrant).
+func bootstrapDone(ctx context.Context, tx *store.Tx) (bool, error) {
+	n, err := everAdmins(ctx, tx)
+	return n >= 2, err
 }
 
 // systemOrg returns the system administration organisation, creating it.
@@ -586,8 +616,18 @@ func (s *Service) addGrants(ctx context.Context, tx *store.Tx, actor *Principal,
 		return nil, fmt.Errorf("read grants: %w", err)
 	}
 	sortRoles(have)
-	if err := checkAdminExclusive(have, slices.DeleteFunc(slices.Clone(roles), func(r Role) bool { return slices.Contains(have, r) })); err != nil {
+	add := slices.DeleteFunc(slices.Clone(roles), func(r Role) bool { return slices.Contains(have, r) })
+	if err := checkAdminExclusive(have, add); err != nil {
 		return nil, err
+	}
+	if actor != nil && actor.Via == ViaCLI && !direct && slices.ContainsFunc(add, Role.Privileged) {
+		done, err := bootstrapDone(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			return nil, fmt.Errorf("%w: privileged roles are requested by a web admin: the command line requests them only until two admins exist", ErrForbidden)
+		}
 	}
 	now := s.stamp()
 	grants := []Grant{}
@@ -633,6 +673,11 @@ func storeGrant(ctx context.Context, tx *store.Tx, g Grant) error {
 // to confirm. Roles the user holds or awaits already are skipped. It returns
 // the grants made.
 //
+// The command line requests privileged roles only until two accounts have
+// held the admin role (to put the second admin in place); after that it
+// gets ErrForbidden: privileged roles are requested by a web admin. The
+// same holds for CreateUser.
+//
 // Nobody requests roles for their own account (ErrSelfGrant), and the admin
 // role is exclusive: admin and any other role, held, awaited or requested,
 // are an error wrapping ErrInvalid.
@@ -674,13 +719,14 @@ func party(actorID string) string {
 // admin who requested the grant and from the grantee; otherwise it returns
 // ErrForbidden, ErrSameAdmin or (the grantee) ErrSelfGrant.
 //
-// The command line confirms only while fewer than two enabled accounts hold
-// an active admin role: it exists to put the second admin in place after
-// Bootstrap. Once two admins exist, a grant needs two of them (one requests
-// in the web UI or API, another confirms) and the command line gets
-// ErrForbidden; otherwise one person with a shell on the server and one web
-// admin account could request and confirm alone. All command-line actors
-// count as one party.
+// The command line confirms only grants of the admin role, and only while
+// fewer than two accounts have ever held an active admin role (disabled
+// ones count, so that disabling admins never reopens it): it exists to put
+// the second admin in place after Bootstrap. Once two admins have existed,
+// a grant needs two of them (one requests in the web UI or API, another
+// confirms) and the command line gets ErrForbidden; otherwise one person
+// with a shell on the server and one web admin account could request and
+// confirm alone. All command-line actors count as one party.
 //
 // When the grantee has no activated TOTP secret, ConfirmGrant issues a fresh
 // one, replacing any issued earlier and not yet used, and returns it to the
@@ -703,6 +749,9 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 		g, err = scanGrant(tx.QueryRow(ctx, "SELECT "+grantCol+" FROM auth_grants WHERE id = ?", grantID))
 		if err != nil {
 			return notFound("grant", grantID, err)
+		}
+		if actor.Via == ViaCLI && g.Role != RoleAdmin {
+			return fmt.Errorf("%w: the command line confirms only the admin role, to put the second admin in place; %s is confirmed by a web admin", ErrForbidden, g.Role)
 		}
 		if err := s.checkSecondAdmin(ctx, tx, actor); err != nil {
 			return err
@@ -754,19 +803,17 @@ func (s *Service) ConfirmGrant(ctx context.Context, actor *Principal, grantID st
 
 // checkSecondAdmin checks that actor may act as the second admin of a
 // two-person rule: an enabled user holding an active admin role (read afresh
-// from the database), or the command line while fewer than two admins exist
-// (to put the second one in place after the bootstrap).
+// from the database), or the command line while fewer than two accounts
+// have ever held an active admin role (to put the second one in place after
+// the bootstrap).
 func (s *Service) checkSecondAdmin(ctx context.Context, tx *store.Tx, actor *Principal) error {
 	if actor.Via == ViaCLI {
-		if err := lockAccounts(ctx, tx); err != nil {
+		done, err := bootstrapDone(ctx, tx)
+		if err != nil {
 			return err
 		}
-		var admins int
-		if err := tx.QueryRow(ctx, countActiveAdmins).Scan(&admins); err != nil {
-			return fmt.Errorf("count admins: %w", err)
-		}
-		if admins >= 2 {
-			return fmt.Errorf("%w: %d admins exist, so two web admins must confirm: the command line acts as the second admin only while there are fewer than two admins", ErrForbidden, admins)
+		if done {
+			return fmt.Errorf("%w: two admins have existed, so two web admins must act: the command line acts as the second admin only until then", ErrForbidden)
 		}
 		return nil
 	}

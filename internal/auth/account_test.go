@@ -585,8 +585,10 @@ func TestAdminRoleExclusive(t *testing.T) {
 }
 
 // TestTokenDoesNotInheritPrivilege checks that a token made without a second
-// factor does not act with a privileged role granted to its user later, while
-// one made by the command line or from a session with MFA does.
+// factor does not act with a privileged role granted to its user later, nor
+// does one the command line made after the bootstrap, while one made from a
+// session with MFA does. After the bootstrap the command line makes no token
+// for a privileged user.
 func TestTokenDoesNotInheritPrivilege(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -613,6 +615,11 @@ func TestTokenDoesNotInheritPrivilege(t *testing.T) {
 		if oldTok.MFABacked {
 			t.Errorf("token from a session without MFA is MFA-backed")
 		}
+		// Two admins exist: the command line's token stands on no second factor.
+		cli, cliTok, err := e.svc.CreateToken(e.ctx, auth.CLI("token-create"), u.ID, "cli", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		// The member is made commission chair by two admins.
 		grants, err := e.svc.RequestRoles(e.ctx, adminA, u.ID, []auth.Role{auth.RoleCommissionChair})
@@ -623,17 +630,16 @@ func TestTokenDoesNotInheritPrivilege(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		cli, cliTok, err := e.svc.CreateToken(e.ctx, auth.CLI("token-create"), u.ID, "cli", 24*time.Hour)
-		if err != nil {
-			t.Fatal(err)
+		if _, _, err := e.svc.CreateToken(e.ctx, auth.CLI("token-create"), u.ID, "cli", 24*time.Hour); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("command-line token for a privileged user after the bootstrap: got %v, want ErrForbidden", err)
 		}
 		mfaSession := &auth.Principal{UserID: u.ID, OrgID: agency.ID, Roles: []auth.Role{auth.RoleCommissionChair, auth.RoleCouncil}, Via: auth.ViaSession, MFA: true}
 		withMFA, mfaTok, err := e.svc.CreateToken(e.ctx, mfaSession, u.ID, "mfa", 24*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !cliTok.MFABacked || !mfaTok.MFABacked {
-			t.Errorf("MFABacked: CLI token %v, MFA session token %v; want both true", cliTok.MFABacked, mfaTok.MFABacked)
+		if cliTok.MFABacked || !mfaTok.MFABacked {
+			t.Errorf("MFABacked: CLI token %v, MFA session token %v; want false, true", cliTok.MFABacked, mfaTok.MFABacked)
 		}
 
 		tests := []struct {
@@ -641,7 +647,7 @@ func TestTokenDoesNotInheritPrivilege(t *testing.T) {
 			want      bool
 		}{
 			{"token made before the grant, without MFA", old, false},
-			{"token made by the command line", cli, true},
+			{"token made by the command line after the bootstrap", cli, false},
 			{"token made from a session with MFA", withMFA, true},
 		}
 		for _, tt := range tests {
@@ -740,9 +746,11 @@ func TestCredentialsCoveredByLog(t *testing.T) {
 	})
 }
 
-// TestCLIConfirmsOnlyBeforeTwoAdmins checks that the command line confirms a
-// grant only to put the second admin in place: with two enabled admins, a
-// shell on the server plus one web admin must not make a grant alone.
+// TestCLIConfirmsOnlyBeforeTwoAdmins checks that the command line takes
+// part only in the bootstrap: it confirms the second admin, and nothing
+// else; once two accounts have held the admin role it may neither confirm,
+// nor request privileged roles, nor make a token for a privileged user, and
+// disabling admins does not give those powers back (nor Bootstrap).
 func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -752,8 +760,18 @@ func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
 			t.Fatal(err)
 		}
 		adminA := adminPrincipal(a)
+		police := e.org(t, "NPA", auth.OrgPolice)
 
-		// One admin: the command line confirms the second.
+		// One admin: the command line confirms no role but admin.
+		_, grants, err := e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "officer-c", OrgID: police.ID, Roles: []auth.Role{auth.RoleOfficer}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		officerGrant := grants[0].ID
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, cli, officerGrant); !errors.Is(err, auth.ErrForbidden) || !strings.Contains(err.Error(), "only the admin role") {
+			t.Errorf("CLI confirms an officer grant: got %v, want ErrForbidden (only the admin role)", err)
+		}
+		// …and does confirm the second admin.
 		b, grants, err := e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "admin-b", OrgID: a.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: password})
 		if err != nil {
 			t.Fatal(err)
@@ -762,26 +780,11 @@ func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
 			t.Fatalf("CLI confirms the second admin: %v", err)
 		}
 		adminB := adminPrincipal(b)
-
-		// Two admins: the command line is refused, a second web admin is not.
-		police := e.org(t, "NPA", auth.OrgPolice)
-		_, grants, err = e.svc.CreateUser(e.ctx, adminA, auth.NewUser{Username: "officer-c", OrgID: police.ID, Roles: []auth.Role{auth.RoleOfficer}, Password: password})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _, err = e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID)
-		if !errors.Is(err, auth.ErrForbidden) || !strings.Contains(err.Error(), "two web admins must confirm") {
-			t.Errorf("CLI confirms with two admins: got %v, want ErrForbidden saying two web admins must confirm", err)
-		}
-		if got, _ := e.svc.PendingGrants(e.ctx); len(got) != 1 {
-			t.Errorf("pending grants after the refusal: %+v, want the officer grant", got)
-		}
-		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminB, grants[0].ID); err != nil {
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, adminB, officerGrant); err != nil {
 			t.Errorf("second web admin confirms: %v", err)
 		}
 
-		// A disabled admin does not count: back to one, the command line
-		// may confirm a new second admin.
+		// Two admins have existed; disabling one changes nothing.
 		if err := e.svc.DisableUser(e.ctx, adminA, b.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -789,8 +792,38 @@ func TestCLIConfirmsOnlyBeforeTwoAdmins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); err != nil {
-			t.Errorf("CLI confirms with one enabled admin: %v", err)
+		if _, _, err := e.svc.ConfirmGrant(e.ctx, cli, grants[0].ID); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("CLI confirms an admin with one of two admins disabled: got %v, want ErrForbidden", err)
+		}
+		if got, _ := e.svc.PendingGrants(e.ctx); len(got) != 1 {
+			t.Errorf("pending grants after the refusal: %+v, want the admin-d grant", got)
+		}
+		if _, _, err := e.svc.CreateUser(e.ctx, auth.CLI("user-add"), auth.NewUser{Username: "admin-e", OrgID: a.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: password}); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("CLI requests an admin after the bootstrap: got %v, want ErrForbidden", err)
+		}
+		if _, _, err := e.svc.CreateUser(e.ctx, auth.CLI("user-add"), auth.NewUser{Username: "officer-e", OrgID: police.ID, Roles: []auth.Role{auth.RoleOfficer}, Password: password}); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("CLI creates an officer after the bootstrap: got %v, want ErrForbidden", err)
+		}
+		// Non-privileged roles the command line still gives.
+		f, _, err := e.svc.CreateUser(e.ctx, auth.CLI("user-add"), auth.NewUser{Username: "analyst-f", OrgID: police.ID, Roles: []auth.Role{auth.RoleAnalyst}, Password: password})
+		if err != nil {
+			t.Fatalf("CLI creates an analyst: %v", err)
+		}
+		if _, err := e.svc.RequestRoles(e.ctx, auth.CLI("user-add"), f.ID, []auth.Role{auth.RoleOfficer}); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("CLI requests a privileged role after the bootstrap: got %v, want ErrForbidden", err)
+		}
+		if _, _, err := e.svc.CreateToken(e.ctx, auth.CLI("token-create"), a.ID, "cli", 24*time.Hour); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("CLI token for an admin after the bootstrap: got %v, want ErrForbidden", err)
+		}
+		// Disable every admin: still no bootstrap.
+		if err := e.svc.DisableUser(e.ctx, nil, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Bootstrap(e.ctx, auth.NewUser{Username: "root", Password: password}); !errors.Is(err, auth.ErrBootstrapDone) {
+			t.Errorf("Bootstrap with every admin disabled: got %v, want ErrBootstrapDone", err)
+		}
+		if err := e.verify(t); err != nil {
+			t.Errorf("verify: %v", err)
 		}
 	})
 }

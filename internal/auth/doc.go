@@ -111,22 +111,32 @@
 // only with MFA, so a token made without a second factor never acts with a
 // privileged role, not even one granted to its user after it was made. A
 // token for a user already holding a privileged role can be created only from
-// a session that passed TOTP, or by the command line. Disabling the user
-// revokes every token at once.
+// a session that passed TOTP, or by the command line during the bootstrap
+// (below); after it, command-line tokens are not MFA-backed. Disabling the
+// user revokes every token at once.
 //
 // # Separation of duties
 //
 // DESIGN.md: creating or elevating a privileged account needs a second admin.
 // [Service.CreateUser] and [Service.RequestRoles] make privileged roles
 // pending [Grant]s; a different admin activates each with
-// [Service.ConfirmGrant]; the requester gets [ErrSameAdmin]. The server's
-// command line (all of it one party) may confirm only while fewer than two
-// enabled accounts hold an active admin role, to put the second admin in
-// place after Bootstrap; from then on two web admins must act, so that a
-// shell on the server and one web admin account are not enough. Nobody requests or confirms roles for their
-// own account ([ErrSelfGrant], which wraps ErrSameAdmin). The one exception
-// is [Service.Bootstrap], which creates the first admin when there is no
-// active admin at all. [Service.SeedUser] grants roles directly and exists
+// [Service.ConfirmGrant]; the requester gets [ErrSameAdmin].
+//
+// The server's command line (all of it one party) takes part only in the
+// bootstrap: until two accounts have ever held an active admin role
+// (disabled ones count, so that disabling admins never reopens it), it may
+// request privileged roles, confirm a grant of the admin role (to put the
+// second admin in place) and make MFA-backed tokens. From then on two web
+// admins must act, so that a shell on the server and one web admin account
+// are not enough: the command line gets [ErrForbidden] when it requests a
+// privileged role, confirms any grant, or makes a token for a privileged
+// user, and the tokens it makes are not MFA-backed. Nobody requests or
+// confirms roles for their own account ([ErrSelfGrant], which wraps
+// ErrSameAdmin). The one exception is [Service.Bootstrap], which creates the
+// first admin when no account has ever held the admin role
+// ([ErrBootstrapDone] after that). Recovering from the loss of every admin
+// (all disabled, credentials lost) is out of scope: restore a backup, or
+// repair the database by hand, which the audit log's check reveals. [Service.SeedUser] grants roles directly and exists
 // only for the --demo loader. Admins cannot disable their own account.
 //
 // The admin role is exclusive: an account that holds or awaits admin holds

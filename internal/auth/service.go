@@ -52,8 +52,11 @@ var (
 	ErrSelfGrant = fmt.Errorf("%w: nobody may request or confirm roles for their own account", ErrSameAdmin)
 	// ErrDisableSelf: an admin tried to disable their own account. Answer 403.
 	ErrDisableSelf = errors.New("auth: admins cannot disable their own account")
-	// ErrBootstrapDone: Bootstrap was called while an active admin exists.
-	ErrBootstrapDone = errors.New("auth: an active admin already exists")
+	// ErrBootstrapDone: Bootstrap was called after an account (disabled
+	// since or not) held the admin role. A second admin is requested and
+	// confirmed instead; recovering from the loss of every admin is out of
+	// scope.
+	ErrBootstrapDone = errors.New("auth: an account has held the admin role already")
 	// ErrNotFound: no such organisation, user, grant or token. Answer 404.
 	ErrNotFound = errors.New("auth: not found")
 	// ErrExists: the username or organisation name is taken, or a

@@ -58,13 +58,17 @@ func scanToken(r scanner) (Token, error) {
 // and stored only as a hash.
 //
 // A token for a user holding a privileged role can be created only by an
-// actor that passed a second factor (a session with MFA) or by the server's
-// command line, since the token will act without one; otherwise it returns
-// an error wrapping ErrForbidden.
+// actor that passed a second factor (a session with MFA), since the token
+// will act without one; otherwise it returns an error wrapping ErrForbidden.
+// The server's command line counts as such an actor only until two accounts
+// have held the admin role (the bootstrap); after that it gets ErrForbidden
+// for a privileged user, and its tokens for others are not MFA-backed, so
+// that a shell on the server never yields a privileged token.
 //
 // The token records whether actor was such a session or the command line
-// (Token.MFABacked). A token that is not MFA-backed never acts with a
-// privileged role, even one granted to its user after it was made.
+// during the bootstrap (Token.MFABacked). A token that is not MFA-backed
+// never acts with a privileged role, even one granted to its user after it
+// was made.
 func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, name string, ttl time.Duration) (string, Token, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
@@ -88,6 +92,16 @@ func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, nam
 		if u.Disabled {
 			return fmt.Errorf("%w: user %s is disabled", ErrInvalid, u.Username)
 		}
+		if actor != nil && actor.Via == ViaCLI {
+			done, err := bootstrapDone(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if done && u.Privileged() {
+				return fmt.Errorf("%w: a token for a privileged account is made by its user, from a session with a second factor: the command line makes them only until two admins exist", ErrForbidden)
+			}
+			t.MFABacked = !done
+		}
 		if u.Privileged() && actor != nil && !t.MFABacked {
 			return fmt.Errorf("%w: a token for a privileged account needs a session with a second factor", ErrForbidden)
 		}
@@ -104,9 +118,9 @@ func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, nam
 }
 
 // mfaBacked reports whether a token made by actor stands on a second factor:
-// actor is a session that passed TOTP, or the server's command line. A token
-// principal is not, whatever its own token was: a token does not vouch for
-// the next one.
+// actor is a session that passed TOTP, or the server's command line (which
+// CreateToken holds to the bootstrap). A token principal is not, whatever
+// its own token was: a token does not vouch for the next one.
 func mfaBacked(actor *Principal) bool {
 	return actor != nil && (actor.Via == ViaCLI || (actor.Via == ViaSession && actor.MFA))
 }

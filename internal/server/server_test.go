@@ -131,9 +131,10 @@ func rolesOf() []string {
 var wildcard = regexp.MustCompile(`\{[^}]*\}`)
 
 // TestRoutesEnforcePolicyOverHTTP sends a real request to every route as
-// every role (with a real API token) and as the public, and checks that the
-// router lets through exactly what the policy allows: denied requests get
-// 401/403 (or a redirect to the login page), allowed ones never do.
+// every role (with a real API token the user made from an MFA session) and
+// as the public, and checks that the router lets through exactly what the
+// policy allows: denied requests get 401/403 (or a redirect to the login
+// page), allowed ones never do.
 func TestRoutesEnforcePolicyOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newServer(t, db)
@@ -150,7 +151,10 @@ func TestRoutesEnforcePolicyOverHTTP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, _, err := s.Auth.CreateToken(ctx, auth.CLI("test"), u.ID, "matrix", 24*time.Hour)
+			// Minted as the user from a session that passed TOTP, the
+			// real path (and MFA-backed) for a privileged user.
+			self := &auth.Principal{UserID: u.ID, Via: auth.ViaSession, MFA: true, Roles: u.Roles}
+			raw, _, err := s.Auth.CreateToken(ctx, self, u.ID, "matrix", 24*time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
