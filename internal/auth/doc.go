@@ -18,7 +18,10 @@
 // user's payload carries a SHA-256 fingerprint of the password hash and
 // TOTP secret ("credential"), and every change of either appends an entry,
 // so that replacing them in the database fails the log's data check (the log
-// keeps only a keyed digest of each payload). [RegisterResolvers] also lists
+// keeps only a keyed digest of each payload). Session and token payloads
+// likewise carry a fingerprint of the stored token hash (and a session's
+// CSRF token), so that a database writer who swaps in a hash of their own to
+// take over a session or token fails the check too. [RegisterResolvers] also lists
 // every stored row of these tables, so that a row with no entry at all (an
 // active grant inserted straight into the database) fails the check too.
 // Login challenges and rate-limit counters are transient and are not

@@ -17,7 +17,9 @@ import (
 // admin grant). New calls it; tools that verify the log without a Service
 // (acd log verify) call it themselves. Each resolver returns exactly the
 // payload the package appends for that resource: public fields, never
-// secrets.
+// secrets, and for users, sessions and tokens a SHA-256 fingerprint of the
+// stored credentials ("credential"), so that a credential replaced in the
+// database fails the check.
 //
 // Every row of these tables is written together with an entry about it.
 // Login challenges are transient, not audited and not listed.
@@ -42,7 +44,7 @@ func RegisterResolvers(l *auditlog.Log) {
 		return resolved(scanSession(q.QueryRow(ctx, "SELECT "+sessionCols+" FROM auth_sessions WHERE id = ?", id)))
 	})
 	l.RegisterResolver("token", func(ctx context.Context, q store.Querier, id string) (any, error) {
-		return resolved(scanToken(q.QueryRow(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE id = ?", id)))
+		return resolved(scanTokenRecord(q.QueryRow(ctx, "SELECT "+tokenRecCols+" FROM auth_tokens WHERE id = ?", id)))
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -160,7 +161,9 @@ type Service struct {
 }
 
 // New migrates the "auth" tables, seals any TOTP secret a version before
-// sealing stored in clear (auditing each), and returns the service.
+// sealing stored in clear (auditing each), appends the credential
+// fingerprint of each session and token made before audit payloads carried
+// one, and returns the service.
 func New(ctx context.Context, db *store.DB, log *auditlog.Log, cfg Config) (*Service, error) {
 	if db == nil || log == nil || cfg.Keys == nil {
 		return nil, errors.New("auth: New needs a database, an audit log and a key ring")
@@ -188,6 +191,9 @@ func New(ctx context.Context, db *store.DB, log *auditlog.Log, cfg Config) (*Ser
 	}
 	s.dummyHash = h
 	if err := s.sealClearSecrets(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.backfillCredentials(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -291,7 +297,68 @@ CREATE INDEX auth_tokens_user ON auth_tokens (user_id);`,
 	Name:    "who set each password and issued each TOTP secret (two-person rule for credentials)",
 	SQL: `ALTER TABLE auth_users ADD COLUMN password_set_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE auth_users ADD COLUMN totp_issued_by TEXT NOT NULL DEFAULT ''`,
+}, {
+	Version: 7,
+	Name:    "session and token audit payloads fingerprint their stored secrets",
+	// Entries appended before this version lack the fingerprint; New
+	// appends one entry for each row listed here (backfillCredentials) and
+	// empties the list, in one transaction.
+	SQL: `CREATE TABLE auth_credential_backfill (resource TEXT PRIMARY KEY);
+INSERT INTO auth_credential_backfill (resource) SELECT 'session/' || id FROM auth_sessions;
+INSERT INTO auth_credential_backfill (resource) SELECT 'token/' || id FROM auth_tokens`,
 }}
+
+// backfillCredentials appends a "session.credential" or "token.credential"
+// entry, with the payload the resolver returns, for each row that existed
+// when migration 7 added credential fingerprints to these payloads, so that
+// the log's data check matches them again.
+func (s *Service) backfillCredentials(ctx context.Context) error {
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT resource FROM auth_credential_backfill ORDER BY resource")
+		if err != nil {
+			return fmt.Errorf("backfill credentials: %w", err)
+		}
+		var res []string
+		for rows.Next() {
+			var r string
+			if err := rows.Scan(&r); err != nil {
+				rows.Close()
+				return fmt.Errorf("backfill credentials: %w", err)
+			}
+			res = append(res, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("backfill credentials: %w", err)
+		}
+		for _, r := range res {
+			typ, id, _ := strings.Cut(r, "/")
+			var payload any
+			var err error
+			switch typ {
+			case "session":
+				payload, err = scanSession(tx.QueryRow(ctx, "SELECT "+sessionCols+" FROM auth_sessions WHERE id = ?", id))
+			case "token":
+				payload, err = scanTokenRecord(tx.QueryRow(ctx, "SELECT "+tokenRecCols+" FROM auth_tokens WHERE id = ?", id))
+			default:
+				continue
+			}
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("backfill credential of %s: %w", r, err)
+			}
+			if err := s.audit(ctx, tx, nil, typ+".credential", r, payload); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM auth_credential_backfill"); err != nil {
+			return fmt.Errorf("backfill credentials: %w", err)
+		}
+		return nil
+	})
+}
 
 // hash hashes a password with the configured parameters, waiting for a slot
 // so that a burst of logins cannot exhaust memory.
@@ -351,6 +418,14 @@ func newSecret() string {
 // needed) and lets the database find the row by the hash.
 func hashSecret(secret string) string {
 	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// fingerprint is the hex SHA-256 of a stored credential (a hash, or hash and
+// CSRF token), for audit payloads: it changes with the credential and
+// reveals nothing usable.
+func fingerprint(v string) string {
+	h := sha256.Sum256([]byte(v))
 	return hex.EncodeToString(h[:])
 }
 

@@ -408,7 +408,8 @@ func (s *Service) createSession(ctx context.Context, tx *store.Tx, u userRow, mf
 		return nil, fmt.Errorf("create session: %w", err)
 	}
 	err = s.audit(ctx, tx, &Principal{UserID: u.ID, OrgID: u.OrgID}, "session.create", "session/"+sess.ID,
-		sessionRecord{ID: sess.ID, UserID: u.ID, MFA: mfa, RemoteAddr: remoteAddr, CreatedAt: now, ExpiresAt: sess.ExpiresAt})
+		sessionRecord{ID: sess.ID, UserID: u.ID, MFA: mfa, RemoteAddr: remoteAddr, CreatedAt: now, ExpiresAt: sess.ExpiresAt,
+			Credential: sessionCredential(hashSecret(sess.Token), sess.CSRFToken)})
 	if err != nil {
 		return nil, err
 	}
@@ -416,7 +417,10 @@ func (s *Service) createSession(ctx context.Context, tx *store.Tx, u userRow, mf
 }
 
 // sessionRecord is what the audit log's digest covers for "session/ID":
-// never the token or the CSRF token.
+// never the token or the CSRF token, but a fingerprint of the stored token
+// hash and the CSRF token ("credential"), so that either replaced behind the
+// service's back (a database writer taking over a session) fails the log's
+// data check.
 type sessionRecord struct {
 	ID         string    `json:"id"`
 	UserID     string    `json:"user_id"`
@@ -425,17 +429,25 @@ type sessionRecord struct {
 	CreatedAt  time.Time `json:"created_at"`
 	ExpiresAt  time.Time `json:"expires_at"`
 	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+	Credential string    `json:"credential"`
 }
 
-const sessionCols = "id, user_id, mfa, remote_addr, created_at, expires_at, revoked_at"
+const sessionCols = "id, user_id, mfa, remote_addr, created_at, expires_at, revoked_at, token_hash, csrf_token"
+
+// sessionCredential fingerprints a session's stored token hash and CSRF
+// token for the audit payload.
+func sessionCredential(tokenHash, csrf string) string {
+	return fingerprint(tokenHash + "\n" + csrf)
+}
 
 func scanSession(r scanner) (sessionRecord, error) {
 	var rec sessionRecord
 	var mfa int
-	var created, expires, revoked string
-	if err := r.Scan(&rec.ID, &rec.UserID, &mfa, &rec.RemoteAddr, &created, &expires, &revoked); err != nil {
+	var created, expires, revoked, hash, csrf string
+	if err := r.Scan(&rec.ID, &rec.UserID, &mfa, &rec.RemoteAddr, &created, &expires, &revoked, &hash, &csrf); err != nil {
 		return sessionRecord{}, err
 	}
+	rec.Credential = sessionCredential(hash, csrf)
 	rec.MFA = mfa != 0
 	rec.CreatedAt, rec.ExpiresAt, rec.RevokedAt = parseTime(created), parseTime(expires), parseTime(revoked)
 	return rec, nil

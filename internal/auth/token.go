@@ -36,9 +36,24 @@ type Token struct {
 // Active reports whether t can authenticate at now.
 func (t Token) Active(now time.Time) bool { return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt) }
 
+// tokenRecord is what the audit log's digest covers for "token/ID": the
+// token as listed and a fingerprint of its stored hash ("credential"), never
+// the hash itself, so that a hash replaced behind the service's back (a
+// database writer's own token for someone else's row) fails the log's data
+// check. It is kept apart from Token, which is also an API response.
+type tokenRecord struct {
+	Token
+	Credential string `json:"credential"`
+}
+
+func tokenPayload(t Token, tokenHash string) tokenRecord {
+	return tokenRecord{Token: t, Credential: fingerprint(tokenHash)}
+}
+
 const (
-	tokenCols   = "id, user_id, name, created_by, created_at, expires_at, revoked_at, revoked_by, mfa_backed"
-	insertToken = "INSERT INTO auth_tokens (id, token_hash, user_id, name, created_by, created_at, expires_at, mfa_backed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+	tokenCols    = "id, user_id, name, created_by, created_at, expires_at, revoked_at, revoked_by, mfa_backed"
+	tokenRecCols = tokenCols + ", token_hash"
+	insertToken  = "INSERT INTO auth_tokens (id, token_hash, user_id, name, created_by, created_at, expires_at, mfa_backed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 func scanToken(r scanner) (Token, error) {
@@ -51,6 +66,19 @@ func scanToken(r scanner) (Token, error) {
 	t.MFABacked = mfa != 0
 	t.CreatedAt, t.ExpiresAt, t.RevokedAt = parseTime(created), parseTime(expires), parseTime(revoked)
 	return t, nil
+}
+
+// scanTokenRecord scans tokenRecCols into the audit payload.
+func scanTokenRecord(r scanner) (tokenRecord, error) {
+	var t Token
+	var created, expires, revoked, hash string
+	var mfa int
+	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedBy, &created, &expires, &revoked, &t.RevokedBy, &mfa, &hash); err != nil {
+		return tokenRecord{}, err
+	}
+	t.MFABacked = mfa != 0
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = parseTime(created), parseTime(expires), parseTime(revoked)
+	return tokenPayload(t, hash), nil
 }
 
 // CreateToken makes an API token for userID that expires after ttl (required,
@@ -105,11 +133,12 @@ func (s *Service) CreateToken(ctx context.Context, actor *Principal, userID, nam
 		if u.Privileged() && actor != nil && !t.MFABacked {
 			return fmt.Errorf("%w: a token for a privileged account needs a session with a second factor", ErrForbidden)
 		}
-		if _, err := tx.Exec(ctx, insertToken, t.ID, hashSecret(raw), t.UserID, t.Name, t.CreatedBy,
+		h := hashSecret(raw)
+		if _, err := tx.Exec(ctx, insertToken, t.ID, h, t.UserID, t.Name, t.CreatedBy,
 			store.FormatTime(t.CreatedAt), store.FormatTime(t.ExpiresAt), boolInt(t.MFABacked)); err != nil {
 			return fmt.Errorf("create token: %w", err)
 		}
-		return s.audit(ctx, tx, actor, "token.create", "token/"+t.ID, t)
+		return s.audit(ctx, tx, actor, "token.create", "token/"+t.ID, tokenPayload(t, h))
 	})
 	if err != nil {
 		return "", Token{}, err
@@ -130,7 +159,7 @@ func mfaBacked(actor *Principal) bool {
 // handler's check, with Token.
 func (s *Service) RevokeToken(ctx context.Context, actor *Principal, id string) error {
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		t, err := scanToken(tx.QueryRow(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE id = ?", id))
+		t, err := scanTokenRecord(tx.QueryRow(ctx, "SELECT "+tokenRecCols+" FROM auth_tokens WHERE id = ?", id))
 		if err != nil {
 			return notFound("token", id, err)
 		}
@@ -148,13 +177,13 @@ func (s *Service) RevokeToken(ctx context.Context, actor *Principal, id string) 
 
 // revokeTokens revokes userID's unrevoked tokens in tx, auditing each.
 func (s *Service) revokeTokens(ctx context.Context, tx *store.Tx, actor *Principal, userID string, now time.Time) error {
-	rows, err := tx.Query(ctx, "SELECT "+tokenCols+" FROM auth_tokens WHERE user_id = ? AND revoked_at = ''", userID)
+	rows, err := tx.Query(ctx, "SELECT "+tokenRecCols+" FROM auth_tokens WHERE user_id = ? AND revoked_at = ''", userID)
 	if err != nil {
 		return fmt.Errorf("revoke tokens: %w", err)
 	}
-	var live []Token
+	var live []tokenRecord
 	for rows.Next() {
-		t, err := scanToken(rows)
+		t, err := scanTokenRecord(rows)
 		if err != nil {
 			rows.Close()
 			return fmt.Errorf("revoke tokens: %w", err)
