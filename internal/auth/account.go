@@ -1006,9 +1006,13 @@ func (s *Service) DisableUser(ctx context.Context, actor *Principal, userID stri
 	})
 }
 
-// SetPassword replaces userID's password and revokes the user's sessions
-// (API tokens stay valid). Handlers for PasswordChangeOwn should check the
-// current password with VerifyUserPassword first.
+// SetPassword replaces userID's password and revokes the user's sessions.
+// A reset by someone other than the user (an admin) also revokes all the
+// user's API tokens, auditing each, as DisableUser does: whoever held the
+// account before the reset keeps no way in. The user's own change keeps the
+// tokens, which the user made and still holds. Handlers for
+// PasswordChangeOwn should check the current password with
+// VerifyUserPassword first.
 //
 // An admin's reset records that admin as the one who set the password
 // (see ReissueTOTP and ConfirmGrant); the user's own change leaves that
@@ -1048,6 +1052,11 @@ func (s *Service) SetPassword(ctx context.Context, actor *Principal, userID, pas
 		}
 		if err := s.revokeSessions(ctx, tx, actor, userID, now); err != nil {
 			return fmt.Errorf("set password: %w", err)
+		}
+		if actor == nil || actor.UserID != userID {
+			if err := s.revokeTokens(ctx, tx, actor, userID, now); err != nil {
+				return fmt.Errorf("set password: %w", err)
+			}
 		}
 		return nil
 	})

@@ -56,7 +56,7 @@ func checkCredentialParty(ctx context.Context, tx *store.Tx, column string, u us
 
 // ReissueTOTP replaces the TOTP secret of a user who lost their
 // authenticator: the old secret stops working at once, the user's sessions
-// end, and a new secret is issued to actor, the second admin, to hand to the
+// end and API tokens are revoked (each audited), and a new secret is issued to actor, the second admin, to hand to the
 // user in person (shown this once). The user's first correct code at login
 // activates it. actor must be another admin (see checkSecondAdmin) and not
 // the admin who set the user's password (issueTOTP checks).
@@ -96,7 +96,11 @@ func (s *Service) ReissueTOTP(ctx context.Context, actor *Principal, userID stri
 		if enr, err = s.issueTOTP(ctx, tx, actor, u); err != nil {
 			return err
 		}
-		return s.revokeSessions(ctx, tx, actor, u.ID, s.stamp())
+		now := s.stamp()
+		if err := s.revokeSessions(ctx, tx, actor, u.ID, now); err != nil {
+			return err
+		}
+		return s.revokeTokens(ctx, tx, actor, u.ID, now)
 	})
 	if err != nil {
 		return nil, err

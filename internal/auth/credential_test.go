@@ -3,6 +3,7 @@ package auth_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/pquerna/otp/totp"
 
@@ -215,6 +216,88 @@ func TestReissueNeedsActivatedSecret(t *testing.T) {
 		// Issued, not activated: no re-issue, by anyone.
 		if _, err := e.svc.ReissueTOTP(e.ctx, c, x.ID); !errors.Is(err, auth.ErrInvalid) {
 			t.Errorf("re-issue of a secret not yet activated: got %v, want ErrInvalid", err)
+		}
+	})
+}
+
+// TestResetAndReissueRevokeTokens: an admin's password reset and a TOTP
+// re-issue revoke all the user's API tokens (each audited), so that whoever
+// held the account before keeps no way in; the user's own password change
+// keeps them.
+func TestResetAndReissueRevokeTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		sys := e.org(t, "Sys", auth.OrgSystemAdmin)
+		agency := e.org(t, "Agency", auth.OrgAgency)
+		a := adminPrincipal(e.seed(t, "admin-a", sys, auth.RoleAdmin))
+		b := adminPrincipal(e.seed(t, "admin-b", sys, auth.RoleAdmin))
+		x, gs, err := e.svc.CreateUser(e.ctx, a, auth.NewUser{Username: "xavier", OrgID: agency.ID, Roles: []auth.Role{auth.RoleCouncil, auth.RoleCommissionMember}, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pending string
+		for _, g := range gs {
+			if g.State == auth.GrantPending {
+				pending = g.ID
+			}
+		}
+		_, enr, err := e.svc.ConfirmGrant(e.ctx, b, pending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.totpLogin("xavier", enr.Secret); err != nil {
+			t.Fatal(err)
+		}
+		x, _ = e.svc.User(e.ctx, x.ID)
+		token := func(name string) string {
+			t.Helper()
+			raw, _, err := e.svc.CreateToken(e.ctx, selfPrincipal(x), x.ID, name, 24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return raw
+		}
+		works := func(raw string) bool {
+			_, err := e.withBearer(raw)
+			return err == nil
+		}
+
+		// The user's own change keeps the tokens.
+		own := token("own")
+		if err := e.svc.SetPassword(e.ctx, selfPrincipal(x), x.ID, password); err != nil {
+			t.Fatal(err)
+		}
+		if !works(own) {
+			t.Error("token revoked by the user's own password change")
+		}
+		// An admin's reset revokes them.
+		revokes := e.auditCount(t, "token.revoke")
+		if err := e.svc.SetPassword(e.ctx, a, x.ID, password); err != nil {
+			t.Fatal(err)
+		}
+		if works(own) {
+			t.Error("token still works after an admin's password reset")
+		}
+		if got := e.auditCount(t, "token.revoke"); got != revokes+1 {
+			t.Errorf("token.revoke entries after the reset: got %d, want %d", got, revokes+1)
+		}
+		// So does a TOTP re-issue (by B, who did not set the password).
+		e.clock.Advance(30 * time.Second)
+		if err := e.totpLogin("xavier", enr.Secret); err != nil {
+			t.Fatal(err)
+		}
+		t1, t2 := token("one"), token("two")
+		if _, err := e.svc.ReissueTOTP(e.ctx, b, x.ID); err != nil {
+			t.Fatal(err)
+		}
+		if works(t1) || works(t2) {
+			t.Error("token still works after a TOTP re-issue")
+		}
+		if got := e.auditCount(t, "token.revoke"); got != revokes+3 {
+			t.Errorf("token.revoke entries after the re-issue: got %d, want %d", got, revokes+3)
+		}
+		if err := e.verify(t); err != nil {
+			t.Errorf("verify: %v", err)
 		}
 	})
 }

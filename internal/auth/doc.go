@@ -80,7 +80,8 @@
 // an admin who chose it cannot log in as the user, change it, and then
 // issue the secret. A user who holds a privileged role and lost an
 // activated authenticator gets a new secret from a second admin with
-// [Service.ReissueTOTP], which ends the user's sessions; for anyone else it
+// [Service.ReissueTOTP], which ends the user's sessions and revokes their
+// API tokens; for anyone else it
 // is refused (ErrInvalid), since their secret comes with the confirmation
 // of a privileged role.
 //
@@ -99,8 +100,8 @@
 // only as its SHA-256. Each session has its own CSRF token
 // ([Principal.CSRFToken]) that unsafe cookie-authenticated requests must
 // echo. Sessions end after [Config.SessionTTL] (default 12 h), optionally
-// after [Config.IdleTimeout], at [Service.Logout], on a password change, and
-// when the user is disabled.
+// after [Config.IdleTimeout], at [Service.Logout], on a password change, at
+// a TOTP re-issue, and when the user is disabled.
 //
 // # API tokens
 //
@@ -116,7 +117,8 @@
 // token for a user already holding a privileged role can be created only from
 // a session that passed TOTP, or by the command line during the bootstrap
 // (below); after it, command-line tokens are not MFA-backed. Disabling the
-// user revokes every token at once.
+// user, an admin's reset of the password and a TOTP re-issue revoke every
+// token of the user at once; the user's own password change keeps them.
 //
 // # Separation of duties
 //
