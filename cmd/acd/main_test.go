@@ -99,6 +99,10 @@ func TestUserLifecycleAndSeparationOfDuties(t *testing.T) {
 
 func TestKeysRotateAndPubkey(t *testing.T) {
 	dir := t.TempDir()
+	// The key commands need an existing data dir: set one up first.
+	if code, _, stderr := runCmd(t, dir, "", "user", "list"); code != exitOK {
+		t.Fatalf("user list: exit %d: %s", code, stderr)
+	}
 	_, before, _ := runCmd(t, dir, "", "log", "pubkey")
 	if !strings.HasPrefix(before, auditlog.DefaultOrigin+"+") {
 		t.Fatalf("pubkey: got %q", before)
