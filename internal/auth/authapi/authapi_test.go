@@ -318,8 +318,15 @@ func TestSetPassword(t *testing.T) {
 		if _, err := e.srv.Auth.PasswordLogin(e.ctx, "op", newPassword, "192.0.2.1:1"); err != nil {
 			t.Errorf("login with the new password: %v", err)
 		}
-		// API tokens survive a password change.
-		e.call(t, "GET", "/api/v1/me", opTok, "", http.StatusOK, nil)
+		// An admin's reset revokes the user's API tokens, each audited.
+		e.fail(t, "GET", "/api/v1/me", opTok, "", http.StatusUnauthorized)
+		if got := e.auditCount(t, "token.revoke"); got != 1 {
+			t.Errorf("token.revoke entries after the reset: got %d, want 1", got)
+		}
+		opTok, _, err := e.srv.Auth.CreateToken(e.ctx, &auth.Principal{UserID: op.ID, Via: auth.ViaSession, Roles: op.Roles}, op.ID, "again", 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
 		// Not one's own password, and not as a non-admin.
 		ae := e.fail(t, "PUT", "/api/v1/users/"+admin.ID+"/password", adminTok, fmt.Sprintf(`{"password":%q}`, newPassword), http.StatusForbidden)
 		if ae.Error.Code != "forbidden" {
