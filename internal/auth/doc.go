@@ -89,9 +89,10 @@
 // sealed with the [keys.SecretBox] key ([Config.Keys]), bound to their row
 // ("totp/USER", "enrol/USER/CHALLENGE"): a copy of the database yields no
 // secret, and a sealed value moved to another user's row opens for no one.
-// New seals any secret an earlier version stored in clear, auditing each as
-// "account.totp_seal". The user payload's credential digest covers the
-// sealed value as stored.
+// A value that does not open (planted in clear, moved, damaged) fails the
+// code check; nothing is ever upgraded in place, since whoever can write the
+// database could plant a value for an upgrade to bless. The user payload's
+// credential digest covers the sealed value as stored.
 //
 // # Sessions
 //

@@ -1,12 +1,14 @@
 package auth_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
@@ -101,7 +103,11 @@ func TestTOTPSecretsSealed(t *testing.T) {
 
 // TestClearSecretsSealedAtStart checks that New seals a TOTP secret an
 // earlier version stored in clear, and audits it so the log still verifies.
-func TestClearSecretsSealedAtStart(t *testing.T) {
+// TestPlantedClearSecretIsRefused: someone who can write the database but
+// not read the keys plants a TOTP secret of their own, in clear, on an
+// officer. It does not log in, a restart does not bless it, and the log's
+// data check names the officer.
+func TestPlantedClearSecretIsRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		police := e.org(t, "National Police Agency", auth.OrgPolice)
@@ -113,17 +119,16 @@ func TestClearSecretsSealedAtStart(t *testing.T) {
 		if _, err := auth.New(e.ctx, db, e.log, auth.Config{Keys: e.ring, Now: e.clock.Now, Argon2: testArgon2}); err != nil {
 			t.Fatal(err)
 		}
-		if v := e.column(t, "SELECT totp_secret FROM auth_users WHERE id = ?", yamada.ID); v == clear || strings.Contains(v, clear) {
-			t.Errorf("after New the secret is %q, want it sealed", v)
+		if v := e.column(t, "SELECT totp_secret FROM auth_users WHERE id = ?", yamada.ID); v != clear {
+			t.Errorf("a restart changed the planted secret to %q", v)
 		}
-		if got := e.auditCount(t, "account.totp_seal"); got != 1 {
-			t.Errorf("got %d account.totp_seal entries, want 1", got)
+		if err := e.totpLogin("yamada", clear); !errors.Is(err, auth.ErrBadTOTP) {
+			t.Errorf("login with a planted clear secret: got %v, want ErrBadTOTP", err)
 		}
-		if err := e.verify(t); err != nil {
-			t.Errorf("verify after sealing: %v", err)
-		}
-		if err := e.totpLogin("yamada", clear); err != nil {
-			t.Errorf("login with the secret sealed at start: %v", err)
+		err := e.verify(t)
+		var ve *auditlog.VerifyError
+		if !errors.As(err, &ve) || !strings.Contains(ve.Reason, "user/"+yamada.ID) {
+			t.Errorf("verify: got %v, want the officer's record named", err)
 		}
 	})
 }

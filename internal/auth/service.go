@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -190,12 +189,6 @@ func New(ctx context.Context, db *store.DB, log *auditlog.Log, cfg Config) (*Ser
 		return nil, err
 	}
 	s.dummyHash = h
-	if err := s.sealClearSecrets(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.backfillCredentials(ctx); err != nil {
-		return nil, err
-	}
 	return s, nil
 }
 
@@ -285,8 +278,10 @@ CREATE INDEX auth_tokens_user ON auth_tokens (user_id);`,
 }, {
 	Version: 4,
 	Name:    "TOTP secrets are sealed: drop challenges holding enrolment secrets in clear",
-	// Users' secrets are sealed by New (sealClearSecrets), which has the
-	// key; challenges are transient, and a login in progress starts again.
+	// Challenges are transient: a login in progress starts again. ACD
+	// never upgrades clear or unfingerprinted credentials in place, since
+	// whoever can write the database could plant one for the upgrade to
+	// bless; a secret that does not open fails the code check.
 	SQL: `DELETE FROM auth_challenges`,
 }, {
 	Version: 5,
@@ -297,68 +292,7 @@ CREATE INDEX auth_tokens_user ON auth_tokens (user_id);`,
 	Name:    "who set each password and issued each TOTP secret (two-person rule for credentials)",
 	SQL: `ALTER TABLE auth_users ADD COLUMN password_set_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE auth_users ADD COLUMN totp_issued_by TEXT NOT NULL DEFAULT ''`,
-}, {
-	Version: 7,
-	Name:    "session and token audit payloads fingerprint their stored secrets",
-	// Entries appended before this version lack the fingerprint; New
-	// appends one entry for each row listed here (backfillCredentials) and
-	// empties the list, in one transaction.
-	SQL: `CREATE TABLE auth_credential_backfill (resource TEXT PRIMARY KEY);
-INSERT INTO auth_credential_backfill (resource) SELECT 'session/' || id FROM auth_sessions;
-INSERT INTO auth_credential_backfill (resource) SELECT 'token/' || id FROM auth_tokens`,
 }}
-
-// backfillCredentials appends a "session.credential" or "token.credential"
-// entry, with the payload the resolver returns, for each row that existed
-// when migration 7 added credential fingerprints to these payloads, so that
-// the log's data check matches them again.
-func (s *Service) backfillCredentials(ctx context.Context) error {
-	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT resource FROM auth_credential_backfill ORDER BY resource")
-		if err != nil {
-			return fmt.Errorf("backfill credentials: %w", err)
-		}
-		var res []string
-		for rows.Next() {
-			var r string
-			if err := rows.Scan(&r); err != nil {
-				rows.Close()
-				return fmt.Errorf("backfill credentials: %w", err)
-			}
-			res = append(res, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("backfill credentials: %w", err)
-		}
-		for _, r := range res {
-			typ, id, _ := strings.Cut(r, "/")
-			var payload any
-			var err error
-			switch typ {
-			case "session":
-				payload, err = scanSession(tx.QueryRow(ctx, "SELECT "+sessionCols+" FROM auth_sessions WHERE id = ?", id))
-			case "token":
-				payload, err = scanTokenRecord(tx.QueryRow(ctx, "SELECT "+tokenRecCols+" FROM auth_tokens WHERE id = ?", id))
-			default:
-				continue
-			}
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("backfill credential of %s: %w", r, err)
-			}
-			if err := s.audit(ctx, tx, nil, typ+".credential", r, payload); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, "DELETE FROM auth_credential_backfill"); err != nil {
-			return fmt.Errorf("backfill credentials: %w", err)
-		}
-		return nil
-	})
-}
 
 // hash hashes a password with the configured parameters, waiting for a slot
 // so that a burst of logins cannot exhaust memory.
