@@ -534,3 +534,41 @@ func TestAppendRead(t *testing.T) {
 		t.Errorf("verify after a read: %v", err)
 	}
 }
+
+// TestVerifyAcrossReadBatches: a log longer than one read batch, read by
+// several goroutines, still names a missing entry in a later batch.
+func TestVerifyAcrossReadBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("appends 45000 entries")
+	}
+	f := newFixture(t, storetest.SQLite(t))
+	ctx := context.Background()
+	for start := 0; start < 45000; start += 5000 {
+		err := f.db.Tx(ctx, func(tx *store.Tx) error {
+			for i := start; i < start+5000; i++ {
+				if _, err := f.log.Append(ctx, tx, auditlog.Entry{Action: "thing.put", Resource: fmt.Sprintf("thing/%d", i), Payload: i}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.log.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.verify(t)
+	if err != nil || rep.Entries != 45000 {
+		t.Fatalf("intact: %+v, %v", rep, err)
+	}
+	if _, err := f.db.Exec(ctx, "DELETE FROM audit_entries WHERE idx = 30000"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.verify(t)
+	var ve *auditlog.VerifyError
+	if !errors.As(err, &ve) || ve.Index != 30000 {
+		t.Errorf("got %v, want entry 30000 missing", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -163,36 +164,30 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 		action string
 	}
 	checkData := src.Records() != nil && opts.Keys != nil
-	var macs *macChecker // every entry's MAC, when the audit keys are at hand
-	if opts.Keys != nil {
-		macs = &macChecker{ring: opts.Keys}
-	}
 	latest := map[string]latestEntry{}
 	var fr frontier
 	var sinceCP []tlog.Hash // leaf hashes since the previous checkpoint
 	next := 0               // next checkpoint to reach
 	var prevSize int64
-	buf := make([]byte, 0, 512)
-	// Reading rows is the slow part: one goroutine reads batches while this
-	// one hashes the previous batch.
+	// Reading rows is the slow part: one goroutine reads batches while the
+	// previous batch is hashed and its MACs checked on both cores.
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the reader when Verify returns early
 	batches := readAhead(rctx, src)
+	hashers := newBatchHashers(opts.Keys)
 	for b := range batches {
 		if b.err != nil {
 			return nil, b.err
 		}
-		for _, r := range b.recs {
+		hashes, bad := hashers.hash(b.recs)
+		for i, r := range b.recs {
 			if r.Index != fr.n {
 				return nil, &VerifyError{Index: fr.n, Reason: fmt.Sprintf("missing (next stored entry is %d)", r.Index)}
 			}
-			if macs != nil {
-				if reason := macs.check(r); reason != "" {
-					return nil, &VerifyError{Index: r.Index, Reason: reason}
-				}
+			if bad[i] != "" {
+				return nil, &VerifyError{Index: r.Index, Reason: bad[i]}
 			}
-			buf = appendLeaf(buf[:0], r, true)
-			h := tlog.RecordHash(buf)
+			h := hashes[i]
 			fr.add(h)
 			sinceCP = append(sinceCP, h)
 			if checkData && !IsRead(r.Action) {
@@ -287,36 +282,106 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 	return rep, nil
 }
 
+// batchHashers computes leaf hashes and checks MACs (when it has the audit
+// keys) of a batch on two goroutines, each with its own MAC state.
+type batchHashers struct {
+	parts [2]batchHasher
+}
+
+type batchHasher struct {
+	macs *macChecker // nil: no MAC check
+	buf  []byte
+}
+
+func newBatchHashers(ring *keys.Ring) *batchHashers {
+	var h batchHashers
+	if ring != nil {
+		for i := range h.parts {
+			h.parts[i].macs = &macChecker{ring: ring}
+		}
+	}
+	return &h
+}
+
+// hash returns each record's leaf hash and, where its MAC is wrong, why.
+func (h *batchHashers) hash(recs []Record) ([]tlog.Hash, []string) {
+	hashes := make([]tlog.Hash, len(recs))
+	bad := make([]string, len(recs))
+	mid := len(recs) / 2
+	var wg sync.WaitGroup
+	for p, span := range [2][2]int{{0, mid}, {mid, len(recs)}} {
+		wg.Add(1)
+		go func(w *batchHasher, lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				if w.macs != nil {
+					bad[i] = w.macs.check(recs[i])
+				}
+				w.buf = appendLeaf(w.buf[:0], recs[i], true)
+				hashes[i] = tlog.RecordHash(w.buf)
+			}
+		}(&h.parts[p], span[0], span[1])
+	}
+	wg.Wait()
+	return hashes, bad
+}
+
 type batch struct {
 	recs []Record
 	err  error
 }
 
-// readAhead reads src's entries in batches on its own goroutine. The channel
-// closes after the last batch or after an error batch; the goroutine stops
-// when ctx ends.
+// readers is how many goroutines read entries at once. Reading rows costs
+// more than hashing them, so two readers (on their own connections) keep
+// both cores busy.
+const readers = 2
+
+// readAhead reads src's entries in batches of verifyBatch on its own
+// goroutines, reader i taking batches i, i+readers, …, and delivers them in
+// order. The channel closes after the last (short) batch or an error batch;
+// the goroutines stop when ctx ends. Batches are by index range, so with a
+// gap in the indexes the first batch past the gap shows it.
 func readAhead(ctx context.Context, src Source) <-chan batch {
-	ch := make(chan batch, 2)
+	out := make(chan batch, readers)
+	var ins [readers]chan batch
+	for i := range ins {
+		ins[i] = make(chan batch, 1)
+		go func(ch chan<- batch, first int) {
+			defer close(ch)
+			for k := first; ; k += readers {
+				recs, err := src.Entries(ctx, int64(k)*verifyBatch, verifyBatch)
+				if err == nil {
+					err = ctx.Err()
+				}
+				select {
+				case ch <- batch{recs, err}:
+				case <-ctx.Done():
+					return
+				}
+				if err != nil || len(recs) < verifyBatch {
+					return
+				}
+			}
+		}(ins[i], i)
+	}
 	go func() {
-		defer close(ch)
-		var from int64
-		for {
-			recs, err := src.Entries(ctx, from, verifyBatch)
-			if err == nil {
-				err = ctx.Err()
+		defer close(out)
+		for k := 0; ; k++ {
+			b, ok := <-ins[k%readers]
+			if !ok {
+				return
 			}
 			select {
-			case ch <- batch{recs, err}:
+			case out <- b:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || len(recs) < verifyBatch {
+			if b.err != nil || len(b.recs) < verifyBatch {
 				return
 			}
-			from = recs[len(recs)-1].Index + 1
 		}
 	}()
-	return ch
+	return out
 }
 
 // firstBadLeaf names the first entry in [from, to) whose recomputed leaf hash

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -172,6 +173,15 @@ func (k *Key) aead() (cipher.AEAD, error) {
 		return nil, err
 	}
 	return cipher.NewGCM(block)
+}
+
+// NewMAC returns a reusable HMAC-SHA256 for an HMAC key, for checking many
+// values in a row (Reset between them). It is not safe for concurrent use.
+func (k *Key) NewMAC() (hash.Hash, error) {
+	if k.secret == nil || k.Algorithm != HMACSHA256 {
+		return nil, fmt.Errorf("key %s: not an HMAC key", k)
+	}
+	return hmac.New(sha256.New, k.secret), nil
 }
 
 // NoteVerifierKey returns the public key in the golang.org/x/mod/sumdb/note
