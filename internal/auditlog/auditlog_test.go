@@ -101,13 +101,19 @@ func (f *fixture) verify(t *testing.T) (*auditlog.Report, error) {
 // verifyTrusting verifies with a checkpoint kept from an earlier run.
 func (f *fixture) verifyTrusting(t *testing.T, trusted []byte) (*auditlog.Report, error) {
 	t.Helper()
+	return f.verifyWith(t, auditlog.VerifyOptions{Trusted: trusted})
+}
+
+// verifyWith verifies with the fixture's keys, resolvers and listers added
+// to opts.
+func (f *fixture) verifyWith(t *testing.T, opts auditlog.VerifyOptions) (*auditlog.Report, error) {
+	t.Helper()
 	vs, err := f.log.Verifiers()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return auditlog.Verify(context.Background(), auditlog.DBSource(f.db), auditlog.VerifyOptions{
-		Verifiers: vs, Keys: f.ring, Resolvers: f.log.Resolvers(), Listers: f.log.Listers(), Trusted: trusted,
-	})
+	opts.Verifiers, opts.Keys, opts.Resolvers, opts.Listers = vs, f.ring, f.log.Resolvers(), f.log.Listers()
+	return auditlog.Verify(context.Background(), auditlog.DBSource(f.db), opts)
 }
 
 // build appends n widgets with a checkpoint every `every` entries.
@@ -535,40 +541,44 @@ func TestAppendRead(t *testing.T) {
 	}
 }
 
-// TestVerifyAcrossReadBatches: a log longer than one read batch, read by
-// several goroutines, still names a missing entry in a later batch.
+// TestVerifyAcrossReadBatches: a log longer than several read batches, read
+// by several goroutines, still names a missing entry in a later batch.
 func TestVerifyAcrossReadBatches(t *testing.T) {
-	if testing.Short() {
-		t.Skip("appends 45000 entries")
-	}
 	f := newFixture(t, storetest.SQLite(t))
 	ctx := context.Background()
-	for start := 0; start < 45000; start += 5000 {
-		err := f.db.Tx(ctx, func(tx *store.Tx) error {
-			for i := start; i < start+5000; i++ {
-				if _, err := f.log.Append(ctx, tx, auditlog.Entry{Action: "thing.put", Resource: fmt.Sprintf("thing/%d", i), Payload: i}); err != nil {
-					return err
-				}
+	err := f.db.Tx(ctx, func(tx *store.Tx) error {
+		for i := 0; i < 450; i++ {
+			if _, err := f.log.Append(ctx, tx, auditlog.Entry{Action: "thing.put", Resource: fmt.Sprintf("thing/%d", i), Payload: i}); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, err := f.log.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := f.verify(t)
-	if err != nil || rep.Entries != 45000 {
+	small := auditlog.VerifyOptions{BatchSize: 100}
+	rep, err := f.verifyWith(t, small)
+	if err != nil || rep.Entries != 450 {
 		t.Fatalf("intact: %+v, %v", rep, err)
 	}
-	if _, err := f.db.Exec(ctx, "DELETE FROM audit_entries WHERE idx = 30000"); err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.verify(t)
-	var ve *auditlog.VerifyError
-	if !errors.As(err, &ve) || ve.Index != 30000 {
-		t.Errorf("got %v, want entry 30000 missing", err)
+	for _, tt := range []struct {
+		q    string
+		want int64
+	}{
+		{"DELETE FROM audit_entries WHERE idx = 300", 300}, // the first entry of a batch
+		{"DELETE FROM audit_entries WHERE idx = 250", 250}, // mid-batch, earlier
+	} {
+		if _, err := f.db.Exec(ctx, tt.q); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.verifyWith(t, small)
+		var ve *auditlog.VerifyError
+		if !errors.As(err, &ve) || ve.Index != tt.want {
+			t.Errorf("after %s: got %v, want entry %d missing", tt.q, err, tt.want)
+		}
 	}
 }

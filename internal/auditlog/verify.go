@@ -53,6 +53,8 @@ type VerifyOptions struct {
 	Trusted []byte
 	// Progress, when set, is called as entries are checked.
 	Progress func(done, total int64)
+	// BatchSize is how many entries are read at a time; default 20000.
+	BatchSize int
 }
 
 // Report summarises a successful verification.
@@ -103,8 +105,9 @@ func (e *VerifyError) Error() string {
 // with the record.
 func IsRead(action string) bool { return strings.HasSuffix(action, ".read") }
 
-// verifyBatch is how many entries Verify reads at a time.
-const verifyBatch = 20000
+// defaultVerifyBatch is how many entries Verify reads at a time unless
+// VerifyOptions.BatchSize says otherwise.
+const defaultVerifyBatch = 20000
 
 // Verify recomputes the Merkle tree from src's entries, checks every stored
 // checkpoint's signature and root, finds gaps, edits, reorderings and
@@ -173,7 +176,11 @@ func Verify(ctx context.Context, src Source, opts VerifyOptions) (*Report, error
 	// previous batch is hashed and its MACs checked on both cores.
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the reader when Verify returns early
-	batches := readAhead(rctx, src)
+	size := opts.BatchSize
+	if size <= 0 {
+		size = defaultVerifyBatch
+	}
+	batches := readAhead(rctx, src, size)
 	hashers := newBatchHashers(opts.Keys)
 	for b := range batches {
 		if b.err != nil {
@@ -336,12 +343,12 @@ type batch struct {
 // both cores busy.
 const readers = 2
 
-// readAhead reads src's entries in batches of verifyBatch on its own
+// readAhead reads src's entries in batches of size on its own
 // goroutines, reader i taking batches i, i+readers, …, and delivers them in
 // order. The channel closes after the last (short) batch or an error batch;
 // the goroutines stop when ctx ends. Batches are by index range, so with a
 // gap in the indexes the first batch past the gap shows it.
-func readAhead(ctx context.Context, src Source) <-chan batch {
+func readAhead(ctx context.Context, src Source, size int) <-chan batch {
 	out := make(chan batch, readers)
 	var ins [readers]chan batch
 	for i := range ins {
@@ -349,7 +356,7 @@ func readAhead(ctx context.Context, src Source) <-chan batch {
 		go func(ch chan<- batch, first int) {
 			defer close(ch)
 			for k := first; ; k += readers {
-				recs, err := src.Entries(ctx, int64(k)*verifyBatch, verifyBatch)
+				recs, err := src.Entries(ctx, int64(k*size), size)
 				if err == nil {
 					err = ctx.Err()
 				}
@@ -358,7 +365,7 @@ func readAhead(ctx context.Context, src Source) <-chan batch {
 				case <-ctx.Done():
 					return
 				}
-				if err != nil || len(recs) < verifyBatch {
+				if err != nil || len(recs) < size {
 					return
 				}
 			}
@@ -376,7 +383,7 @@ func readAhead(ctx context.Context, src Source) <-chan batch {
 			case <-ctx.Done():
 				return
 			}
-			if b.err != nil || len(b.recs) < verifyBatch {
+			if b.err != nil || len(b.recs) < size {
 				return
 			}
 		}
