@@ -15,6 +15,7 @@ import (
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
 )
@@ -222,4 +223,5 @@ func isTerminal(w any) bool {
 // of every capability that audits.
 func registerResolvers(l *auditlog.Log) {
 	auth.RegisterResolvers(l)
+	deadline.RegisterResolvers(l)
 }

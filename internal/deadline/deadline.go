@@ -190,7 +190,44 @@ func New(ctx context.Context, db *store.DB, log *auditlog.Log, notifier *Notifie
 	if err := db.Migrate(ctx, component, migrations); err != nil {
 		return nil, err
 	}
+	RegisterResolvers(log)
 	return &Service{db: db, log: log, notifier: notifier, clock: clock, logger: logger.With("component", "deadline"), cfg: cfg}, nil
+}
+
+// RegisterResolvers lets auditlog.Verify check every deadline against the
+// latest entry about it, and report deadlines with no entry at all. New
+// calls it; tools that verify the log without a Service call it themselves.
+// Every entry on "deadline/ID" carries the deadline as stored after the
+// change (see audit).
+func RegisterResolvers(l *auditlog.Log) {
+	l.RegisterResolver("deadline", func(ctx context.Context, q store.Querier, id string) (any, error) {
+		d, err := getDeadline(ctx, q, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil, auditlog.ErrNoRecord
+		}
+		return d, err
+	})
+	l.RegisterLister("deadline", func(ctx context.Context, q store.Querier) ([]string, error) {
+		// A database the server never ran on has no deadline tables yet.
+		var migrated int
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE component = ?", component).Scan(&migrated); err != nil || migrated == 0 {
+			return nil, err
+		}
+		rows, err := q.Query(ctx, "SELECT id FROM deadlines")
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	})
 }
 
 var (
@@ -279,9 +316,16 @@ func (s *Service) Set(ctx context.Context, tx *store.Tx, d Deadline) (Deadline, 
 	return d, nil
 }
 
+// audit appends action for deadline d as stored in tx (read back, so that
+// the payload is exactly what the resolver returns: times in UTC at stored
+// precision).
 func (s *Service) audit(ctx context.Context, tx *store.Tx, action string, d Deadline) error {
 	actor, org := s.cfg.Actor(ctx)
-	if _, err := s.log.Append(ctx, tx, auditlog.Entry{Actor: actor, Org: org, Action: action, Resource: d.Resource(), Payload: d}); err != nil {
+	stored, err := getDeadline(ctx, tx, d.ID)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", action, d.ID, err)
+	}
+	if _, err := s.log.Append(ctx, tx, auditlog.Entry{Actor: actor, Org: org, Action: action, Resource: d.Resource(), Payload: stored}); err != nil {
 		return fmt.Errorf("%s %s: %w", action, d.ID, err)
 	}
 	return nil
