@@ -228,24 +228,37 @@ func TestLogVerifyKeptCheckpoint(t *testing.T) {
 	}
 }
 
-// TestUserConfirmIssuesTOTP: with one admin in place, the command line may
-// confirm the grant of the admin role that the web admin requested, and
-// prints the TOTP secret issued to the new admin; it confirms no other role.
-func TestUserConfirmIssuesTOTP(t *testing.T) {
-	dir := t.TempDir()
+// bootstrapRoot makes a data dir whose first admin, root, the command line
+// created, and opens its accounts (the caller closes them). rootP is root
+// as a web admin signed in with a second factor.
+func bootstrapRoot(t *testing.T) (dir string, a *accounts, root auth.User, rootP *auth.Principal) {
+	t.Helper()
+	dir = t.TempDir()
 	if code, _, stderr := runCmd(t, dir, "correct horse battery staple\n", "user", "add", "--username", "root", "--role", "admin", "--password-stdin"); code != exitOK {
 		t.Fatal(stderr)
 	}
-	// The web admin (root) creates adm2 and ofc, so root chose their
-	// passwords, and requests the admin role for adm2, officer for ofc.
 	ctx := context.Background()
 	st := storage{dataDir: dir, sqliteSync: "FULL"}
 	a, err := st.openAccounts(ctx, &env{stderr: &bytes.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, _ := a.auth.UserByUsername(ctx, "root")
-	rootP := &auth.Principal{UserID: root.ID, Roles: root.Roles, Via: auth.ViaSession, MFA: true}
+	root, err = a.auth.UserByUsername(ctx, "root")
+	if err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	return dir, a, root, &auth.Principal{UserID: root.ID, Roles: root.Roles, Via: auth.ViaSession, MFA: true}
+}
+
+// TestUserConfirmIssuesTOTP: with one admin in place, the command line may
+// confirm the grant of the admin role that the web admin requested, and
+// prints the TOTP secret issued to the new admin; it confirms no other role.
+func TestUserConfirmIssuesTOTP(t *testing.T) {
+	dir, a, root, rootP := bootstrapRoot(t)
+	ctx := context.Background()
+	// The web admin (root) creates adm2 and ofc, so root chose their
+	// passwords, and requests the admin role for adm2, officer for ofc.
 	_, adminGrants, err := a.auth.CreateUser(ctx, rootP, auth.NewUser{Username: "adm2", DisplayName: "Second admin", OrgID: root.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: "correct horse battery"})
 	if err != nil {
 		t.Fatal(err)
@@ -278,18 +291,8 @@ func TestUserConfirmIssuesTOTP(t *testing.T) {
 // privileged user (exit 3), even with an admin disabled; non-privileged
 // accounts and their tokens it still makes.
 func TestCLIAfterBootstrap(t *testing.T) {
-	dir := t.TempDir()
-	if code, _, stderr := runCmd(t, dir, "correct horse battery staple\n", "user", "add", "--username", "root", "--role", "admin", "--password-stdin"); code != exitOK {
-		t.Fatal(stderr)
-	}
+	dir, a, root, rootP := bootstrapRoot(t)
 	ctx := context.Background()
-	st := storage{dataDir: dir, sqliteSync: "FULL"}
-	a, err := st.openAccounts(ctx, &env{stderr: &bytes.Buffer{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, _ := a.auth.UserByUsername(ctx, "root")
-	rootP := &auth.Principal{UserID: root.ID, Roles: root.Roles, Via: auth.ViaSession, MFA: true}
 	adm2, grants, err := a.auth.CreateUser(ctx, rootP, auth.NewUser{Username: "adm2", OrgID: root.OrgID, Roles: []auth.Role{auth.RoleAdmin}, Password: "correct horse battery"})
 	if err == nil {
 		_, _, err = a.auth.ConfirmGrant(ctx, auth.CLI("user-confirm"), grants[0].ID)
