@@ -121,22 +121,6 @@ func latest(ctx context.Context, q store.Querier) (*Checkpoint, error) {
 	return c, nil
 }
 
-// CheckpointAt returns the checkpoint of exactly size, or nil.
-func (l *Log) CheckpointAt(ctx context.Context, size int64) (*Checkpoint, error) {
-	var root []byte
-	var text string
-	err := l.db.QueryRow(ctx, "SELECT root, note FROM audit_checkpoints WHERE size = ?", size).Scan(&root, &text)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint %d: %w", size, err)
-	}
-	c := &Checkpoint{Origin: l.origin, Size: size, Note: []byte(text)}
-	copy(c.Root[:], root)
-	return c, nil
-}
-
 // integrateBatch bounds how many leaves one Checkpoint transaction takes in,
 // so appends are not held off for long.
 const integrateBatch = 20000

@@ -208,9 +208,6 @@ func NewKeysOnly(ring *keys.Ring, opts Options) *Log {
 // Origin returns the checkpoint origin.
 func (l *Log) Origin() string { return l.origin }
 
-// DB returns the log's database.
-func (l *Log) DB() *store.DB { return l.db }
-
 var migrations = []store.Migration{{
 	Version: 1,
 	Name:    "entries, tree hashes, checkpoints",
