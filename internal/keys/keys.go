@@ -406,22 +406,35 @@ type fileKey struct {
 func (r *Ring) path(p Purpose) string { return filepath.Join(r.dir, string(p)+".json") }
 
 func (r *Ring) load(p Purpose) ([]*Key, error) {
-	b, err := os.ReadFile(r.path(p))
+	ks, err := LoadFile(r.path(p), p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
+	return ks, err
+}
+
+// LoadFile reads one purpose's key file (PURPOSE.json in a key directory),
+// oldest version first. A collection point uses it to hold only the key it
+// needs (the e-mail pseudonym key) rather than a whole ring. A missing file
+// is an error wrapping os.ErrNotExist.
+func LoadFile(path string, p Purpose) ([]*Key, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load %s keys: %w", p, err)
 	}
-	if fi, err := os.Stat(r.path(p)); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("load %s keys: %s has mode %v, want 0600", p, r.path(p), fi.Mode().Perm())
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("load %s keys: %s has mode %v, want 0600", p, path, fi.Mode().Perm())
 	}
 	var fks []fileKey
 	if err := json.Unmarshal(b, &fks); err != nil {
-		return nil, fmt.Errorf("load %s keys from %s: %w", p, r.path(p), err)
+		return nil, fmt.Errorf("load %s keys from %s: %w", p, path, err)
 	}
+	want, _ := AlgorithmOf(p)
 	ks := make([]*Key, 0, len(fks))
 	for i, fk := range fks {
+		if fk.Algorithm != want {
+			return nil, fmt.Errorf("load %s keys from %s: version %d is %s, want %s", p, path, i, fk.Algorithm, want)
+		}
 		k := &Key{ID: fk.ID, Purpose: p, Algorithm: fk.Algorithm, Created: fk.Created, Retired: fk.Retired}
 		switch fk.Algorithm {
 		case Ed25519:

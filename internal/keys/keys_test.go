@@ -228,3 +228,33 @@ func TestLoadCreatesNothing(t *testing.T) {
 		t.Error("Load created a key")
 	}
 }
+
+func TestLoadFileReadsOnePurpose(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	ring, err := keys.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := ring.Rotate(keys.EmailPseudonym)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := keys.LoadFile(filepath.Join(dir, "email-pseudonym.json"), keys.EmailPseudonym)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ks) != 2 || ks[1].ID != cur.ID {
+		t.Fatalf("got %d versions, last %v; want 2 ending in %s", len(ks), ks[len(ks)-1], cur.ID)
+	}
+	want, _ := cur.MAC([]byte("x"))
+	if got, _ := ks[1].MAC([]byte("x")); !bytes.Equal(got, want) {
+		t.Error("loaded key computes a different MAC")
+	}
+	// Another purpose's file is refused, not misused.
+	if _, err := keys.LoadFile(filepath.Join(dir, "audit-checkpoint.json"), keys.EmailPseudonym); err == nil || !strings.Contains(err.Error(), "want hmac-sha256") {
+		t.Errorf("wrong purpose's file: got %v", err)
+	}
+	if _, err := keys.LoadFile(filepath.Join(dir, "nope.json"), keys.EmailPseudonym); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: got %v, want ErrNotExist", err)
+	}
+}
