@@ -201,9 +201,9 @@ func (d *Decoder) decodeV5(exporter netip.Addr, b []byte, fn func(*Flow)) error 
 			f.ICMPType, f.ICMPCode, f.HasICMP = uint8(f.DstPort>>8), uint8(f.DstPort), true
 			f.SrcPort, f.DstPort = 0, 0
 		}
-		d.stats.flows.Add(1)
 		fn(f)
 	}
+	d.stats.flows.Add(uint64(count))
 	return nil
 }
 

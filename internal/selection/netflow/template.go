@@ -397,6 +397,8 @@ func (d *Decoder) readDataSet(m *message, id uint16, b []byte, base int, fn func
 	}
 	// Records follow each other until what is left is shorter than any
 	// record: that rest is padding (RFC 7011 §3.3.1).
+	flows := uint64(0)
+	defer func() { d.stats.flows.Add(flows) }()
 	for p := 0; len(b)-p >= t.minLen; {
 		n, ok := d.decodeRecord(m, t, b[p:])
 		if !ok {
@@ -406,7 +408,7 @@ func (d *Decoder) readDataSet(m *message, id uint16, b []byte, base int, fn func
 		if t.options {
 			continue
 		}
-		d.stats.flows.Add(1)
+		flows++
 		fn(&d.flow)
 	}
 	return nil
