@@ -52,7 +52,7 @@ type Handle struct {
 	left    int        // frames of the block not yet read
 	next    int        // ring offset of the next frame to read
 	ctx     context.Context
-	stopCtx func() bool   // stops the wake-up registered for ctx
+	stopCtx func() bool    // stops the wake-up registered for ctx
 	pfd     [2]unix.PollFd // socket and eventfd, for poll
 	efdBuf  [8]byte        // scratch for draining the eventfd
 
