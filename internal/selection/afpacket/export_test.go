@@ -104,3 +104,22 @@ func (h *Handle) GiveBackBlocks() {
 		}
 	}
 }
+
+// NewFuzzHandle returns a Handle over a two-block ring: block 0 holds the
+// bytes of block (its status forced to user-owned), block 1 the sentinel
+// frame, so that reading block 0 to its end (or giving up on it) always ends
+// at the sentinel rather than waiting for the kernel.
+func NewFuzzHandle(blockSize int, block []byte, sentinel TestFrame) (*Handle, error) {
+	h, err := NewTestHandle(blockSize, [][]TestFrame{{}, {sentinel}})
+	if err != nil {
+		return nil, err
+	}
+	copy(h.ring[:blockSize], block)
+	*h.u32(blockStatusOff) = unix.TP_STATUS_USER
+	return h, nil
+}
+
+// BlockBytes returns the bytes of block i.
+func (h *Handle) BlockBytes(i int) []byte {
+	return h.ring[i*h.blockSize : (i+1)*h.blockSize]
+}

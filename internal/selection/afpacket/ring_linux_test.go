@@ -6,6 +6,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -232,4 +236,71 @@ func BenchmarkNext(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/frame")
+}
+
+var update = flag.Bool("update", false, "rewrite the FuzzRing seed corpus in testdata")
+
+// fuzzSeeds is the seed corpus of FuzzRing: blocks as the kernel writes
+// them, one file each under testdata/fuzz/FuzzRing, written by
+// go test -run TestFuzzSeeds -update. Trailing zero bytes are cut.
+func fuzzSeeds() map[string][][]afpacket.TestFrame {
+	return map[string][][]afpacket.TestFrame{
+		// Two Ethernet frames, the second truncated by the ring.
+		"two-frames": {{{Sec: 1, Nsec: 2, Data: ethFrame(60, 1)}, {Sec: 3, Data: ethFrame(100, 2), OrigLen: 1514}}},
+		// A frame whose 802.1Q tag the driver stripped.
+		"vlan": {{{Data: ethFrame(64, 3), VLANValid: true, VLANTCI: 100, TPID: 0x88a8}}},
+		// A frame whose length runs past the block.
+		"bad-snaplen": {{{Data: ethFrame(60, 4), BadSnap: true}}},
+	}
+}
+
+func TestFuzzSeeds(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzRing")
+	for name, blocks := range fuzzSeeds() {
+		h := newTestHandle(t, blocks)
+		b := bytes.TrimRight(h.BlockBytes(0), "\x00")
+		want := fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", b)
+		path := filepath.Join(dir, name)
+		if *update {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("seed %s is missing or out of date (run go test -run TestFuzzSeeds -update): %v", name, err)
+		}
+	}
+}
+
+// FuzzRing reads a ring block of arbitrary bytes (seeds in
+// testdata/fuzz/FuzzRing). Whatever the kernel's headers say, Next must not
+// read or write outside the block, and must get to the next block's frame.
+func FuzzRing(f *testing.F) {
+	sentinel := ethFrame(60, 0xa0)
+	f.Fuzz(func(t *testing.T, block []byte) {
+		if len(block) > testBlockSize {
+			block = block[:testBlockSize]
+		}
+		h, err := afpacket.NewFuzzHandle(testBlockSize, block, afpacket.TestFrame{Sec: 0xffffffff, Data: sentinel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		var rec capture.Record
+		for range 1000 {
+			if err := h.Next(&rec); err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(rec.Data, sentinel) && rec.Time == 0xffffffff*1e9 {
+				return
+			}
+			if rec.OrigLen < 0 || len(rec.Data) > testBlockSize {
+				t.Fatalf("record of %d bytes, OrigLen %d, from a block of %d", len(rec.Data), rec.OrigLen, testBlockSize)
+			}
+		}
+	})
 }

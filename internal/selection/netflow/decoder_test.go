@@ -664,3 +664,32 @@ func TestDecodeAllocs(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeConcurrent decodes from several goroutines at once, for the race
+// detector: a Decoder is safe for concurrent use.
+func TestDecodeConcurrent(t *testing.T) {
+	d := newDecoder(nil, netflow.Options{})
+	done := make(chan int)
+	for g := range 4 {
+		go func() {
+			exporter := netip.AddrFrom4([4]byte{192, 0, 2, byte(g)})
+			n := 0
+			for range 100 {
+				flows, err := decodeAll(d, exporter, v9(set(0, v9Tmpl256), paddedSet(256, v9Rec1, v9Rec2)), ipfix(set(2, ipfixTmpl300), set(300, ipfixRec300)))
+				if err != nil {
+					t.Error(err)
+				}
+				n += len(flows)
+				_ = d.Stats()
+			}
+			done <- n
+		}()
+	}
+	total := 0
+	for range 4 {
+		total += <-done
+	}
+	if want := 4 * 100 * 3; total != want || d.Stats().Flows != uint64(want) {
+		t.Errorf("got %d flows (Stats %d), want %d", total, d.Stats().Flows, want)
+	}
+}
