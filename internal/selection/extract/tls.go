@@ -114,7 +114,7 @@ func LooksLikeClientHello(b []byte) bool {
 func ParseClientHello(b []byte, h *ClientHello) error {
 	h.reset()
 	if len(b) < 5 {
-		if !LooksLikeClientHello(b) {
+		if len(b) > 0 && !LooksLikeClientHello(b) {
 			return perr("tls", 0, "not a TLS handshake record")
 		}
 		return ErrNeedMore
