@@ -118,7 +118,7 @@ func specExts(sigAlgs tlsExt) []tlsExt {
 		{0x000b, []byte{1, 0}},
 		{0x000a, vec16(list16(0x8a8a, 0x001d, 0x0017))},
 		{0x0015, make([]byte, 100)}, // padding
-		{0xfafa, []byte{0}}, // GREASE
+		{0xfafa, []byte{0}},         // GREASE
 	}
 }
 
