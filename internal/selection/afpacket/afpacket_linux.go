@@ -45,16 +45,16 @@ type Handle struct {
 	blockSize int
 	numBlocks int
 
-	mu      sync.Mutex // held for the whole of a Next call and by Close; guards the fields below and ring
-	fd      int        // AF_PACKET socket; -1 once closed; set under both mu and statsMu
-	block   int        // index of the block being read or waited for
-	inBlock bool       // block belongs to us and frames are read from it
-	left    int        // frames of the block not yet read
-	next    int        // ring offset of the next frame to read
-	ctx     context.Context
-	stopCtx func() bool    // stops the wake-up registered for ctx
-	pfd     [2]unix.PollFd // socket and eventfd, for poll
-	efdBuf  [8]byte        // scratch for draining the eventfd
+	mu      sync.Mutex      // held for the whole of a Next call and by Close; guards the fields below and ring
+	fd      int             // AF_PACKET socket; -1 once closed; set under both mu and statsMu
+	block   int             // index of the block being read or waited for
+	inBlock bool            // block belongs to us and frames are read from it
+	left    int             // frames of the block not yet read
+	next    int             // ring offset of the next frame to read
+	done    <-chan struct{} // Done channel of the context last passed to NextContext
+	stopCtx func() bool     // stops the wake-up registered for done
+	pfd     [2]unix.PollFd  // socket and eventfd, for poll
+	efdBuf  [8]byte         // scratch for draining the eventfd
 
 	closed  atomic.Bool // set by Close before it waits for mu
 	ctxDone atomic.Bool // set when ctx is done; verified against ctx.Err()
@@ -94,7 +94,7 @@ func Open(iface string, opts Options) (*Handle, error) {
 		}
 		return nil, fmt.Errorf("open live capture on %q: open AF_PACKET socket: %w", iface, err)
 	}
-	h := &Handle{iface: iface, fd: fd, efd: -1, blockSize: o.BlockSize, numBlocks: o.NumBlocks, ctx: context.Background()}
+	h := &Handle{iface: iface, fd: fd, efd: -1, blockSize: o.BlockSize, numBlocks: o.NumBlocks}
 	if err := h.setup(ifi, o); err != nil {
 		h.release()
 		return nil, fmt.Errorf("open live capture on %q: %w", iface, err)
@@ -147,11 +147,9 @@ func (h *Handle) setup(ifi *net.Interface, o Options) error {
 	if err := unix.SetsockoptTpacketReq3(h.fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
 		return fmt.Errorf("set up receive ring of %d blocks of %d bytes: %w", o.NumBlocks, o.BlockSize, err)
 	}
-	ring, err := unix.Mmap(h.fd, 0, o.BlockSize*o.NumBlocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_LOCKED|unix.MAP_POPULATE)
-	if err != nil {
-		// MAP_LOCKED may exceed RLIMIT_MEMLOCK; the ring works without it.
-		ring, err = unix.Mmap(h.fd, 0, o.BlockSize*o.NumBlocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	}
+	// The ring's pages belong to the kernel and are mapped in whole: no
+	// page faults and no swapping while capturing.
+	ring, err := unix.Mmap(h.fd, 0, o.BlockSize*o.NumBlocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		return fmt.Errorf("map receive ring: %w", err)
 	}
@@ -211,13 +209,14 @@ func (h *Handle) Next(rec *capture.Record) error {
 }
 
 // NextContext is Next that also returns ctx.Err() promptly once ctx is
-// done. Passing the same ctx to every call costs no allocation; a different
-// ctx registers a wake-up with context.AfterFunc.
+// done. Passing the same ctx to every call costs no allocation; a context
+// with another Done channel than the last one registers a wake-up with
+// context.AfterFunc.
 func (h *Handle) NextContext(ctx context.Context, rec *capture.Record) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if ctx != h.ctx {
-		h.watch(ctx)
+	if d := ctx.Done(); d != h.done {
+		h.watch(ctx, d)
 	}
 	for {
 		if h.closed.Load() {
@@ -327,15 +326,16 @@ func (h *Handle) wait() error {
 	return nil
 }
 
-// watch makes ctx wake a blocked poll when it is done. h.mu is held.
-func (h *Handle) watch(ctx context.Context) {
+// watch makes ctx, whose Done channel is done, wake a blocked poll when it
+// is done. h.mu is held.
+func (h *Handle) watch(ctx context.Context, done <-chan struct{}) {
 	if h.stopCtx != nil {
 		h.stopCtx()
 		h.stopCtx = nil
 	}
-	h.ctx = ctx
+	h.done = done
 	h.ctxDone.Store(false)
-	if ctx.Done() != nil {
+	if done != nil {
 		h.stopCtx = context.AfterFunc(ctx, func() {
 			h.ctxDone.Store(true)
 			h.wake()

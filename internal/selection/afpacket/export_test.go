@@ -3,7 +3,6 @@
 package afpacket
 
 import (
-	"context"
 	"encoding/binary"
 
 	"golang.org/x/sys/unix"
@@ -38,7 +37,7 @@ func NewTestHandle(blockSize int, blocks [][]TestFrame) (*Handle, error) {
 		return nil, err
 	}
 	h := &Handle{iface: "test", link: packet.LinkEthernet, ring: ring, blockSize: blockSize, numBlocks: len(blocks),
-		fd: -1, efd: efd, ctx: context.Background()}
+		fd: -1, efd: efd}
 	h.pfd = [2]unix.PollFd{{Fd: -1}, {Fd: int32(efd), Events: unix.POLLIN}}
 	ne := binary.NativeEndian
 	for i, frames := range blocks {
