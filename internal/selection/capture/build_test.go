@@ -163,7 +163,19 @@ type result struct {
 // not increase, and on more calls than the input has bytes.
 func readAll(t testing.TB, input []byte) []result {
 	t.Helper()
-	r, err := capture.NewReader(bytesReader(input))
+	return readAllSize(t, input, 0)
+}
+
+// readAllSize is readAll with a read buffer of size bytes (0: the default).
+func readAllSize(t testing.TB, input []byte, size int) []result {
+	t.Helper()
+	var r *capture.Reader
+	var err error
+	if size == 0 {
+		r, err = capture.NewReader(bytesReader(input))
+	} else {
+		r, err = capture.NewReaderSize(bytesReader(input), size)
+	}
 	if err != nil {
 		t.Fatalf("NewReader: %v", err)
 	}

@@ -16,6 +16,10 @@ import (
 // it are handed out in place; bigger ones are copied to a second buffer.
 const readBufferSize = 1 << 20
 
+// minReadBufferSize is the smallest read buffer that holds every header the
+// reader peeks at and the plausibility look-ahead.
+const minReadBufferSize = 64
+
 // pcapng block types.
 const (
 	blockSHB       = 0x0A0D0D0A // section header
@@ -120,7 +124,12 @@ type Reader struct {
 // NewReader reads the file header of a pcap or pcapng stream from r and
 // returns a Reader for its records. It buffers r, reading ahead up to 1 MiB.
 func NewReader(r io.Reader) (*Reader, error) {
-	rd := &Reader{br: bufio.NewReaderSize(r, readBufferSize)}
+	return newReader(r, readBufferSize)
+}
+
+// newReader is NewReader with a read buffer of size bytes.
+func newReader(r io.Reader, size int) (*Reader, error) {
+	rd := &Reader{br: bufio.NewReaderSize(r, max(size, minReadBufferSize))}
 	magic, err := rd.br.Peek(4)
 	if len(magic) < 4 {
 		if err == io.EOF {
@@ -262,17 +271,29 @@ func (r *Reader) peek(n int) ([]byte, error) {
 
 // readBig reads the n-byte record at the read position, too big for the
 // read buffer, into r.big. When the input ends first it returns what there
-// was with ok false. Either way the bytes are consumed.
+// was with ok false. Either way the bytes are consumed. r.big grows with
+// what arrives, not with n, so that a damaged length field cannot make the
+// reader allocate much more than its input holds.
 func (r *Reader) readBig(n int) (b []byte, ok bool, err error) {
-	if cap(r.big) < n {
-		r.big = make([]byte, n)
+	b = r.big[:0]
+	for len(b) < n {
+		if len(b) == cap(b) {
+			nb := make([]byte, len(b), min(n, max(2*cap(b), r.br.Size())))
+			copy(nb, b)
+			b = nb
+		}
+		m, err := r.br.Read(b[len(b):min(n, cap(b))])
+		b = b[:len(b)+m]
+		r.off += int64(m)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, false, r.fail(err)
+		}
 	}
-	m, err := io.ReadFull(r.br, r.big[:n])
-	r.off += int64(m)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return nil, false, r.fail(err)
-	}
-	return r.big[:m], m == n, nil
+	r.big = b[:0]
+	return b, len(b) == n, nil
 }
 
 // --- classic pcap ---
@@ -336,7 +357,7 @@ func (r *Reader) nextPcap(rec *Record) error {
 	}
 	n := pcapRecordHeaderLen + int(caplen)
 	var b []byte
-	if n <= readBufferSize {
+	if n <= r.br.Size() {
 		if b, err = r.peek(n); err != nil {
 			return err
 		}
@@ -383,7 +404,7 @@ func (r *Reader) resyncPcap() error {
 		}
 		if r.pcapPlausible(h, r.lastTime) {
 			end := pcapRecordHeaderLen + int(r.u32(h[8:]))
-			if end+pcapRecordHeaderLen > readBufferSize {
+			if end+pcapRecordHeaderLen > r.br.Size() {
 				break // too big to look past; take it on its header alone
 			}
 			b, err := r.peek(end + pcapRecordHeaderLen)
@@ -418,7 +439,7 @@ func (r *Reader) readFirstSHB() error {
 	}
 	n := int(r.u32(h[4:]))
 	var blk []byte
-	if n <= readBufferSize {
+	if n <= r.br.Size() {
 		if blk, err = r.peek(n); err != nil {
 			return err
 		}
@@ -529,7 +550,7 @@ func (r *Reader) nextBlock(rec *Record) error {
 			return r.skipCorrupt(off, fmt.Sprintf("block type %#x: length %d", typ, n))
 		}
 		var blk []byte
-		if n <= readBufferSize {
+		if n <= r.br.Size() {
 			if blk, err = r.peek(n); err != nil {
 				return err
 			}
@@ -700,7 +721,7 @@ func (r *Reader) resyncBlocks() error {
 				r.shbReason(h) // the byte order of the new section
 			}
 			n := int(r.u32(h[4:]))
-			if n > readBufferSize {
+			if n > r.br.Size() {
 				r.be = be
 				break // too big to look at whole; take it on its header alone
 			}

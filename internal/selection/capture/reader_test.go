@@ -296,6 +296,11 @@ func TestReaderCorruptPcap(t *testing.T) {
 			if diff := cmp.Diff(want, readAll(t, f.b)); diff != "" {
 				t.Errorf("results (-want +got):\n%s", diff)
 			}
+			// With a read buffer smaller than the records, which then
+			// take the path for big records.
+			if diff := cmp.Diff(want, readAllSize(t, f.b, 64)); diff != "" {
+				t.Errorf("results with a 64-byte buffer (-want +got):\n%s", diff)
+			}
 		})
 	}
 }
@@ -407,6 +412,11 @@ func TestReaderCorruptPcapng(t *testing.T) {
 			f, want := tt.build()
 			if diff := cmp.Diff(want, readAll(t, f.b)); diff != "" {
 				t.Errorf("results (-want +got):\n%s", diff)
+			}
+			// With a read buffer smaller than the records, which then
+			// take the path for big records.
+			if diff := cmp.Diff(want, readAllSize(t, f.b, 64)); diff != "" {
+				t.Errorf("results with a 64-byte buffer (-want +got):\n%s", diff)
 			}
 		})
 	}
