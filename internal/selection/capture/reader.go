@@ -306,7 +306,7 @@ func (r *Reader) pcapHeaderReason(caplen, origlen uint32) string {
 		if r.snaplen == r.capLimit {
 			return fmt.Sprintf("captured length %d exceeds snaplen %d", caplen, r.snaplen)
 		}
-		return fmt.Sprintf("captured length %d exceeds %d", caplen, r.capLimit)
+		return fmt.Sprintf("captured length %d exceeds %d, the most this reader accepts", caplen, r.capLimit)
 	case caplen > origlen:
 		return fmt.Sprintf("captured length %d exceeds original length %d", caplen, origlen)
 	case origlen == 0:

@@ -526,3 +526,18 @@ func TestReaderAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderPcapSnaplenZero checks that a snaplen of 0, which some writers
+// put in the file header, bounds records by the largest size the reader
+// accepts instead.
+func TestReaderPcapSnaplenZero(t *testing.T) {
+	f := newPcap(le, true, 0, packet.LinkEthernet).add(t0, 0, frame(0, 70000))
+	f.record(t0, 0, 16<<20+1, 16<<20+1, nil)
+	want := []result{
+		rec(t0*1e9, frame(0, 70000), 70000, packet.LinkEthernet, 24),
+		{Err: "pcap record at offset 70040: captured length 16777217 exceeds 16777216, the most this reader accepts"},
+	}
+	if diff := cmp.Diff(want, readAll(t, f.b), cmp.Comparer(bytes.Equal)); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+}
