@@ -61,6 +61,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"serve":   {"run the server (API, web UI, background jobs)", runServe},
+		"select":  {"screen traffic against approved criteria; keep only mechanical information", runSelect},
 		"log":     {"verify the audit log or print its public key (log verify|pubkey)", runLog},
 		"user":    {"manage user accounts (user add|list|disable|confirm)", runUser},
 		"token":   {"create or revoke API tokens (token create|revoke|list)", runToken},

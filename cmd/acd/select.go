@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/selection"
+	"github.com/acd-platform/acd/internal/selection/afpacket"
+	"github.com/acd-platform/acd/internal/selection/criteria"
+	"github.com/acd-platform/acd/internal/selection/direction"
+	"github.com/acd-platform/acd/internal/selection/pseudonym"
+)
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func runSelect(ctx context.Context, e *env) error {
+	fs := newFlagSet(e, "select", `acd select --criteria FILE --domestic FILE [flags] INPUT...
+       acd select --criteria FILE --domestic FILE --live IFACE [flags]
+       acd select --criteria FILE --domestic FILE --netflow ADDR [flags]
+
+Screens traffic by machine against an approved criteria set and writes only
+mechanical information about the traffic it selects, as JSON Lines
+(schema acd.selection.output/v1): flows, and HTTP, DNS, SMTP and mail-header
+events. Everything else is deleted in memory at once; no packet content is
+ever written anywhere. Domestic↔domestic traffic is always dropped first.
+
+INPUT is a pcap or pcapng file, or - for standard input; several files are
+read in order as one stream. --live captures from an interface (Linux,
+CAP_NET_RAW); --netflow listens for NetFlow v5/v9 and IPFIX on a UDP address.
+
+The last record is a summary for the commission: per direction, packets and
+bytes seen, in scope, selected and deleted, and the SHA-256 of every byte
+written before it. It is also printed on standard error.
+
+Exit 0 on success, 1 on failure, 2 on bad usage, a malformed criteria set or
+an unsupported input, 3 when the criteria set is outside its validity window.`)
+	var domestic, overrides listFlag
+	critPath := fs.String("criteria", "", "criteria set (JSON, schema acd.selection.criteria/v1); required")
+	fs.Var(&domestic, "domestic", "RIR delegated-statistics file whose JP rows are domestic (repeatable; at least one)")
+	fs.Var(&overrides, "overrides", "overrides file: lines 'CIDR domestic|foreign' that win over the delegated data (repeatable)")
+	keyPath := fs.String("pseudonym-key", defaultPseudonymKey(e), "e-mail pseudonym key file (email-pseudonym.json from an acd key directory; env ACD_PSEUDONYM_KEY)")
+	outPath := fs.String("out", "-", "output file (created 0600), or - for standard output")
+	workers := fs.Int("workers", selection.DefaultWorkers(), "screening goroutines; flows are sharded by hash so each stays on one")
+	live := fs.String("live", "", "capture live from this network interface (AF_PACKET)")
+	netflowAddr := fs.String("netflow", "", "receive NetFlow v5/v9 and IPFIX on this UDP address (host:port)")
+	progress := fs.String("progress", "auto", "progress on standard error for file inputs: auto (when a terminal), always, never")
+	idle := fs.Duration("idle-timeout", 60*time.Second, "end a flow silent this long (capture time)")
+	active := fs.Duration("active-timeout", 5*time.Minute, "report a long selected flow this often")
+	flowBuf := fs.Int("flow-buffer", 16<<10, "reassembly bytes kept per flow at most")
+	bufMem := fs.Int64("buffer-memory", 256<<20, "reassembly bytes kept across all flows at most")
+	if err := parse(fs, e.args, func() error {
+		switch {
+		case *critPath == "":
+			return usagef("--criteria is required")
+		case len(domestic) == 0:
+			return usagef("--domestic is required: without domestic addresses no direction can be told")
+		case *workers < 1:
+			return usagef("--workers %d: want at least 1", *workers)
+		case *progress != "auto" && *progress != "always" && *progress != "never":
+			return usagef("--progress %q: want auto, always or never", *progress)
+		}
+		n := 0
+		for _, on := range []bool{*live != "", *netflowAddr != "", fs.NArg() > 0} {
+			if on {
+				n++
+			}
+		}
+		if n != 1 {
+			return usagef("give input files, --live or --netflow (exactly one kind)")
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	set, m, err := loadCriteria(*critPath)
+	if err != nil {
+		return err
+	}
+	table, err := loadDomestic(domestic, overrides)
+	if err != nil {
+		return err
+	}
+	ks, err := keys.LoadFile(*keyPath, keys.EmailPseudonym)
+	if err != nil {
+		return usagef("--pseudonym-key: %v (make one with: acd keys rotate email-pseudonym)", err)
+	}
+	key, err := pseudonym.Current(ks)
+	if err != nil {
+		return usagef("--pseudonym-key: %v", err)
+	}
+	eng, err := selection.New(selection.Config{
+		Criteria: set, Matcher: m, Domestic: table, PseudonymKey: key, Workers: *workers,
+		IdleTimeout: *idle, ActiveTimeout: *active, FlowBuffer: *flowBuf, BufferMemory: *bufMem, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	out, closeOut, err := openOutput(e, *outPath)
+	if err != nil {
+		return err
+	}
+
+	start := time.Now()
+	var sum *selection.Summary
+	switch {
+	case *netflowAddr != "":
+		sum, err = eng.RunNetflow(ctx, *netflowAddr, out)
+	case *live != "":
+		var h *afpacket.Handle
+		if h, err = afpacket.Open(*live, afpacket.Options{}); err != nil {
+			return fmt.Errorf("live capture: %w", err)
+		}
+		stop := context.AfterFunc(ctx, func() { h.Close() })
+		defer stop()
+		sum, err = eng.Run(ctx, h, "live:"+*live, out)
+	default:
+		var src *fileSource
+		if src, err = openFiles(e, fs.Args()); err != nil {
+			return err
+		}
+		defer src.Close()
+		if *progress == "always" || *progress == "auto" && isTerminal(e.stderr) {
+			stopProgress := showProgress(e.stderr, eng, src.size)
+			defer stopProgress()
+		}
+		sum, err = eng.Run(ctx, src, strings.Join(fs.Args(), ","), out)
+	}
+	if cerr := closeOut(); err == nil && cerr != nil {
+		err = fmt.Errorf("write output: %w", cerr)
+	}
+	if sum != nil {
+		printSummary(e.stderr, sum, time.Since(start))
+	}
+	var ule *selection.UnsupportedLinkError
+	switch {
+	case errors.As(err, &ule):
+		return usagef("%v", err)
+	case errors.Is(err, context.Canceled):
+		return nil // interrupted: the summary records how far it got
+	}
+	return err
+}
+
+func defaultPseudonymKey(e *env) string {
+	if v := e.getenv("ACD_PSEUDONYM_KEY"); v != "" {
+		return v
+	}
+	return "./acd-data/keys/email-pseudonym.json"
+}
+
+// loadCriteria parses the criteria file (exit 2 when malformed), checks its
+// validity window (exit 3 outside it) and compiles it.
+func loadCriteria(path string) (*criteria.Set, *criteria.Matcher, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, usagef("--criteria: %v", err)
+	}
+	set, err := criteria.Parse(b)
+	if err != nil {
+		return nil, nil, usagef("%s: %v", path, err)
+	}
+	if err := set.CheckValidity(time.Now()); err != nil {
+		return nil, nil, refused(fmt.Errorf("%s: %w", path, err))
+	}
+	m, err := criteria.Compile(set)
+	if err != nil {
+		return nil, nil, usagef("%s: %v", path, err)
+	}
+	return set, m, nil
+}
+
+func loadDomestic(delegated, overrides []string) (*direction.Table, error) {
+	b := direction.NewBuilder()
+	add := func(paths []string, fn func(io.Reader, string) error) error {
+		for _, p := range paths {
+			f, err := os.Open(p)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			err = fn(f, p)
+			f.Close()
+			if err != nil {
+				return usagef("%v", err)
+			}
+		}
+		return nil
+	}
+	if err := add(delegated, b.AddDelegated); err != nil {
+		return nil, err
+	}
+	if err := add(overrides, b.AddOverrides); err != nil {
+		return nil, err
+	}
+	return b.Build(), nil
+}
+
+func openOutput(e *env, path string) (io.Writer, func() error, error) {
+	if path == "-" {
+		return e.stdout, func() error { return nil }, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, nil, usagef("--out: %v", err)
+	}
+	return f, func() error {
+		if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !isDevice(f) {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}, nil
+}
+
+func isDevice(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeDevice != 0
+}
