@@ -546,7 +546,14 @@ func (m *Matcher) MatchCommand(t *Tuple, line []byte) (rule int, ok bool) {
 	best := int32(noRule)
 	s := uint32(0)
 	for _, b := range line {
-		s = a.step(s, b)
+		if s == 0 {
+			// Most bytes start no pattern: stay on the root's table.
+			if s = a.root[b]; s == 0 {
+				continue
+			}
+		} else {
+			s = a.step(s, b)
+		}
 		for o := a.report[s]; o != 0; o = a.next[o] {
 			best = c.first(m.cmdRules[a.pattern[o]], best)
 		}
