@@ -220,7 +220,7 @@ func (g *gen) buildTLS(f *flow, op uint8) {
 		f.buf = appendFiller(f.buf, g.bin, r.intn(len(g.bin)), 32) // random
 		f.buf = append(f.buf, 32)
 		f.buf = appendFiller(f.buf, g.bin, r.intn(len(g.bin)), 32) // session id
-		f.buf = append(f.buf, 0x13, 0x01, 0, 0, 46, // TLS_AES_128_GCM_SHA256, no compression, extensions
+		f.buf = append(f.buf, 0x13, 0x01, 0, 0, 46,                // TLS_AES_128_GCM_SHA256, no compression, extensions
 			0, 43, 0, 2, 3, 4, // supported_versions: TLS 1.3
 			0, 51, 0, 36, 0, 29, 0, 32) // key_share: x25519
 		f.buf = appendFiller(f.buf, g.bin, r.intn(len(g.bin)), 32)
