@@ -36,13 +36,13 @@ type flowKey struct {
 type traceFlow struct {
 	key       flowKey
 	v6, vlan  bool
-	stream    [2][]byte   // client→server, server→client
-	datagrams [][]byte    // UDP payloads in order
-	from      []int       // side of each datagram
-	nxt       [2]uint32   // next sequence number expected from each side
-	syn, fin  [2]bool     // SYN and FIN seen from each side
-	complete  bool        // the ACK after both FINs was seen
-	packets   int         // frames of the flow
+	stream    [2][]byte // client→server, server→client
+	datagrams [][]byte  // UDP payloads in order
+	from      []int     // side of each datagram
+	nxt       [2]uint32 // next sequence number expected from each side
+	syn, fin  [2]bool   // SYN and FIN seen from each side
+	complete  bool      // the ACK after both FINs was seen
+	packets   int       // frames of the flow
 }
 
 // trace is a capture read back.
