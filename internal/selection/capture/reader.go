@@ -370,6 +370,14 @@ func (r *Reader) nextPcap(rec *Record) error {
 		}
 		r.discard(n)
 	} else {
+		// Too big to check the next header before consuming it: a
+		// damaged length here would swallow good records, so take only
+		// a record whose header looks right in every field.
+		if !r.pcapPlausible(h, r.lastTime) {
+			r.discard(1)
+			r.resync = true
+			return r.corrupt(off, "captured length %d bigger than the read buffer, and time %d.%09d implausible", caplen, sec, int64(frac)*r.fracMul)
+		}
 		var ok bool
 		if b, ok, err = r.readBig(n); err != nil {
 			return err
@@ -566,6 +574,13 @@ func (r *Reader) nextBlock(rec *Record) error {
 			}
 			r.discard(n)
 		} else {
+			// Too big to check before consuming it: a damaged length
+			// here would swallow good blocks, so take only a block
+			// that looks right.
+			if !r.blockPlausible(h) {
+				r.be = be
+				return r.skipCorrupt(off, fmt.Sprintf("block type %#x: length %d bigger than the read buffer, and not a plausible block", typ, n))
+			}
 			var ok bool
 			if blk, ok, err = r.readBig(n); err != nil {
 				return err
