@@ -123,9 +123,10 @@ an unsupported input, 3 when the criteria set is outside its validity window.`)
 		if h, err = afpacket.Open(*live, afpacket.Options{}); err != nil {
 			return fmt.Errorf("live capture: %w", err)
 		}
-		stop := context.AfterFunc(ctx, func() { h.Close() })
-		defer stop()
-		sum, err = eng.Run(ctx, h, "live:"+*live, out)
+		// The reading goroutine stops on ctx and only then is the ring
+		// closed: closing it under a reader would pull its frame away.
+		sum, err = eng.Run(ctx, liveSource{ctx, h}, "live:"+*live, out)
+		h.Close()
 	default:
 		var src *fileSource
 		if src, err = openFiles(e, fs.Args()); err != nil {

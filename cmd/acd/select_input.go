@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"github.com/acd-platform/acd/internal/selection"
+	"github.com/acd-platform/acd/internal/selection/afpacket"
 	"github.com/acd-platform/acd/internal/selection/capture"
 )
 
@@ -140,3 +142,11 @@ func printSummary(w io.Writer, s *selection.Summary, took time.Duration) {
 	fmt.Fprintf(w, "selection: %d packets in %.3f s (%.2f Mpps, %.2f Gbps)\n", packets, secs,
 		float64(packets)/secs/1e6, float64(s.Total.Seen.Bytes+s.NonIP.Bytes)*8/secs/1e9)
 }
+
+// liveSource reads a live capture until ctx is done.
+type liveSource struct {
+	ctx context.Context
+	h   *afpacket.Handle
+}
+
+func (s liveSource) Next(rec *capture.Record) error { return s.h.NextContext(s.ctx, rec) }
