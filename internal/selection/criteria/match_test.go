@@ -671,3 +671,25 @@ func BenchmarkCompile100k(b *testing.B) {
 		benchSet(b, 100_000)
 	}
 }
+
+// TestMatcherConcurrent runs every query from several goroutines at once;
+// with -race it checks that a Matcher is safe for concurrent use.
+func TestMatcherConcurrent(t *testing.T) {
+	m := compile(t, matchRules...)
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			tu := tuple("198.51.100.1", uint16(g), "192.0.2.1", 80, "tcp")
+			for range 1000 {
+				m.MatchTuple(&tu)
+				m.WantsApp(&tu)
+				m.MatchDomain(&tu, []byte("a.evil.example"))
+				m.MatchCommand(&tu, []byte("POST /A3fe HTTP/1.1"))
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}

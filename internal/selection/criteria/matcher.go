@@ -100,10 +100,12 @@ type Matcher struct {
 	// rule index, noRule if none.
 	portTuple bool                 // some such rule exists
 	protoMin  [256]int32           // rules naming the protocol without a port range
-	portMin   [3]*portTable[int32] // rules with port ranges, by portSlot
-	appAlways uint8                // want flags of app rules with neither addresses nor ports
-	appProto  [256]uint8           // want flags of app rules without addresses, naming the protocol without a port range
-	appPort   [3]*portTable[uint8] // ... with port ranges
+	portMin   [3]*portTable[int32] // rules with port ranges, by portSlot; nil if none
+
+	// App rules without addresses, for WantsApp: want flags.
+	appAlways uint8                // rules with neither addresses nor ports
+	appProto  [256]uint8           // rules naming the protocol without a port range
+	appPort   [3]*portTable[uint8] // rules with port ranges, by portSlot; nil if none
 
 	exact, suffix map[string][]int32 // domain name → kindDomain rules, ascending
 
@@ -113,7 +115,7 @@ type Matcher struct {
 }
 
 // Compile builds the Matcher of s. It fails only for a Set that Parse would
-// not have returned.
+// not have returned. The Matcher keeps no reference to s.
 func Compile(s *Set) (*Matcher, error) {
 	if s == nil {
 		return nil, errors.New("compile criteria: nil set")

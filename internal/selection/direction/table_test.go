@@ -444,3 +444,21 @@ func BenchmarkClassify(b *testing.B) {
 	}
 	_ = sink
 }
+
+// TestTableConcurrent classifies from several goroutines at once; with -race
+// it checks that a Table is safe for concurrent use.
+func TestTableConcurrent(t *testing.T) {
+	tbl := sampleTable(t, "192.0.2.0/24 domestic\n")
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 1000 {
+				tbl.Classify(netip.MustParseAddr("133.1.1.1"), netip.MustParseAddr("240b::1"))
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
