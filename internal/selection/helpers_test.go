@@ -77,11 +77,15 @@ func run(t testing.TB, pcap io.Reader, crit []byte, o runOpts) *result {
 		t.Fatal(err)
 	}
 	b := direction.NewBuilder()
-	if err := b.AddDelegated(strings.NewReader(o.delegated), "delegated"); err != nil {
-		t.Fatal(err)
+	if o.delegated != "" {
+		if err := b.AddDelegated(strings.NewReader(o.delegated), "delegated"); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := b.AddOverrides(strings.NewReader(o.overrides), "overrides"); err != nil {
-		t.Fatal(err)
+	if o.overrides != "" {
+		if err := b.AddOverrides(strings.NewReader(o.overrides), "overrides"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	key := o.key
 	if key == nil {
