@@ -115,3 +115,20 @@ func BenchmarkDecodeGopacket(b *testing.B) {
 	}
 	_, _, _, _, _ = src, dst, sport, dpt, n
 }
+
+func BenchmarkFlowHash(b *testing.B) {
+	frames := benchFrames()
+	ps := make([]packet.Parsed, len(frames))
+	for i, f := range frames {
+		if err := ps[i].Decode(f, packet.LinkEthernet); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var sum uint64
+	i := 0
+	for b.Loop() {
+		sum += ps[i%len(ps)].FlowHash()
+		i++
+	}
+	_ = sum
+}
