@@ -143,6 +143,8 @@ type Parsed struct {
 	// nil when it could read the IP addresses.
 	Truncated bool
 
+	srcKey, dstKey uint64 // the addresses folded for FlowHash
+
 	err DecodeError // the error Decode returns, kept here so that returning it does not allocate
 }
 
@@ -274,6 +276,7 @@ func (p *Parsed) decodeIPv4(frame []byte, off int) error {
 	p.Proto = b[9]
 	p.Src = netip.AddrFrom4([4]byte(b[12:16]))
 	p.Dst = netip.AddrFrom4([4]byte(b[16:20]))
+	p.srcKey, p.dstKey = addrKey4(b[12:16]), addrKey4(b[16:20])
 	tl := int(binary.BigEndian.Uint16(b[2:]))
 	p.IPLen = tl
 	if tl == 0 {
@@ -315,6 +318,7 @@ func (p *Parsed) decodeIPv6(frame []byte, off int) error {
 	p.TTL = b[7]
 	p.Src = netip.AddrFrom16([16]byte(b[8:24]))
 	p.Dst = netip.AddrFrom16([16]byte(b[24:40]))
+	p.srcKey, p.dstKey = addrKey6(b[8:24]), addrKey6(b[24:40])
 	plen := int(binary.BigEndian.Uint16(b[4:]))
 	p.IPLen = 40 + plen
 	end := 40 + plen // end of the packet relative to off, as the header states
