@@ -271,6 +271,9 @@ func skipName(msg []byte, off int) (int, error) {
 			if c == 0 {
 				return off + 1, nil
 			}
+			if len(msg)-off-1 < int(c) {
+				return 0, perr("dns", off, "label runs past the end of the message")
+			}
 			off += 1 + int(c)
 		case 0xc0:
 			if len(msg)-off < 2 {

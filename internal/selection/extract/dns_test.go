@@ -248,6 +248,7 @@ func TestParseDNSErrors(t *testing.T) {
 		{"pointer loop through a label", cat(hdr(1, 0), []byte{1, 'a', 0xc0, 12, 0, 1, 0, 1}), 14, "compression pointer does not point backwards"},
 		{"forward pointer", cat(hdr(1, 0), []byte{0xc0, 18, 0, 1, 0, 1, 1, 'a', 0}), 12, "compression pointer does not point backwards"},
 		{"label past the end", cat(hdr(1, 0), []byte{5, 'a', 'b'}), 12, "label runs past the end of the message"},
+		{"skipped label past the end", cat(hdr(2, 0), []byte{0, 0, 1, 0, 1}, []byte{5, 'a'}), 17, "label runs past the end of the message"},
 		{"no end of name", cat(hdr(1, 0), []byte{1, 'a'}), 14, "name runs past the end of the message"},
 		{"name too long", long, 12 + 3*64, "name longer than 255 bytes"},
 		{"reserved label type", cat(hdr(1, 0), []byte{0x40, 0}), 12, "reserved label type"},
