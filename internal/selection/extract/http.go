@@ -122,8 +122,11 @@ func ParseRequest(b []byte, r *Request) (n int, err error) {
 					if !validFieldValue(v) {
 						return 0, perr("http", lineOffset, "control character in field value")
 					}
-					end := lineOffset + (len(line) - len(trimLeftOWS(line))) + len(v)
-					*cur = b[curStart:end]
+					start := lineOffset + (len(line) - len(trimLeftOWS(line)))
+					if len(*cur) == 0 {
+						curStart = start // the value begins on this line
+					}
+					*cur = b[curStart : start+len(v)]
 				}
 			}
 			continue

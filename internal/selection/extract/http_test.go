@@ -135,6 +135,13 @@ func TestParseRequest(t *testing.T) {
 			n: -1,
 		},
 		{
+			// A folded value that starts on its continuation line.
+			name: "folded from empty",
+			in:   "GET / HTTP/1.1\r\nHost:\r\n example.jp\r\n\r\n",
+			want: reqView{Line: "GET / HTTP/1.1", Method: "GET", Target: "/", Version: "HTTP/1.1", Host: ptr("example.jp")},
+			n:    -1,
+		},
+		{
 			// Bare LF line ends, and empty lines before the request line.
 			name: "bare LF",
 			in:   "\r\n\nPUT /x HTTP/1.1\nHost: h\n\n",

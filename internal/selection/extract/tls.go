@@ -108,9 +108,11 @@ func LooksLikeClientHello(b []byte) bool {
 // tools do; b may hold more bytes after it.
 //
 // It returns ErrNeedMore when b ends before the hello does, and a
-// *ParseError when b is not a ClientHello or is malformed. For a hello
-// joined from several records the error's offset counts from the start of
-// the handshake message. ParseClientHello does not allocate.
+// *ParseError when b is not a ClientHello or is malformed. The offset of an
+// error inside the body of a hello joined from several records counts from
+// the start of the handshake message, not of b. ParseClientHello does not
+// allocate, except once per ClientHello value for the buffer of the first
+// hello that spans records.
 func ParseClientHello(b []byte, h *ClientHello) error {
 	h.reset()
 	if len(b) < 5 {
@@ -182,13 +184,13 @@ func (h *ClientHello) parseJoined(b []byte) error {
 				hdr[n] = c
 			}
 			n++
+			if n == 1 && hdr[0] != handshakeClientHi {
+				return perr("tls", 5, "handshake message is not a ClientHello")
+			}
 			if n == 4 {
-				if hdr[0] != handshakeClientHi {
-					return perr("tls", 0, "handshake message is not a ClientHello")
-				}
 				ml = int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3])
 				if 4+ml > MaxClientHello {
-					return perr("tls", 1, "ClientHello longer than 16384 bytes")
+					return perr("tls", 5, "ClientHello longer than 16384 bytes")
 				}
 			}
 			if ml >= 0 && n >= 4+ml {

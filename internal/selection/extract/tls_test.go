@@ -446,6 +446,7 @@ func TestClientHelloErrors(t *testing.T) {
 		{"empty record", []byte{22, 3, 1, 0, 0}, 3, "empty handshake record"},
 		{"huge record", []byte{22, 3, 1, 0x40, 1}, 3, "record longer than 16384 bytes"},
 		{"ServerHello", mutate(func(b []byte) []byte { b[5] = 2; return b }), 5, "handshake message is not a ClientHello"},
+		{"ServerHello, short", []byte{22, 3, 3, 0, 1, 2}, 5, "handshake message is not a ClientHello"},
 		{"odd cipher suites length", mutate(func(b []byte) []byte { b[77] = 3; return b }), 76, "cipher suites length is zero or odd"},
 		{"session id too long", mutate(func(b []byte) []byte { b[9+34] = 33; return b }), 9 + 34, "session id longer than 32 bytes"},
 		{"extensions length mismatch", func() []byte {
