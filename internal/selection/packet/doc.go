@@ -40,7 +40,7 @@
 // with the same layers and fields (BenchmarkDecodeGopacket): about 7 times
 // faster, with no allocation, measured on a 2-core AMD EPYC virtual machine
 // with Go 1.26. Under load from other processes both took about twice as
-// long, the ratio held. FlowHash adds 5-10 ns. That leaves most of the
+// long, the ratio held. FlowHash adds under 10 ns. That leaves most of the
 // selection engine's budget of 200 ns per packet (5M packets/s per core) to
 // the stages after decoding.
 package packet
