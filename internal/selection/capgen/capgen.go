@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/acd-platform/acd/internal/selection/capture"
@@ -87,9 +88,9 @@ func (c Config) check() error {
 		return fmt.Errorf("packets %d is negative", c.Packets)
 	case c.Bytes < 0:
 		return fmt.Errorf("bytes %d is negative", c.Bytes)
-	case c.IPv6Share > 1:
+	case c.IPv6Share > 1 || math.IsNaN(c.IPv6Share):
 		return fmt.Errorf("ipv6 share %g is above 1", c.IPv6Share)
-	case c.VLANShare > 1:
+	case c.VLANShare > 1 || math.IsNaN(c.VLANShare):
 		return fmt.Errorf("vlan share %g is above 1", c.VLANShare)
 	case c.Flows < 0 || c.Flows > 1<<20:
 		return fmt.Errorf("flows %d out of range 1..%d", c.Flows, 1<<20)
