@@ -226,7 +226,13 @@ func (m *DNSMessage) decodeName(msg []byte, off int) (int, error) {
 				m.name[n] = '.'
 				n++
 			}
-			for _, b := range msg[off+1 : off+1+l] {
+			label := msg[off+1 : off+1+l]
+			if seg := m.name[n : n+len(label)]; plainLabel(seg, label) {
+				n += len(label)
+				off += 1 + l
+				continue
+			}
+			for _, b := range label {
 				switch {
 				case b == '.' || b == '\\':
 					m.name[n], m.name[n+1] = '\\', b
@@ -256,6 +262,22 @@ func (m *DNSMessage) decodeName(msg []byte, off int) (int, error) {
 			return 0, perr("dns", off, "reserved label type")
 		}
 	}
+}
+
+// plainLabel copies label into seg, lower-cased, and reports whether it
+// could: whether the label needs no escape. seg is as long as label.
+func plainLabel(seg, label []byte) bool {
+	seg = seg[:len(label)]
+	for i, b := range label {
+		if b <= ' ' || b > '~' || b == '.' || b == '\\' {
+			return false
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		seg[i] = b
+	}
+	return true
 }
 
 // skipName returns the offset just after the name at msg[off:], without
