@@ -23,8 +23,9 @@ const (
 // A DNSMessage holds what ParseDNS extracts from one DNS message: the
 // header, the first question and the addresses of the answers. It holds no
 // pointer into the message: the question name is copied, lower-cased, into
-// the value's own array. Reuse one value per worker; it is not safe for
-// concurrent use.
+// the value's own array. At about 1.5 KiB it is worth reusing, one value
+// per worker: a new one per message costs clearing it, as much again as
+// parsing a query. It is not safe for concurrent use.
 type DNSMessage struct {
 	ID        uint16
 	Response  bool  // QR

@@ -7,22 +7,27 @@ import "bytes"
 const (
 	MaxMailAddresses = 64 // From, To, Cc and Return-Path addresses of one message
 	MaxReceived      = 32 // Received fields of one message
-	mailScratchLen   = 4096
-	maxMediaTypeLen  = 255 // type "/" subtype, each at most 127 (RFC 6838 §4.2)
+)
+
+const (
+	mailScratchLen  = 4096 // rewritten values of one message
+	maxMediaTypeLen = 255  // type "/" subtype, each at most 127 (RFC 6838 §4.2)
 )
 
 // A HeaderField names a mail header field whose addresses MailHeaders keeps.
 type HeaderField uint8
 
-// The address fields. fieldMessageID is internal: it reuses the address
-// grammar for msg-id.
+// The address fields.
 const (
 	FieldFrom HeaderField = iota + 1
 	FieldTo
 	FieldCc
 	FieldReturnPath
-	fieldMessageID
 )
+
+// fieldMessageID has parseAddressList read a msg-id, which has the form of
+// an addr-spec in angle brackets (RFC 5322 §3.6.4).
+const fieldMessageID = FieldReturnPath + 1
 
 // String returns the field name as it is usually written ("Return-Path").
 func (f HeaderField) String() string {

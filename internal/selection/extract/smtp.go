@@ -259,8 +259,8 @@ const DefaultHeaderLimit = 32 << 10
 //
 // The engine sees only the client's side: if the server refused DATA with
 // something other than 354, the client's next commands would be taken for
-// data. It does not allocate. The zero value is not ready: call Reset or
-// ResetBDAT first.
+// data. It does not allocate. The zero value skips DATA data without
+// keeping a header block; Reset or ResetBDAT gives it a buffer.
 type DataSkipper struct {
 	hdr       []byte // the header block so far, in the caller's buffer
 	line      uint8  // position in the current line

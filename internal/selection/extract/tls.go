@@ -5,15 +5,16 @@ import (
 	"slices"
 )
 
+// MaxClientHello is the longest ClientHello handshake message (body and
+// 4-byte header) that ParseClientHello accepts when it spans records.
+// Hellos with post-quantum key shares are under 2 KiB.
+const MaxClientHello = 1 << 14
+
 // TLS record and handshake constants used here.
 const (
 	recordHandshake    = 22
 	handshakeClientHi  = 1
 	maxRecordPlaintext = 1 << 14 // RFC 8446 §5.1
-	// MaxClientHello is the longest ClientHello handshake message (body and
-	// 4-byte header) that ParseClientHello accepts when it spans records.
-	// Hellos with post-quantum key shares are under 2 KiB.
-	MaxClientHello = 1 << 14
 )
 
 // TLS extension types read by ParseClientHello.
