@@ -77,10 +77,18 @@ func (e *DecodeError) Error() string {
 // passed to Decode and is valid only as long as they are. A Parsed is not
 // safe for concurrent use; give each goroutine its own.
 type Parsed struct {
+	// The fields are ordered to leave little padding: the engine copies
+	// Parsed values into batches.
+
 	// VLAN holds the VLAN IDs of the outermost two 802.1Q/802.1ad tags,
 	// outer first; VLANs is how many tags the frame had (at most 8).
 	VLAN  [2]uint16
 	VLANs uint8
+
+	// IPVersion is 4 or 6, or 0 when the frame carries no IP packet (ARP,
+	// for example): that is not an error, and the IP and transport fields
+	// stay zero.
+	IPVersion uint8
 
 	// EtherType is the type of the frame's network layer after any VLAN
 	// tags (EtherTypeIPv4, EtherTypeARP, ...), as given by the Ethernet,
@@ -88,11 +96,14 @@ type Parsed struct {
 	// 0 when unknown.
 	EtherType uint16
 
-	// IPVersion is 4 or 6, or 0 when the frame carries no IP packet (ARP,
-	// for example): that is not an error, and the fields below stay zero.
-	IPVersion uint8
-
 	Src, Dst netip.Addr // IP source and destination addresses
+
+	// IPLen is the packet length stated by the IP header (IPv4 total length,
+	// IPv6 40 plus payload length). It may exceed what was captured (see
+	// Truncated). It is 0 for an IPv4 total length of 0 and 40 for an IPv6
+	// payload length of 0, as segmentation offload and jumbograms produce;
+	// Decode then takes the packet to end with the captured bytes.
+	IPLen int
 
 	// Proto is the upper-layer protocol: for IPv6, the one after the
 	// hop-by-hop, routing, destination options, fragment and AH extension
@@ -103,31 +114,28 @@ type Parsed struct {
 
 	TTL uint8 // IPv4 time to live or IPv6 hop limit
 
-	// IPLen is the packet length stated by the IP header (IPv4 total length,
-	// IPv6 40 plus payload length). It may exceed what was captured (see
-	// Truncated). It is 0 for an IPv4 total length of 0 and 40 for an IPv6
-	// payload length of 0, as segmentation offload and jumbograms produce;
-	// Decode then takes the packet to end with the captured bytes.
-	IPLen int
-
-	// Fragment reports that the packet is a fragment: more fragments
-	// follow or its offset is not 0. For IPv6, the fragment fields come from
-	// the fragment extension header and FragID holds its 32-bit
-	// identification; for IPv4, FragID is the 16-bit identification.
-	Fragment      bool
-	MoreFragments bool
+	// The fragment fields. For IPv6 they come from the fragment extension
+	// header and FragID holds its 32-bit identification; for IPv4, FragID
+	// is the 16-bit identification.
 	FragOffset    uint16 // offset of the fragment's data in the original packet, in bytes
 	FragID        uint32
+	Fragment      bool // the packet is a fragment: more fragments follow or its offset is not 0
+	MoreFragments bool // the more-fragments flag
 
 	// SrcPort and DstPort are the TCP, UDP or SCTP ports; they are 0 for
 	// other protocols and for non-first fragments.
 	SrcPort, DstPort uint16
 
-	TCPFlags uint8  // TCP flags byte (TCPSyn, TCPAck, ...)
-	Seq, Ack uint32 // TCP sequence and acknowledgment numbers
-	Window   uint16 // TCP window, unscaled
-
+	TCPFlags           uint8 // TCP flags byte (TCPSyn, TCPAck, ...)
 	ICMPType, ICMPCode uint8 // ICMP or ICMPv6 type and code
+
+	// Truncated reports that the capture ended before the headers or the IP
+	// length said the packet ends. Decode decodes what there is and returns
+	// nil when it could read the IP addresses.
+	Truncated bool
+
+	Window   uint16 // TCP window, unscaled
+	Seq, Ack uint32 // TCP sequence and acknowledgment numbers
 
 	// Payload is the transport payload as captured: after the TCP header
 	// (with options), the UDP header, the SCTP common header, or the 8-byte
@@ -137,11 +145,6 @@ type Parsed struct {
 	// non-first fragment and when the capture ends inside the headers.
 	// Its capacity equals its length.
 	Payload []byte
-
-	// Truncated reports that the capture ended before the headers or the IP
-	// length said the packet ends. Decode decodes what there is and returns
-	// nil when it could read the IP addresses.
-	Truncated bool
 
 	srcKey, dstKey uint64 // the addresses folded for FlowHash
 
