@@ -202,6 +202,19 @@ func (r *Reader) LinkType() packet.LinkType {
 	return r.link
 }
 
+// Snaplen returns the snapshot length of a pcap file's header: no record is
+// longer. For pcapng it returns that of the first interface of the current
+// section (0, as before its description has been read, means no limit).
+func (r *Reader) Snaplen() int {
+	if r.ng {
+		if len(r.ifaces) == 0 {
+			return 0
+		}
+		return int(r.ifaces[0].snaplen)
+	}
+	return int(r.snaplen)
+}
+
 // Offset returns the number of bytes of the input consumed so far.
 func (r *Reader) Offset() int64 { return r.off }
 

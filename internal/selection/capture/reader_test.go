@@ -57,6 +57,9 @@ func TestReaderPcapFormats(t *testing.T) {
 			if got := r.LinkType(); got != packet.LinkRaw {
 				t.Errorf("LinkType: got %v, want %v", got, packet.LinkRaw)
 			}
+			if got := r.Snaplen(); got != 65535 {
+				t.Errorf("Snaplen: got %d, want 65535", got)
+			}
 		})
 	}
 }
@@ -529,17 +532,17 @@ func TestReaderReadError(t *testing.T) {
 	}
 }
 
-func TestReaderLinkTypePcapng(t *testing.T) {
+func TestReaderLinkTypeSnaplenPcapng(t *testing.T) {
 	var f ngFile
 	f.shb(le)
-	f.idb(packet.LinkLinuxSLL2, 0)
+	f.idb(packet.LinkLinuxSLL2, 1500)
 	f.epb(0, 0, frame(0, 20), 20)
 	r, err := capture.NewReader(bytesReader(f.b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.LinkType(); got != 0 {
-		t.Errorf("LinkType before the interface block: got %v, want 0", got)
+	if got, got2 := r.LinkType(), r.Snaplen(); got != 0 || got2 != 0 {
+		t.Errorf("LinkType, Snaplen before the interface block: got %v, %d, want 0, 0", got, got2)
 	}
 	var rc capture.Record
 	if err := r.Next(&rc); err != nil {
@@ -547,6 +550,9 @@ func TestReaderLinkTypePcapng(t *testing.T) {
 	}
 	if got := r.LinkType(); got != packet.LinkLinuxSLL2 {
 		t.Errorf("LinkType: got %v, want %v", got, packet.LinkLinuxSLL2)
+	}
+	if got := r.Snaplen(); got != 1500 {
+		t.Errorf("Snaplen: got %d, want 1500", got)
 	}
 }
 
