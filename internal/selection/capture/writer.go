@@ -68,18 +68,19 @@ const maxPcapTime = (1<<32)*1e9 - 1
 
 var (
 	errTimeRange = errors.New("write pcap record: timestamp outside 1970..2106")
-	errOrigLen   = errors.New("write pcap record: original length less than data length")
+	errOrigLen   = errors.New("write pcap record: original length less than data length or 0")
 )
 
 // WritePacket appends one record captured at tsNanos (Unix nanoseconds) whose
 // frame was origLen bytes on the wire and of which data was captured. Data
 // beyond the snapshot length is cut off, as a capture would; origLen must be
-// at least len(data). WritePacket does not keep data and does not allocate.
+// at least len(data) and at least 1 (a Reader takes a record of original
+// length 0 for damage). WritePacket does not keep data and does not allocate.
 func (w *Writer) WritePacket(tsNanos int64, data []byte, origLen int) error {
 	if tsNanos < 0 || tsNanos > maxPcapTime {
 		return errTimeRange
 	}
-	if origLen < len(data) || origLen > 1<<32-1 {
+	if origLen < len(data) || origLen < 1 || origLen > 1<<32-1 {
 		return errOrigLen
 	}
 	if len(data) > w.snaplen {

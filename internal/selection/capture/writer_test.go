@@ -59,6 +59,7 @@ func TestWriterErrors(t *testing.T) {
 		{"negative time", -1, []byte{1}, 1},               // before 1970
 		{"time after 2106", 1 << 32 * 1e9, []byte{1}, 1},  // seconds overflow 32 bits
 		{"origlen below data length", 0, []byte{1, 2}, 1}, // cannot capture more than was sent
+		{"origlen 0", 0, nil, 0},                          // nothing was sent
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
