@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ an unsupported input, 3 when the criteria set is outside its validity window.`)
 	critPath := fs.String("criteria", "", "criteria set (JSON, schema acd.selection.criteria/v1); required")
 	fs.Var(&domestic, "domestic", "RIR delegated-statistics file whose JP rows are domestic (repeatable; at least one)")
 	fs.Var(&overrides, "overrides", "overrides file: lines 'CIDR domestic|foreign' that win over the delegated data (repeatable)")
-	keyPath := fs.String("pseudonym-key", defaultPseudonymKey(e), "e-mail pseudonym key file (email-pseudonym.json from an acd key directory; env ACD_PSEUDONYM_KEY)")
+	keyPath := fs.String("pseudonym-key", defaultPseudonymKey(e), "e-mail pseudonym key file (env ACD_PSEUDONYM_KEY; default the data directory's keys/email-pseudonym.json, env ACD_DATA_DIR)")
 	outPath := fs.String("out", "-", "output file (created 0600), or - for standard output")
 	workers := fs.Int("workers", selection.DefaultWorkers(), "screening goroutines; flows are sharded by hash so each stays on one")
 	live := fs.String("live", "", "capture live from this network interface (AF_PACKET)")
@@ -155,11 +156,17 @@ an unsupported input, 3 when the criteria set is outside its validity window.`)
 	return err
 }
 
+// defaultPseudonymKey is the data directory's e-mail pseudonym key, as
+// `acd keys` keeps it.
 func defaultPseudonymKey(e *env) string {
 	if v := e.getenv("ACD_PSEUDONYM_KEY"); v != "" {
 		return v
 	}
-	return "./acd-data/keys/email-pseudonym.json"
+	dd := e.getenv("ACD_DATA_DIR")
+	if dd == "" {
+		dd = "./acd-data"
+	}
+	return filepath.Join(dd, "keys", "email-pseudonym.json")
 }
 
 // loadCriteria parses the criteria file (exit 2 when malformed), checks its
