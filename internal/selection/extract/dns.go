@@ -45,6 +45,7 @@ type DNSMessage struct {
 	// MoreAnswers reports A/AAAA answers beyond the MaxDNSAnswers kept.
 	MoreAnswers bool
 
+	err         ParseError // the error of the last parse, if any: see ParseDNS
 	hasQuestion bool
 	nameLen     int
 	nAddrs      int
@@ -71,23 +72,23 @@ func (m *DNSMessage) Answers() []netip.Addr { return m.addrs[:m.nAddrs] }
 // ParseDNSTCP parses the first DNS message of a DNS-over-TCP stream, b, into
 // m: a 2-byte length and the message (RFC 1035 §4.2.2). It returns the
 // number of bytes the length and message take; the next message starts at
-// b[n:]. It returns ErrNeedMore when b ends inside the message; offsets in a
-// *ParseError count from the start of b.
+// b[n:]. It returns ErrNeedMore when b ends inside the message. Offsets in
+// a *ParseError count from the start of b; the error is kept in m, as for
+// ParseDNS.
 func ParseDNSTCP(b []byte, m *DNSMessage) (n int, err error) {
+	m.reset()
 	if len(b) < 2 {
 		return 0, ErrNeedMore
 	}
 	l := int(b[0])<<8 | int(b[1])
 	if l < 12 {
-		return 0, perr("dns", 0, "TCP length shorter than a DNS header")
+		return 0, m.fail(0, "TCP length shorter than a DNS header")
 	}
 	if len(b) < 2+l {
 		return 0, ErrNeedMore
 	}
 	if err := ParseDNS(b[2:2+l], m); err != nil {
-		if pe, ok := err.(*ParseError); ok {
-			pe.Offset += 2
-		}
+		m.err.Offset += 2
 		return 0, err
 	}
 	return 2 + l, nil
@@ -100,11 +101,14 @@ func ParseDNSTCP(b []byte, m *DNSMessage) (n int, err error) {
 // point backwards, which rules out loops.
 //
 // A malformed message gives a *ParseError with the offset of the fault; the
-// fields decoded before it are left in m. ParseDNS does not allocate.
+// fields decoded before it are left in m. As DNS is parsed per packet and
+// floods of malformed messages are to be expected, the error is kept in m
+// and does not allocate either: it is valid until the next parse with m
+// (copy *ParseError to keep it longer). ParseDNS does not allocate.
 func ParseDNS(msg []byte, m *DNSMessage) error {
 	m.reset()
 	if len(msg) < 12 {
-		return perr("dns", len(msg), "message shorter than the 12-byte header")
+		return m.fail(len(msg), "message shorter than the 12-byte header")
 	}
 	m.ID = uint16(msg[0])<<8 | uint16(msg[1])
 	m.Response = msg[2]&0x80 != 0
@@ -121,13 +125,13 @@ func ParseDNS(msg []byte, m *DNSMessage) error {
 		if q == 0 {
 			p, err = m.decodeName(msg, p)
 		} else {
-			p, err = skipName(msg, p)
+			p, err = m.skipName(msg, p)
 		}
 		if err != nil {
 			return err
 		}
 		if len(msg)-p < 4 {
-			return perr("dns", p, "question ends before its type and class")
+			return m.fail(p, "question ends before its type and class")
 		}
 		if q == 0 {
 			m.QType = uint16(msg[p])<<8 | uint16(msg[p+1])
@@ -138,30 +142,30 @@ func ParseDNS(msg []byte, m *DNSMessage) error {
 	}
 	for a := 0; a < int(m.ANCount); a++ {
 		var err error
-		if p, err = skipName(msg, p); err != nil {
+		if p, err = m.skipName(msg, p); err != nil {
 			return err
 		}
 		if len(msg)-p < 10 {
-			return perr("dns", p, "resource record ends inside its fixed fields")
+			return m.fail(p, "resource record ends inside its fixed fields")
 		}
 		typ := uint16(msg[p])<<8 | uint16(msg[p+1])
 		class := uint16(msg[p+2])<<8 | uint16(msg[p+3])
 		rdl := int(msg[p+8])<<8 | int(msg[p+9])
 		p += 10
 		if len(msg)-p < rdl {
-			return perr("dns", p-2, "RDATA runs past the end of the message")
+			return m.fail(p-2, "RDATA runs past the end of the message")
 		}
 		rd := msg[p : p+rdl]
 		if class == dnsClassIN {
 			switch typ {
 			case dnsTypeA:
 				if rdl != 4 {
-					return perr("dns", p-2, "A record RDATA is not 4 bytes")
+					return m.fail(p-2, "A record RDATA is not 4 bytes")
 				}
 				m.addAddr(netip.AddrFrom4([4]byte(rd)))
 			case dnsTypeAAAA:
 				if rdl != 16 {
-					return perr("dns", p-2, "AAAA record RDATA is not 16 bytes")
+					return m.fail(p-2, "AAAA record RDATA is not 16 bytes")
 				}
 				m.addAddr(netip.AddrFrom16([16]byte(rd)))
 			case dnsTypeCNAME:
@@ -171,6 +175,12 @@ func ParseDNS(msg []byte, m *DNSMessage) error {
 		p += rdl
 	}
 	return nil
+}
+
+// fail records a parse error in m and returns it.
+func (m *DNSMessage) fail(off int, reason string) error {
+	m.err = ParseError{Proto: "dns", Offset: off, Reason: reason}
+	return &m.err
 }
 
 // reset clears m's fields, not its arrays.
@@ -199,7 +209,7 @@ func (m *DNSMessage) decodeName(msg []byte, off int) (int, error) {
 	n := 0
 	for {
 		if off >= len(msg) {
-			return 0, perr("dns", off, "name runs past the end of the message")
+			return 0, m.fail(off, "name runs past the end of the message")
 		}
 		c := msg[off]
 		switch c & 0xc0 {
@@ -217,11 +227,11 @@ func (m *DNSMessage) decodeName(msg []byte, off int) (int, error) {
 			}
 			l := int(c)
 			if len(msg)-off-1 < l {
-				return 0, perr("dns", off, "label runs past the end of the message")
+				return 0, m.fail(off, "label runs past the end of the message")
 			}
 			wire += 1 + l
 			if wire > 254 { // plus the root's length byte: 255 (RFC 1035 §3.1)
-				return 0, perr("dns", off, "name longer than 255 bytes")
+				return 0, m.fail(off, "name longer than 255 bytes")
 			}
 			if n > 0 {
 				m.name[n] = '.'
@@ -249,18 +259,18 @@ func (m *DNSMessage) decodeName(msg []byte, off int) (int, error) {
 			off += 1 + l
 		case 0xc0:
 			if len(msg)-off < 2 {
-				return 0, perr("dns", off, "compression pointer runs past the end of the message")
+				return 0, m.fail(off, "compression pointer runs past the end of the message")
 			}
 			ptr := int(c&0x3f)<<8 | int(msg[off+1])
 			if ptr >= limit {
-				return 0, perr("dns", off, "compression pointer does not point backwards")
+				return 0, m.fail(off, "compression pointer does not point backwards")
 			}
 			if end < 0 {
 				end = off + 2
 			}
 			limit, off = ptr, ptr
 		default:
-			return 0, perr("dns", off, "reserved label type")
+			return 0, m.fail(off, "reserved label type")
 		}
 	}
 }
@@ -283,10 +293,10 @@ func plainLabel(seg, label []byte) bool {
 
 // skipName returns the offset just after the name at msg[off:], without
 // following compression pointers.
-func skipName(msg []byte, off int) (int, error) {
+func (m *DNSMessage) skipName(msg []byte, off int) (int, error) {
 	for {
 		if off >= len(msg) {
-			return 0, perr("dns", off, "name runs past the end of the message")
+			return 0, m.fail(off, "name runs past the end of the message")
 		}
 		c := msg[off]
 		switch c & 0xc0 {
@@ -295,16 +305,16 @@ func skipName(msg []byte, off int) (int, error) {
 				return off + 1, nil
 			}
 			if len(msg)-off-1 < int(c) {
-				return 0, perr("dns", off, "label runs past the end of the message")
+				return 0, m.fail(off, "label runs past the end of the message")
 			}
 			off += 1 + int(c)
 		case 0xc0:
 			if len(msg)-off < 2 {
-				return 0, perr("dns", off, "compression pointer runs past the end of the message")
+				return 0, m.fail(off, "compression pointer runs past the end of the message")
 			}
 			return off + 2, nil
 		default:
-			return 0, perr("dns", off, "reserved label type")
+			return 0, m.fail(off, "reserved label type")
 		}
 	}
 }

@@ -282,8 +282,18 @@ func TestDNSAllocs(t *testing.T) {
 		b.AAAAResource(rrh("www.example.jp.", dnsmessage.TypeAAAA), dnsmessage.AAAAResource{AAAA: netip.MustParseAddr("2001:db8::1").As16()})
 	})
 	tcp := readTestdata(t, "dns_tcp_response.bin")
+	loop := []byte{0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1}
+	shortTCP := []byte{0, 3, 1, 2, 3}
 	var m extract.DNSMessage
 	if n := testing.AllocsPerRun(100, func() {
+		// A malformed message does not allocate either: floods of them are
+		// to be expected.
+		if err := extract.ParseDNS(loop, &m); err == nil {
+			t.Fatal("no error")
+		}
+		if _, err := extract.ParseDNSTCP(shortTCP, &m); err == nil {
+			t.Fatal("no error")
+		}
 		if err := extract.ParseDNS(msg, &m); err != nil {
 			t.Fatal(err)
 		}
