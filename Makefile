@@ -21,10 +21,12 @@ lint:
 	$(GO) vet $(PKGS)
 
 # Benchmarks: audit-log appends/s (grouped commits, SQLite synchronous=FULL),
-# checkpointing, and verifying a log of 1M entries.
+# checkpointing, verifying a log of 1M entries; the selection engine against
+# tshark, nfpcapd and cat on the same capture.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	bench/audit.sh
+	bench/selection.sh
 
 # Every fuzz target for FUZZTIME each; new interesting inputs land in the
 # packages' testdata/fuzz directories.
