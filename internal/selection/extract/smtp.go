@@ -109,6 +109,7 @@ func ParseCommand(line []byte, c *Command) error {
 	if len(args) > 0 {
 		args = args[1:]
 	}
+	off := len(line) - len(args) // of args in line
 	switch {
 	case equalFold(verb, "helo"):
 		c.Verb = VerbHELO
@@ -118,15 +119,15 @@ func ParseCommand(line []byte, c *Command) error {
 		c.Domain = firstWord(args)
 	case equalFold(verb, "mail"):
 		c.Verb = VerbMAIL
-		return c.parsePath(args, "from:", v+1)
+		return c.parsePath(args, "from:", off)
 	case equalFold(verb, "rcpt"):
 		c.Verb = VerbRCPT
-		return c.parsePath(args, "to:", v+1)
+		return c.parsePath(args, "to:", off)
 	case equalFold(verb, "data"):
 		c.Verb = VerbDATA
 	case equalFold(verb, "bdat"):
 		c.Verb = VerbBDAT
-		return c.parseBDAT(args, v+1)
+		return c.parseBDAT(args, off)
 	case equalFold(verb, "rset"):
 		c.Verb = VerbRSET
 	case equalFold(verb, "noop"):

@@ -86,6 +86,8 @@ func TestParseCommandErrors(t *testing.T) {
 		reason string
 	}{
 		{"\r\n", 0, "empty command line"},
+		{"MAIL", 4, "MAIL or RCPT without FROM: or TO:"},
+		{"BDAT", 4, "BDAT without a size"},
 		{"MAIL TO:<x@y>\r\n", 5, "MAIL or RCPT without FROM: or TO:"},
 		{"RCPT TO:   \r\n", 11, "MAIL or RCPT without a path"},
 		{"MAIL FROM:<a@b\r\n", 10, "path without a closing angle bracket"},

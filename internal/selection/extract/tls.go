@@ -242,10 +242,10 @@ func (h *ClientHello) parseBody(m []byte, base int) error {
 	if sid > 32 {
 		return perr("tls", base+p, "session id longer than 32 bytes")
 	}
-	p += 1 + sid
-	if len(m) < p+2 {
+	if len(m) < p+1+sid+2 {
 		return perr("tls", base+p, "ClientHello ends before its cipher suites")
 	}
+	p += 1 + sid
 	cl := int(m[p])<<8 | int(m[p+1])
 	if cl < 2 || cl%2 != 0 {
 		return perr("tls", base+p, "cipher suites length is zero or odd")

@@ -448,6 +448,7 @@ func TestClientHelloErrors(t *testing.T) {
 		{"ServerHello", mutate(func(b []byte) []byte { b[5] = 2; return b }), 5, "handshake message is not a ClientHello"},
 		{"ServerHello, short", []byte{22, 3, 3, 0, 1, 2}, 5, "handshake message is not a ClientHello"},
 		{"odd cipher suites length", mutate(func(b []byte) []byte { b[77] = 3; return b }), 76, "cipher suites length is zero or odd"},
+		{"session id past the end", mutate(func(b []byte) []byte { b[6], b[7], b[8] = 0, 0, 40; return b }), 9 + 34, "ClientHello ends before its cipher suites"},
 		{"session id too long", mutate(func(b []byte) []byte { b[9+34] = 33; return b }), 9 + 34, "session id longer than 32 bytes"},
 		{"extensions length mismatch", func() []byte {
 			b := records(helloMsg(0x0303, []uint16{1}, []tlsExt{{0x0017, nil}}), 0)
