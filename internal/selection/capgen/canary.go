@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strconv"
+	"unsafe"
 )
 
 // canaryKind names a content field that carries a canary.
@@ -26,8 +27,8 @@ const (
 	numCanaryKinds
 )
 
-// CanaryKinds lists the kinds of content that carry canaries, as they appear
-// in the canaries themselves and in Manifest.CanaryCounts.
+// canaryNames are the kinds' names, as they appear in the canaries
+// themselves and in Manifest.CanaryCounts.
 var canaryNames = [numCanaryKinds]string{
 	"subject", "body", "attachment-name", "attachment-bytes", "boundary", "display-name",
 	"http-body", "cookie", "authorization", "query-value", "rtp", "tls-appdata", "response-body",
@@ -146,31 +147,53 @@ func (c *canaries) add(k canaryKind, value []byte, n, hex uint32) {
 	}
 }
 
-// mechSet keeps the first maxMechValues distinct values of one kind.
-type mechSet map[string]struct{}
+// mechSet keeps the first maxMechValues distinct values of one kind, in
+// storage allocated up front so that adding costs no allocation: the values
+// in an arena, their FNV-1a hashes in a map sized for all of them. (Two
+// values with one hash would keep only the first: harmless for a sample.)
+type mechSet struct {
+	seen  map[uint64]struct{}
+	arena []byte
+	ends  []int // end of each value in arena
+}
 
-func (m mechSet) add(v []byte) {
-	if len(m) >= maxMechValues {
-		return
-	}
-	if _, ok := m[string(v)]; !ok {
-		m[string(v)] = struct{}{}
+// mechArena is the storage of each mechSet's values.
+const mechArena = 64 << 10
+
+func newMechSet() *mechSet {
+	return &mechSet{
+		seen:  make(map[uint64]struct{}, maxMechValues),
+		arena: make([]byte, 0, mechArena),
+		ends:  make([]int, 0, maxMechValues),
 	}
 }
 
-func (m mechSet) addString(v string) {
-	if len(m) >= maxMechValues {
+func (m *mechSet) add(v []byte) {
+	if len(m.ends) == maxMechValues || len(m.arena)+len(v) > cap(m.arena) {
 		return
 	}
-	if _, ok := m[v]; !ok {
-		m[v] = struct{}{}
+	h := uint64(14695981039346656037)
+	for _, c := range v {
+		h = (h ^ uint64(c)) * 1099511628211
 	}
+	if _, ok := m.seen[h]; ok {
+		return
+	}
+	m.seen[h] = struct{}{}
+	m.arena = append(m.arena, v...)
+	m.ends = append(m.ends, len(m.arena))
 }
 
-func (m mechSet) sorted() []string {
-	out := make([]string, 0, len(m))
-	for v := range m {
-		out = append(out, v)
+func (m *mechSet) addString(v string) {
+	m.add(unsafe.Slice(unsafe.StringData(v), len(v)))
+}
+
+func (m *mechSet) sorted() []string {
+	out := make([]string, 0, len(m.ends))
+	start := 0
+	for _, end := range m.ends {
+		out = append(out, string(m.arena[start:end]))
+		start = end
 	}
 	slices.Sort(out)
 	return out

@@ -291,7 +291,7 @@ type gen struct {
 
 	canaryN  [numCanaryKinds]uint32
 	can      canaries
-	mech     [numMechKinds]mechSet
+	mech     [numMechKinds]*mechSet
 	done     [numKinds]int64
 	dirs     [numDirs]int64
 	matching [numRules]int64
@@ -345,7 +345,7 @@ func newGen(cfg Config, w *capture.Writer) (*gen, error) {
 		r:          newRNG(cfg.Seed, 0x63617067656e), // "capgen"
 		names:      newNames(),
 		flows:      make([]flow, cfg.Flows),
-		scratch:    make([]byte, 0, 4096),
+		scratch:    make([]byte, 0, 16<<10),
 		now:        cfg.Start.UnixNano(),
 		fileBytes:  24,
 		maxPackets: int64(cfg.Packets),
@@ -353,7 +353,7 @@ func newGen(cfg Config, w *capture.Writer) (*gen, error) {
 	}
 	g.can = canaries{r: newRNG(cfg.Seed, 0x73616d706c65), perKind: maxCanaries / int(numCanaryKinds)} // "sample"
 	for i := range g.mech {
-		g.mech[i] = mechSet{}
+		g.mech[i] = newMechSet()
 	}
 	var err error
 	if g.hello[0], err = newHelloTemplate(g.r, false); err != nil {
@@ -626,12 +626,20 @@ func (g *gen) stepTCP(f *flow) (bool, error) {
 	}
 }
 
+// messageCap is the capacity of every flow slot's message buffer, enough
+// for the largest message (three pipelined 20 kB responses), so that the
+// buffers do not grow once allocated.
+const messageCap = 64 << 10
+
 // nextMessage builds the plan's next non-empty message into f.buf and
 // reports false when the plan is done.
 func (g *gen) nextMessage(f *flow) bool {
 	for f.step < f.nplan {
 		op := f.plan[f.step]
 		f.step++
+		if cap(f.buf) < messageCap {
+			f.buf = make([]byte, 0, messageCap)
+		}
 		f.buf = f.buf[:0]
 		f.off, f.seg, f.nmarks, f.nextMark = 0, 0, 0, 0
 		f.cut = [2]int32{}
