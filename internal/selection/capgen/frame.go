@@ -186,9 +186,8 @@ func (g *gen) tcp(f *flow, from int, flags uint8, payload []byte) error {
 	return g.emit(frame)
 }
 
-// udp writes and emits one UDP datagram from side from. The payload is
-// written by fill into the slice it is given (of at most maxFrameLen-100
-// bytes), which returns its length.
+// udp writes and emits one UDP datagram from side from carrying payload
+// (at most maxFrameLen-100 bytes).
 func (g *gen) udp(f *flow, from int, payload []byte) error {
 	ip, l4 := g.l3(f, from, protoUDP)
 	b := g.frame[:]
