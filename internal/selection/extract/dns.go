@@ -45,7 +45,7 @@ type DNSMessage struct {
 	// MoreAnswers reports A/AAAA answers beyond the MaxDNSAnswers kept.
 	MoreAnswers bool
 
-	err         ParseError // the error of the last parse, if any: see ParseDNS
+	err         *ParseError // the error of the last failed parse: see ParseDNS
 	hasQuestion bool
 	nameLen     int
 	nAddrs      int
@@ -102,9 +102,10 @@ func ParseDNSTCP(b []byte, m *DNSMessage) (n int, err error) {
 //
 // A malformed message gives a *ParseError with the offset of the fault; the
 // fields decoded before it are left in m. As DNS is parsed per packet and
-// floods of malformed messages are to be expected, the error is kept in m
-// and does not allocate either: it is valid until the next parse with m
-// (copy *ParseError to keep it longer). ParseDNS does not allocate.
+// floods of malformed messages are to be expected, m keeps one error value
+// that every failure reuses: it is valid until the next failed parse with m
+// (copy the *ParseError to keep it longer), and a reused m does not
+// allocate even for malformed messages. ParseDNS does not allocate.
 func ParseDNS(msg []byte, m *DNSMessage) error {
 	m.reset()
 	if len(msg) < 12 {
@@ -177,10 +178,15 @@ func ParseDNS(msg []byte, m *DNSMessage) error {
 	return nil
 }
 
-// fail records a parse error in m and returns it.
+// fail records a parse error in m's error value, allocated on the first
+// failure, and returns it. The value is not part of m itself, so that the
+// caller's m does not escape when the error does.
 func (m *DNSMessage) fail(off int, reason string) error {
-	m.err = ParseError{Proto: "dns", Offset: off, Reason: reason}
-	return &m.err
+	if m.err == nil {
+		m.err = new(ParseError)
+	}
+	*m.err = ParseError{Proto: "dns", Offset: off, Reason: reason}
+	return m.err
 }
 
 // reset clears m's fields, not its arrays.

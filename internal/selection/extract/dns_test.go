@@ -305,6 +305,20 @@ func TestDNSAllocs(t *testing.T) {
 	}
 }
 
+// TestDNSNewValueAllocs pins that a DNSMessage does not escape through the
+// error ParseDNS returns: a caller may keep the error and still have a new
+// DNSMessage per message on its stack.
+func TestDNSNewValueAllocs(t *testing.T) {
+	msg := readTestdata(t, "dns_response_wireshark.bin")
+	var kept error
+	if n := testing.AllocsPerRun(100, func() {
+		var m extract.DNSMessage
+		kept = extract.ParseDNS(msg, &m)
+	}); n != 0 || kept != nil {
+		t.Errorf("allocations per run: got %v (error %v), want 0", n, kept)
+	}
+}
+
 func BenchmarkParseDNS(b *testing.B) {
 	for _, file := range []string{"dns_query_wireshark.bin", "dns_response_wireshark.bin"} {
 		msg := readTestdata(b, file)

@@ -65,8 +65,8 @@
 // malformed, gives a *ParseError with the protocol, the offset of the fault
 // and a fixed reason. Errors never quote the input, so they can be logged
 // without carrying content. Errors are all that allocates, once per flow,
-// except for DNS, which is parsed per packet: its errors live in the
-// DNSMessage.
+// except for DNS, which is parsed per packet: a DNSMessage reuses one error
+// value.
 //
 // The LooksLike functions tell cheaply, from the first bytes of a flow,
 // whether a parser is worth trying.

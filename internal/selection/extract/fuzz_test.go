@@ -454,11 +454,12 @@ func FuzzHeaders(f *testing.F) {
 }
 
 func mailStrings(h *extract.MailHeaders) []string {
-	out := []string{string(h.MessageID), string(h.Date), string(h.MIMEVersion), string(h.ContentType())}
-	for _, a := range h.Addresses() {
-		out = append(out, string(a.Addr))
+	out := []string{string(h.MessageID()), string(h.Date()), string(h.MIMEVersion()), string(h.ContentType())}
+	for i := range h.NumAddresses() {
+		out = append(out, string(h.Address(i).Addr))
 	}
-	for _, r := range h.Received() {
+	for i := range h.NumReceived() {
+		r := h.Received(i)
 		out = append(out, string(r.From), string(r.By), string(r.With), string(r.Date))
 	}
 	return out
@@ -466,10 +467,11 @@ func mailStrings(h *extract.MailHeaders) []string {
 
 func checkMail(t *testing.T, h *extract.MailHeaders) {
 	t.Helper()
-	if len(h.Addresses()) > extract.MaxMailAddresses || len(h.Received()) > extract.MaxReceived {
-		t.Fatalf("%d addresses, %d Received", len(h.Addresses()), len(h.Received()))
+	if h.NumAddresses() > extract.MaxMailAddresses || h.NumReceived() > extract.MaxReceived {
+		t.Fatalf("%d addresses, %d Received", h.NumAddresses(), h.NumReceived())
 	}
-	for _, a := range h.Addresses() {
+	for i := range h.NumAddresses() {
+		a := h.Address(i)
 		if len(a.Addr) == 0 {
 			if a.Field != extract.FieldReturnPath {
 				t.Fatalf("empty address in %v", a.Field)
@@ -486,14 +488,15 @@ func checkMail(t *testing.T, h *extract.MailHeaders) {
 			t.Fatalf("media type %q", ct)
 		}
 	}
-	for _, r := range h.Received() {
+	for i := range h.NumReceived() {
+		r := h.Received(i)
 		for _, w := range [][]byte{r.From, r.By, r.With} {
 			if bytes.ContainsAny(w, "() \t\r\n;<>") && !bytes.HasPrefix(w, []byte("[")) {
 				t.Fatalf("Received word %q", w)
 			}
 		}
 	}
-	for _, v := range [][]byte{h.Date, h.MIMEVersion} {
+	for _, v := range [][]byte{h.Date(), h.MIMEVersion()} {
 		if bytes.ContainsAny(v, "(\r\n") {
 			t.Fatalf("value %q holds a comment or line break", v)
 		}

@@ -65,34 +65,50 @@ type ReceivedField struct {
 }
 
 // MailHeaders holds the mechanical information of a mail header block, as
-// ParseHeaders extracts it. Addresses and Received fields are kept in
-// fixed arrays inside the value, and values that had to be rewritten
-// (unfolded, or stripped of white space inside an address) in a fixed
-// scratch area, so that parsing does not allocate. Slices point into the
-// block given to ParseHeaders or into the value itself. A MailHeaders is
-// about 8 KiB: keep one per worker and reuse it; it is not safe for
-// concurrent use.
+// ParseHeaders extracts it, read through its methods. It records where each
+// value is, in the block given to ParseHeaders or, for values that had to
+// be rewritten (unfolded, or stripped of white space inside an address), in
+// a scratch area of its own; addresses and Received fields are kept in
+// fixed arrays. So parsing does not allocate, and a MailHeaders declared
+// by the caller can stay on its stack. The slices the methods return are
+// valid until the next ParseHeaders on the value, as long as the block is
+// unchanged. A MailHeaders is about 9.5 KiB: reuse one per worker if
+// possible. It is not safe for concurrent use.
 type MailHeaders struct {
-	// MessageID is the Message-ID without its angle brackets ("id@host").
-	MessageID []byte
-	// Date and MIMEVersion are those fields' values, trimmed, comments
-	// dropped and unfolded.
-	Date        []byte
-	MIMEVersion []byte
 	// Truncated reports that addresses, Received fields or rewritten
 	// values did not fit and were dropped.
 	Truncated bool
 
-	nAddrs    int
-	nReceived int
-	ctLen     int
-	nScratch  int
-	seen      uint8 // fields whose first instance has been read: see seenX
-	addrs     [MaxMailAddresses]MailAddress
-	received  [MaxReceived]ReceivedField
-	ctype     [maxMediaTypeLen]byte
-	scratch   [mailScratchLen]byte
+	block       []byte // the input of ParseHeaders
+	messageID   span
+	date        span
+	mimeVersion span
+	nAddrs      int
+	nReceived   int
+	ctLen       int
+	nScratch    int
+	seen        uint8 // fields whose first instance has been read: see seenX
+	addrs       [MaxMailAddresses]addrEntry
+	received    [MaxReceived]receivedEntry
+	ctype       [maxMediaTypeLen]byte
+	scratch     [mailScratchLen]byte
 }
+
+// A span locates a value in the block, or in the scratch area. MailHeaders
+// keeps spans, not slices, because a slice of its own scratch area stored in
+// it would make every MailHeaders escape to the heap.
+type span struct {
+	start, end int
+	scratch    bool // in MailHeaders.scratch, else in MailHeaders.block
+	set        bool // there is a value
+}
+
+type addrEntry struct {
+	field HeaderField
+	addr  span
+}
+
+type receivedEntry struct{ from, by, with, date span }
 
 // Bits of MailHeaders.seen.
 const (
@@ -102,18 +118,53 @@ const (
 	seenContentType
 )
 
-// Addresses returns the addresses of the From, To, Cc and Return-Path
-// fields in the order they appear, each tagged with its field. The slice
-// points into h.
-func (h *MailHeaders) Addresses() []MailAddress { return h.addrs[:h.nAddrs] }
+// bytes returns the value s locates, or nil.
+func (h *MailHeaders) bytes(s span) []byte {
+	switch {
+	case !s.set:
+		return nil
+	case s.scratch:
+		return h.scratch[s.start:s.end]
+	}
+	return h.block[s.start:s.end]
+}
 
-// Received returns the Received fields in the order they appear (the most
-// recent hop first). The slice points into h.
-func (h *MailHeaders) Received() []ReceivedField { return h.received[:h.nReceived] }
+// NumAddresses returns the number of addresses Address returns.
+func (h *MailHeaders) NumAddresses() int { return h.nAddrs }
+
+// Address returns the i'th address of the From, To, Cc and Return-Path
+// fields, in the order they appear, tagged with its field; 0 <= i <
+// NumAddresses().
+func (h *MailHeaders) Address(i int) MailAddress {
+	e := &h.addrs[:h.nAddrs][i]
+	return MailAddress{Field: e.field, Addr: h.bytes(e.addr)}
+}
+
+// NumReceived returns the number of Received fields Received returns.
+func (h *MailHeaders) NumReceived() int { return h.nReceived }
+
+// Received returns the i'th Received field, in the order they appear (the
+// most recent hop first); 0 <= i < NumReceived().
+func (h *MailHeaders) Received(i int) ReceivedField {
+	e := &h.received[:h.nReceived][i]
+	return ReceivedField{From: h.bytes(e.from), By: h.bytes(e.by), With: h.bytes(e.with), Date: h.bytes(e.date)}
+}
+
+// MessageID returns the Message-ID without its angle brackets ("id@host"),
+// or nil.
+func (h *MailHeaders) MessageID() []byte { return h.bytes(h.messageID) }
+
+// Date returns the Date field's value, trimmed, comments dropped and
+// unfolded, or nil.
+func (h *MailHeaders) Date() []byte { return h.bytes(h.date) }
+
+// MIMEVersion returns the MIME-Version field's value, trimmed, comments
+// dropped and unfolded, or nil.
+func (h *MailHeaders) MIMEVersion() []byte { return h.bytes(h.mimeVersion) }
 
 // ContentType returns the top-level media type, "type/subtype" in lower
 // case, without any parameter (boundary, charset, name, …); nil when there
-// is no valid Content-Type. The slice points into h.
+// is no valid Content-Type.
 func (h *MailHeaders) ContentType() []byte {
 	if h.ctLen == 0 {
 		return nil
@@ -121,8 +172,9 @@ func (h *MailHeaders) ContentType() []byte {
 	return h.ctype[:h.ctLen]
 }
 
-func (h *MailHeaders) reset() {
-	h.MessageID, h.Date, h.MIMEVersion, h.Truncated = nil, nil, nil, false
+func (h *MailHeaders) reset(block []byte) {
+	h.Truncated, h.block = false, block
+	h.messageID, h.date, h.mimeVersion = span{}, span{}, span{}
 	h.nAddrs, h.nReceived, h.ctLen, h.nScratch, h.seen = 0, 0, 0, 0, 0
 }
 
@@ -141,7 +193,7 @@ func (h *MailHeaders) reset() {
 // *ParseError; the fields before it are kept in h. ParseHeaders does not
 // allocate.
 func ParseHeaders(block []byte, h *MailHeaders) error {
-	h.reset()
+	h.reset(block)
 	for i := 0; i < len(block); {
 		c := block[i]
 		if c == '\n' || (c == '\r' && i+1 < len(block) && block[i+1] == '\n') {
@@ -162,7 +214,7 @@ func ParseHeaders(block []byte, h *MailHeaders) error {
 			return perr("mail", j, "header line without a field name and colon")
 		}
 		end, next := fieldEnd(block, k+1)
-		h.field(block[i:j], block[k+1:end])
+		h.field(block[i:j], block[k+1:end], k+1)
 		i = next
 	}
 	return nil
@@ -190,45 +242,46 @@ func fieldEnd(b []byte, i int) (end, next int) {
 	}
 }
 
-// field reads one field if it is one of those kept.
-func (h *MailHeaders) field(name, v []byte) {
+// field reads one field if it is one of those kept; v is its body, at
+// offset off of the block.
+func (h *MailHeaders) field(name, v []byte, off int) {
 	switch len(name) {
 	case 2:
 		switch {
 		case equalFold(name, "to"):
-			h.parseAddressList(v, FieldTo)
+			h.parseAddressList(v, off, FieldTo)
 		case equalFold(name, "cc"):
-			h.parseAddressList(v, FieldCc)
+			h.parseAddressList(v, off, FieldCc)
 		}
 	case 4:
 		switch {
 		case equalFold(name, "from"):
-			h.parseAddressList(v, FieldFrom)
+			h.parseAddressList(v, off, FieldFrom)
 		case equalFold(name, "date"):
 			if h.seen&seenDate == 0 {
 				h.seen |= seenDate
-				h.Date = h.clean(v)
+				h.date = h.clean(v, off)
 			}
 		}
 	case 8:
 		if equalFold(name, "received") {
-			h.parseReceived(v)
+			h.parseReceived(v, off)
 		}
 	case 10:
 		if equalFold(name, "message-id") && h.seen&seenMessageID == 0 {
 			h.seen |= seenMessageID
-			h.parseAddressList(v, fieldMessageID)
+			h.parseAddressList(v, off, fieldMessageID)
 		}
 	case 11:
 		if equalFold(name, "return-path") {
-			h.parseAddressList(v, FieldReturnPath)
+			h.parseAddressList(v, off, FieldReturnPath)
 		}
 	case 12:
 		switch {
 		case equalFold(name, "mime-version"):
 			if h.seen&seenMIMEVersion == 0 {
 				h.seen |= seenMIMEVersion
-				h.MIMEVersion = h.clean(v)
+				h.mimeVersion = h.clean(v, off)
 			}
 		case equalFold(name, "content-type"):
 			if h.seen&seenContentType == 0 {
@@ -242,8 +295,9 @@ func (h *MailHeaders) field(name, v []byte) {
 // parseAddressList reads the addresses of an address-list, mailbox-list or
 // path (RFC 5322 §3.4, §3.6.7): the addr-spec of every mailbox, bare or in
 // angle brackets (a source route dropped), inside groups too. Display
-// names, comments and group names are passed over.
-func (h *MailHeaders) parseAddressList(v []byte, f HeaderField) {
+// names, comments and group names are passed over. v is at offset off of
+// the block.
+func (h *MailHeaders) parseAddressList(v []byte, off int, f HeaderField) {
 	t := tokenizer{s: v}
 	var a addrSpec
 	inAngle, route, afterAngle := false, false, false
@@ -251,7 +305,7 @@ func (h *MailHeaders) parseAddressList(v []byte, f HeaderField) {
 		tk := t.next()
 		if tk.kind == tkEOF {
 			if !afterAngle && !inAngle {
-				h.flush(v, &a, f, false)
+				h.flush(v, off, &a, f, false)
 			}
 			return
 		}
@@ -273,14 +327,14 @@ func (h *MailHeaders) parseAddressList(v []byte, f HeaderField) {
 			continue
 		case '>':
 			if inAngle {
-				h.flush(v, &a, f, true)
+				h.flush(v, off, &a, f, true)
 				inAngle, afterAngle = false, true
 			}
 			a.reset()
 			continue
 		case ',', ';':
 			if !afterAngle && !inAngle {
-				h.flush(v, &a, f, false)
+				h.flush(v, off, &a, f, false)
 			}
 			a.reset()
 			inAngle, afterAngle = false, false
@@ -303,27 +357,28 @@ func (h *MailHeaders) parseAddressList(v []byte, f HeaderField) {
 	}
 }
 
-// flush keeps the address a has read, if it is a whole addr-spec. angle
-// says it was in angle brackets, where Return-Path may be empty.
-func (h *MailHeaders) flush(v []byte, a *addrSpec, f HeaderField, angle bool) {
-	var addr []byte
+// flush keeps the address a has read in v (at offset off of the block), if
+// it is a whole addr-spec. angle says it was in angle brackets, where
+// Return-Path may be empty.
+func (h *MailHeaders) flush(v []byte, off int, a *addrSpec, f HeaderField, angle bool) {
+	var addr span
 	switch {
 	case a.complete():
-		addr = v[a.start:a.end]
+		addr = span{start: off + a.start, end: off + a.end, set: true}
 		if !a.contiguous {
-			if addr = h.compact(addr); addr == nil {
+			if addr = h.compact(v[a.start:a.end]); !addr.set {
 				h.Truncated = true
 				return
 			}
 		}
 	case angle && a.state == asStart && f == FieldReturnPath:
-		addr = v[:0]
+		addr = span{start: off, end: off, set: true}
 	default:
 		return
 	}
 	if f == fieldMessageID {
-		if h.MessageID == nil {
-			h.MessageID = addr
+		if !h.messageID.set {
+			h.messageID = addr
 		}
 		return
 	}
@@ -331,62 +386,63 @@ func (h *MailHeaders) flush(v []byte, a *addrSpec, f HeaderField, angle bool) {
 		h.Truncated = true
 		return
 	}
-	h.addrs[h.nAddrs] = MailAddress{Field: f, Addr: addr}
+	h.addrs[h.nAddrs] = addrEntry{field: f, addr: addr}
 	h.nAddrs++
 }
 
 // compact copies the tokens of s, an addr-spec written with white space or
 // comments inside (obsolete syntax, RFC 5322 §4.4), into the scratch area
-// without them. It returns nil when the scratch area is full.
-func (h *MailHeaders) compact(s []byte) []byte {
+// without them. The span is not set when the scratch area is full.
+func (h *MailHeaders) compact(s []byte) span {
 	start := h.nScratch
 	n := start
 	t := tokenizer{s: s}
 	for tk := t.next(); tk.kind != tkEOF; tk = t.next() {
 		l := tk.end - tk.start
 		if n+l > len(h.scratch) {
-			return nil
+			return span{}
 		}
 		n += copy(h.scratch[n:], s[tk.start:tk.end])
 	}
 	h.nScratch = n
-	return h.scratch[start:n]
+	return span{start: start, end: n, scratch: true, set: true}
 }
 
-// clean trims v, drops everything from its first comment on and unfolds it
-// into the scratch area when it holds a line break. It returns nil when v
-// is empty or the scratch area is full.
-func (h *MailHeaders) clean(v []byte) []byte {
+// clean trims v (at offset off of the block), drops everything from its
+// first comment on and unfolds it into the scratch area when it holds a
+// line break. The span is not set when v is empty or the scratch area is
+// full.
+func (h *MailHeaders) clean(v []byte, off int) span {
 	if k := bytes.IndexByte(v, '('); k >= 0 {
 		v = v[:k]
 	}
 	for len(v) > 0 && isWSP(v[0]) {
-		v = v[1:]
+		v, off = v[1:], off+1
 	}
 	for len(v) > 0 && isWSP(v[len(v)-1]) {
 		v = v[:len(v)-1]
 	}
 	if len(v) == 0 {
-		return nil
+		return span{}
 	}
 	if bytes.IndexAny(v, "\r\n") < 0 {
-		return v
+		return span{start: off, end: off + len(v), set: true}
 	}
 	if len(v) > len(h.scratch)-h.nScratch {
 		h.Truncated = true
-		return nil
+		return span{}
 	}
 	start := h.nScratch
 	out := Unfold(h.scratch[start:start:len(h.scratch)], v)
 	h.nScratch += len(out)
-	return out
+	return span{start: start, end: h.nScratch, scratch: true, set: true}
 }
 
 // parseReceived keeps the from, by and with clauses and the date of a
-// Received field. Tokens inside angle brackets (the for clause's path) and
-// comments are passed over.
-func (h *MailHeaders) parseReceived(v []byte) {
-	var r ReceivedField
+// Received field, v, at offset off of the block. Tokens inside angle
+// brackets (the for clause's path) and comments are passed over.
+func (h *MailHeaders) parseReceived(v []byte, off int) {
+	var r receivedEntry
 	t := tokenizer{s: v}
 	angle := 0
 	for {
@@ -402,7 +458,7 @@ func (h *MailHeaders) parseReceived(v []byte) {
 				angle = max(angle-1, 0)
 			case ';':
 				if angle == 0 {
-					r.Date = h.clean(v[tk.end:])
+					r.date = h.clean(v[tk.end:], off+tk.end)
 					t.i = len(v)
 				}
 			}
@@ -412,20 +468,20 @@ func (h *MailHeaders) parseReceived(v []byte) {
 			continue
 		}
 		switch w := v[tk.start:tk.end]; {
-		case equalFold(w, "from") && r.From == nil:
-			r.From = t.domain()
-		case equalFold(w, "by") && r.By == nil:
-			r.By = t.domain()
-		case equalFold(w, "with") && r.With == nil:
+		case equalFold(w, "from") && !r.from.set:
+			r.from = t.domain(off)
+		case equalFold(w, "by") && !r.by.set:
+			r.by = t.domain(off)
+		case equalFold(w, "with") && !r.with.set:
 			save := t.i
 			if p := t.next(); p.kind == tkAtom {
-				r.With = v[p.start:p.end]
+				r.with = span{start: off + p.start, end: off + p.end, set: true}
 			} else {
 				t.i = save
 			}
 		}
 	}
-	if r.From == nil && r.By == nil && r.With == nil && r.Date == nil {
+	if !r.from.set && !r.by.set && !r.with.set && !r.date.set {
 		return
 	}
 	if h.nReceived == len(h.received) {
@@ -612,17 +668,18 @@ func (t *tokenizer) next() mailToken {
 }
 
 // domain reads a dot-atom domain or a domain literal, without white space
-// inside, and returns it; nil when the next token starts neither.
-func (t *tokenizer) domain() []byte {
+// inside, and returns where it is, t.s being at offset off of the block;
+// the span is not set when the next token starts neither.
+func (t *tokenizer) domain(off int) span {
 	save := t.i
 	first := t.next()
 	switch first.kind {
 	case tkLiteral:
-		return t.s[first.start:first.end]
+		return span{start: off + first.start, end: off + first.end, set: true}
 	case tkAtom:
 	default:
 		t.i = save
-		return nil
+		return span{}
 	}
 	end := first.end
 	for {
@@ -639,7 +696,7 @@ func (t *tokenizer) domain() []byte {
 		}
 		end = label.end
 	}
-	return t.s[first.start:end]
+	return span{start: off + first.start, end: off + end, set: true}
 }
 
 // isAtext reports whether c may appear in an atom: printable ASCII other

@@ -24,12 +24,14 @@ type mailView struct {
 }
 
 func viewMail(h *extract.MailHeaders) mailView {
-	v := mailView{MessageID: string(h.MessageID), Date: string(h.Date), MIMEVersion: string(h.MIMEVersion),
+	v := mailView{MessageID: string(h.MessageID()), Date: string(h.Date()), MIMEVersion: string(h.MIMEVersion()),
 		ContentType: string(h.ContentType()), Truncated: h.Truncated}
-	for _, a := range h.Addresses() {
+	for i := range h.NumAddresses() {
+		a := h.Address(i)
 		v.Addresses = append(v.Addresses, a.Field.String()+" "+string(a.Addr))
 	}
-	for _, r := range h.Received() {
+	for i := range h.NumReceived() {
+		r := h.Received(i)
 		v.Received = append(v.Received, receivedView{string(r.From), string(r.By), string(r.With), string(r.Date)})
 	}
 	return v
@@ -287,6 +289,23 @@ func TestMailAllocs(t *testing.T) {
 		}
 	}); n != 0 {
 		t.Errorf("allocations per run: got %v, want 0", n)
+	}
+}
+
+// TestMailNewValueAllocs pins that a MailHeaders declared per block stays on
+// the caller's stack: it holds no slice of itself.
+func TestMailNewValueAllocs(t *testing.T) {
+	block := []byte("From: a@example.jp\r\nTo: x . y @ z . jp\r\nDate: Mon, 1 Jan 2024\r\n 10:00:00 +0900\r\n" +
+		"Received: from a.jp by b.jp with SMTP; Mon, 1 Jan 2024\r\n 10:00:00 +0900\r\nMessage-ID: <a@b>\r\n")
+	var kept error
+	if n := testing.AllocsPerRun(100, func() {
+		var h extract.MailHeaders
+		kept = extract.ParseHeaders(block, &h)
+		if h.NumAddresses() != 2 || len(h.Date()) == 0 || h.NumReceived() != 1 {
+			t.Fatal("not parsed")
+		}
+	}); n != 0 || kept != nil {
+		t.Errorf("allocations per run: got %v (error %v), want 0", n, kept)
 	}
 }
 
