@@ -138,16 +138,18 @@ timed "cat > /dev/null" "$packets" "$wire" cat "$tmp/cap.pcap"
 note "tshark reads only the first $small packets (it is slow): same seed, a prefix of the capture; its rate scales"
 
 echo
-echo "== instructions per packet (callgrind, acd select, 10k matchers, workers=1, $small packets)"
+echo "== instructions per packet (callgrind, acd select, 10k matchers, workers=1, GOGC=off, $small packets)"
 if have valgrind && have callgrind_annotate; then
   # Ir over $small packets minus Ir over one packet (start-up: criteria,
-  # address table, key), divided by the packets in between. Two Go runtime
-  # features are turned off for valgrind: asynchronous preemption (its
-  # signals trip an assertion in callgrind) and RDTSCP (valgrind 3.19 cannot
-  # decode it; the runtime's timer falls back to RDTSC).
+  # address table, key), divided by the packets in between. The garbage
+  # collector is off so that the count does not depend on when it runs (by
+  # 10-20% with GOGC=100); allocations are still counted. Two Go runtime
+  # features are off for valgrind: asynchronous preemption (its signals trip
+  # an assertion in callgrind) and RDTSCP (valgrind 3.19 cannot decode it;
+  # the runtime falls back to RDTSC).
   ir() {
     sel "$tmp/crit10k.json" 1 "$1"
-    GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "${sel[@]}" >/dev/null 2>"$tmp/cg.err" ||
+    GOGC=off GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "${sel[@]}" >/dev/null 2>"$tmp/cg.err" ||
       { echo "callgrind run failed:" >&2; tail -20 "$tmp/cg.err" >&2; exit 1; }
     callgrind_annotate "$tmp/cg.out" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }'
     rm -f "$tmp/cg.out"
