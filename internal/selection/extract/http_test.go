@@ -574,3 +574,34 @@ func BenchmarkChunkSkipper(b *testing.B) {
 		}
 	}
 }
+
+// TestNewValuesStayOnStack pins that the values of the parsers that run
+// once per request, hello or command line can be declared per call, with
+// the error kept, without moving to the heap. (Inputs and buffers given to
+// them do escape: they are referenced from the values.)
+func TestNewValuesStayOnStack(t *testing.T) {
+	head := readTestdata(t, "http_google.bin")
+	hello := records(specHello(), 0)
+	line := []byte("MAIL FROM:<a@example.jp>\r\n")
+	chunked := []byte("5\r\nhello\r\n0\r\n\r\n")
+	data := []byte("A: b\r\n\r\nbody\r\n.\r\n")
+	buf := make([]byte, 0, 64) // the header buffer is the caller's, on the heap
+	var kept [5]error
+	if n := testing.AllocsPerRun(100, func() {
+		var r extract.Request
+		_, kept[0] = extract.ParseRequest(head, &r)
+		var h extract.ClientHello
+		kept[1] = extract.ParseClientHello(hello, &h)
+		var c extract.Command
+		kept[2] = extract.ParseCommand(line, &c)
+		var s extract.ChunkSkipper
+		_, _, kept[3] = s.Skip(chunked)
+		var d extract.DataSkipper
+		d.Reset(buf)
+		if _, done := d.Skip(data); !done {
+			t.Fatal("not done")
+		}
+	}); n != 0 || kept != [5]error{} {
+		t.Errorf("allocations per run: got %v (errors %v), want 0", n, kept)
+	}
+}
