@@ -454,12 +454,11 @@ func FuzzHeaders(f *testing.F) {
 }
 
 func mailStrings(h *extract.MailHeaders) []string {
-	out := []string{string(h.MessageID()), string(h.Date()), string(h.MIMEVersion()), string(h.ContentType())}
-	for i := range h.NumAddresses() {
-		out = append(out, string(h.Address(i).Addr))
+	out := []string{string(h.MessageID), string(h.Date), string(h.MIMEVersion), string(h.ContentType())}
+	for _, a := range h.Addresses() {
+		out = append(out, string(a.Addr))
 	}
-	for i := range h.NumReceived() {
-		r := h.Received(i)
+	for _, r := range h.Received() {
 		out = append(out, string(r.From), string(r.By), string(r.With), string(r.Date))
 	}
 	return out
@@ -467,11 +466,10 @@ func mailStrings(h *extract.MailHeaders) []string {
 
 func checkMail(t *testing.T, h *extract.MailHeaders) {
 	t.Helper()
-	if h.NumAddresses() > extract.MaxMailAddresses || h.NumReceived() > extract.MaxReceived {
-		t.Fatalf("%d addresses, %d Received", h.NumAddresses(), h.NumReceived())
+	if len(h.Addresses()) > extract.MaxMailAddresses || len(h.Received()) > extract.MaxReceived {
+		t.Fatalf("%d addresses, %d Received", len(h.Addresses()), len(h.Received()))
 	}
-	for i := range h.NumAddresses() {
-		a := h.Address(i)
+	for _, a := range h.Addresses() {
 		if len(a.Addr) == 0 {
 			if a.Field != extract.FieldReturnPath {
 				t.Fatalf("empty address in %v", a.Field)
@@ -488,15 +486,14 @@ func checkMail(t *testing.T, h *extract.MailHeaders) {
 			t.Fatalf("media type %q", ct)
 		}
 	}
-	for i := range h.NumReceived() {
-		r := h.Received(i)
+	for _, r := range h.Received() {
 		for _, w := range [][]byte{r.From, r.By, r.With} {
 			if bytes.ContainsAny(w, "() \t\r\n;<>") && !bytes.HasPrefix(w, []byte("[")) {
 				t.Fatalf("Received word %q", w)
 			}
 		}
 	}
-	for _, v := range [][]byte{h.Date(), h.MIMEVersion()} {
+	for _, v := range [][]byte{h.Date, h.MIMEVersion} {
 		if bytes.ContainsAny(v, "(\r\n") {
 			t.Fatalf("value %q holds a comment or line break", v)
 		}

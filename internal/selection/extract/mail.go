@@ -65,50 +65,37 @@ type ReceivedField struct {
 }
 
 // MailHeaders holds the mechanical information of a mail header block, as
-// ParseHeaders extracts it, read through its methods. It records where each
-// value is, in the block given to ParseHeaders or, for values that had to
-// be rewritten (unfolded, or stripped of white space inside an address), in
-// a scratch area of its own; addresses and Received fields are kept in
-// fixed arrays. So parsing does not allocate, and a MailHeaders declared
-// by the caller can stay on its stack. The slices the methods return are
-// valid until the next ParseHeaders on the value, as long as the block is
-// unchanged. A MailHeaders is about 9.5 KiB: reuse one per worker if
-// possible. It is not safe for concurrent use.
+// ParseHeaders extracts it. Addresses and Received fields are kept in fixed
+// arrays inside the value. Values that had to be rewritten (unfolded, or
+// stripped of white space inside an address) go to a scratch area of 4 KiB
+// that the value allocates the first time it needs one and reuses after
+// that; it is kept apart from the value so that the slices into it do not
+// make the value escape to the heap. Slices point into the block given to
+// ParseHeaders, into the value or into its scratch area, and are valid
+// until the next ParseHeaders on the value, as long as the block is
+// unchanged. A MailHeaders is about 5.5 KiB: keep one per worker and reuse
+// it, so that nothing is allocated. It is not safe for concurrent use.
 type MailHeaders struct {
+	// MessageID is the Message-ID without its angle brackets ("id@host").
+	MessageID []byte
+	// Date and MIMEVersion are those fields' values, trimmed, comments
+	// dropped and unfolded.
+	Date        []byte
+	MIMEVersion []byte
 	// Truncated reports that addresses, Received fields or rewritten
 	// values did not fit and were dropped.
 	Truncated bool
 
-	block       []byte // the input of ParseHeaders
-	messageID   span
-	date        span
-	mimeVersion span
-	nAddrs      int
-	nReceived   int
-	ctLen       int
-	nScratch    int
-	seen        uint8 // fields whose first instance has been read: see seenX
-	addrs       [MaxMailAddresses]addrEntry
-	received    [MaxReceived]receivedEntry
-	ctype       [maxMediaTypeLen]byte
-	scratch     [mailScratchLen]byte
+	nAddrs    int
+	nReceived int
+	ctLen     int
+	nScratch  int
+	seen      uint8 // fields whose first instance has been read: see seenX
+	addrs     [MaxMailAddresses]MailAddress
+	received  [MaxReceived]ReceivedField
+	ctype     [maxMediaTypeLen]byte
+	scratch   []byte // rewritten values; allocated once, mailScratchLen bytes
 }
-
-// A span locates a value in the block, or in the scratch area. MailHeaders
-// keeps spans, not slices, because a slice of its own scratch area stored in
-// it would make every MailHeaders escape to the heap.
-type span struct {
-	start, end int
-	scratch    bool // in MailHeaders.scratch, else in MailHeaders.block
-	set        bool // there is a value
-}
-
-type addrEntry struct {
-	field HeaderField
-	addr  span
-}
-
-type receivedEntry struct{ from, by, with, date span }
 
 // Bits of MailHeaders.seen.
 const (
@@ -118,53 +105,18 @@ const (
 	seenContentType
 )
 
-// bytes returns the value s locates, or nil.
-func (h *MailHeaders) bytes(s span) []byte {
-	switch {
-	case !s.set:
-		return nil
-	case s.scratch:
-		return h.scratch[s.start:s.end]
-	}
-	return h.block[s.start:s.end]
-}
+// Addresses returns the addresses of the From, To, Cc and Return-Path
+// fields in the order they appear, each tagged with its field. The slice
+// points into h.
+func (h *MailHeaders) Addresses() []MailAddress { return h.addrs[:h.nAddrs] }
 
-// NumAddresses returns the number of addresses Address returns.
-func (h *MailHeaders) NumAddresses() int { return h.nAddrs }
-
-// Address returns the i'th address of the From, To, Cc and Return-Path
-// fields, in the order they appear, tagged with its field; 0 <= i <
-// NumAddresses().
-func (h *MailHeaders) Address(i int) MailAddress {
-	e := &h.addrs[:h.nAddrs][i]
-	return MailAddress{Field: e.field, Addr: h.bytes(e.addr)}
-}
-
-// NumReceived returns the number of Received fields Received returns.
-func (h *MailHeaders) NumReceived() int { return h.nReceived }
-
-// Received returns the i'th Received field, in the order they appear (the
-// most recent hop first); 0 <= i < NumReceived().
-func (h *MailHeaders) Received(i int) ReceivedField {
-	e := &h.received[:h.nReceived][i]
-	return ReceivedField{From: h.bytes(e.from), By: h.bytes(e.by), With: h.bytes(e.with), Date: h.bytes(e.date)}
-}
-
-// MessageID returns the Message-ID without its angle brackets ("id@host"),
-// or nil.
-func (h *MailHeaders) MessageID() []byte { return h.bytes(h.messageID) }
-
-// Date returns the Date field's value, trimmed, comments dropped and
-// unfolded, or nil.
-func (h *MailHeaders) Date() []byte { return h.bytes(h.date) }
-
-// MIMEVersion returns the MIME-Version field's value, trimmed, comments
-// dropped and unfolded, or nil.
-func (h *MailHeaders) MIMEVersion() []byte { return h.bytes(h.mimeVersion) }
+// Received returns the Received fields in the order they appear (the most
+// recent hop first). The slice points into h.
+func (h *MailHeaders) Received() []ReceivedField { return h.received[:h.nReceived] }
 
 // ContentType returns the top-level media type, "type/subtype" in lower
 // case, without any parameter (boundary, charset, name, …); nil when there
-// is no valid Content-Type.
+// is no valid Content-Type. The slice points into h.
 func (h *MailHeaders) ContentType() []byte {
 	if h.ctLen == 0 {
 		return nil
@@ -172,10 +124,18 @@ func (h *MailHeaders) ContentType() []byte {
 	return h.ctype[:h.ctLen]
 }
 
-func (h *MailHeaders) reset(block []byte) {
-	h.Truncated, h.block = false, block
-	h.messageID, h.date, h.mimeVersion = span{}, span{}, span{}
+func (h *MailHeaders) reset() {
+	h.MessageID, h.Date, h.MIMEVersion, h.Truncated = nil, nil, nil, false
 	h.nAddrs, h.nReceived, h.ctLen, h.nScratch, h.seen = 0, 0, 0, 0, 0
+}
+
+// room returns the free part of the scratch area, allocating the area the
+// first time.
+func (h *MailHeaders) room() []byte {
+	if h.scratch == nil {
+		h.scratch = make([]byte, mailScratchLen)
+	}
+	return h.scratch[h.nScratch:]
 }
 
 // ParseHeaders parses a mail header block (RFC 5322 §2.2) into h: the lines
@@ -193,7 +153,7 @@ func (h *MailHeaders) reset(block []byte) {
 // *ParseError; the fields before it are kept in h. ParseHeaders does not
 // allocate.
 func ParseHeaders(block []byte, h *MailHeaders) error {
-	h.reset(block)
+	h.reset()
 	for i := 0; i < len(block); {
 		c := block[i]
 		if c == '\n' || (c == '\r' && i+1 < len(block) && block[i+1] == '\n') {
@@ -214,7 +174,7 @@ func ParseHeaders(block []byte, h *MailHeaders) error {
 			return perr("mail", j, "header line without a field name and colon")
 		}
 		end, next := fieldEnd(block, k+1)
-		h.field(block[i:j], block[k+1:end], k+1)
+		h.field(block[i:j], block[k+1:end])
 		i = next
 	}
 	return nil
@@ -242,46 +202,45 @@ func fieldEnd(b []byte, i int) (end, next int) {
 	}
 }
 
-// field reads one field if it is one of those kept; v is its body, at
-// offset off of the block.
-func (h *MailHeaders) field(name, v []byte, off int) {
+// field reads one field if it is one of those kept.
+func (h *MailHeaders) field(name, v []byte) {
 	switch len(name) {
 	case 2:
 		switch {
 		case equalFold(name, "to"):
-			h.parseAddressList(v, off, FieldTo)
+			h.parseAddressList(v, FieldTo)
 		case equalFold(name, "cc"):
-			h.parseAddressList(v, off, FieldCc)
+			h.parseAddressList(v, FieldCc)
 		}
 	case 4:
 		switch {
 		case equalFold(name, "from"):
-			h.parseAddressList(v, off, FieldFrom)
+			h.parseAddressList(v, FieldFrom)
 		case equalFold(name, "date"):
 			if h.seen&seenDate == 0 {
 				h.seen |= seenDate
-				h.date = h.clean(v, off)
+				h.Date = h.clean(v)
 			}
 		}
 	case 8:
 		if equalFold(name, "received") {
-			h.parseReceived(v, off)
+			h.parseReceived(v)
 		}
 	case 10:
 		if equalFold(name, "message-id") && h.seen&seenMessageID == 0 {
 			h.seen |= seenMessageID
-			h.parseAddressList(v, off, fieldMessageID)
+			h.parseAddressList(v, fieldMessageID)
 		}
 	case 11:
 		if equalFold(name, "return-path") {
-			h.parseAddressList(v, off, FieldReturnPath)
+			h.parseAddressList(v, FieldReturnPath)
 		}
 	case 12:
 		switch {
 		case equalFold(name, "mime-version"):
 			if h.seen&seenMIMEVersion == 0 {
 				h.seen |= seenMIMEVersion
-				h.mimeVersion = h.clean(v, off)
+				h.MIMEVersion = h.clean(v)
 			}
 		case equalFold(name, "content-type"):
 			if h.seen&seenContentType == 0 {
@@ -295,9 +254,8 @@ func (h *MailHeaders) field(name, v []byte, off int) {
 // parseAddressList reads the addresses of an address-list, mailbox-list or
 // path (RFC 5322 §3.4, §3.6.7): the addr-spec of every mailbox, bare or in
 // angle brackets (a source route dropped), inside groups too. Display
-// names, comments and group names are passed over. v is at offset off of
-// the block.
-func (h *MailHeaders) parseAddressList(v []byte, off int, f HeaderField) {
+// names, comments and group names are passed over.
+func (h *MailHeaders) parseAddressList(v []byte, f HeaderField) {
 	t := tokenizer{s: v}
 	var a addrSpec
 	inAngle, route, afterAngle := false, false, false
@@ -305,7 +263,7 @@ func (h *MailHeaders) parseAddressList(v []byte, off int, f HeaderField) {
 		tk := t.next()
 		if tk.kind == tkEOF {
 			if !afterAngle && !inAngle {
-				h.flush(v, off, &a, f, false)
+				h.flush(v, &a, f, false)
 			}
 			return
 		}
@@ -327,14 +285,14 @@ func (h *MailHeaders) parseAddressList(v []byte, off int, f HeaderField) {
 			continue
 		case '>':
 			if inAngle {
-				h.flush(v, off, &a, f, true)
+				h.flush(v, &a, f, true)
 				inAngle, afterAngle = false, true
 			}
 			a.reset()
 			continue
 		case ',', ';':
 			if !afterAngle && !inAngle {
-				h.flush(v, off, &a, f, false)
+				h.flush(v, &a, f, false)
 			}
 			a.reset()
 			inAngle, afterAngle = false, false
@@ -357,28 +315,27 @@ func (h *MailHeaders) parseAddressList(v []byte, off int, f HeaderField) {
 	}
 }
 
-// flush keeps the address a has read in v (at offset off of the block), if
-// it is a whole addr-spec. angle says it was in angle brackets, where
-// Return-Path may be empty.
-func (h *MailHeaders) flush(v []byte, off int, a *addrSpec, f HeaderField, angle bool) {
-	var addr span
+// flush keeps the address a has read, if it is a whole addr-spec. angle
+// says it was in angle brackets, where Return-Path may be empty.
+func (h *MailHeaders) flush(v []byte, a *addrSpec, f HeaderField, angle bool) {
+	var addr []byte
 	switch {
 	case a.complete():
-		addr = span{start: off + a.start, end: off + a.end, set: true}
+		addr = v[a.start:a.end]
 		if !a.contiguous {
-			if addr = h.compact(v[a.start:a.end]); !addr.set {
+			if addr = h.compact(addr); addr == nil {
 				h.Truncated = true
 				return
 			}
 		}
 	case angle && a.state == asStart && f == FieldReturnPath:
-		addr = span{start: off, end: off, set: true}
+		addr = v[:0]
 	default:
 		return
 	}
 	if f == fieldMessageID {
-		if !h.messageID.set {
-			h.messageID = addr
+		if h.MessageID == nil {
+			h.MessageID = addr
 		}
 		return
 	}
@@ -386,63 +343,62 @@ func (h *MailHeaders) flush(v []byte, off int, a *addrSpec, f HeaderField, angle
 		h.Truncated = true
 		return
 	}
-	h.addrs[h.nAddrs] = addrEntry{field: f, addr: addr}
+	h.addrs[h.nAddrs] = MailAddress{Field: f, Addr: addr}
 	h.nAddrs++
 }
 
 // compact copies the tokens of s, an addr-spec written with white space or
 // comments inside (obsolete syntax, RFC 5322 §4.4), into the scratch area
-// without them. The span is not set when the scratch area is full.
-func (h *MailHeaders) compact(s []byte) span {
-	start := h.nScratch
-	n := start
+// without them. It returns nil when the scratch area is full.
+func (h *MailHeaders) compact(s []byte) []byte {
+	room := h.room()
+	n := 0
 	t := tokenizer{s: s}
 	for tk := t.next(); tk.kind != tkEOF; tk = t.next() {
 		l := tk.end - tk.start
-		if n+l > len(h.scratch) {
-			return span{}
+		if n+l > len(room) {
+			return nil
 		}
-		n += copy(h.scratch[n:], s[tk.start:tk.end])
+		n += copy(room[n:], s[tk.start:tk.end])
 	}
-	h.nScratch = n
-	return span{start: start, end: n, scratch: true, set: true}
+	h.nScratch += n
+	return room[:n:n]
 }
 
-// clean trims v (at offset off of the block), drops everything from its
-// first comment on and unfolds it into the scratch area when it holds a
-// line break. The span is not set when v is empty or the scratch area is
-// full.
-func (h *MailHeaders) clean(v []byte, off int) span {
+// clean trims v, drops everything from its first comment on and unfolds it
+// into the scratch area when it holds a line break. It returns nil when v
+// is empty or the scratch area is full.
+func (h *MailHeaders) clean(v []byte) []byte {
 	if k := bytes.IndexByte(v, '('); k >= 0 {
 		v = v[:k]
 	}
 	for len(v) > 0 && isWSP(v[0]) {
-		v, off = v[1:], off+1
+		v = v[1:]
 	}
 	for len(v) > 0 && isWSP(v[len(v)-1]) {
 		v = v[:len(v)-1]
 	}
 	if len(v) == 0 {
-		return span{}
+		return nil
 	}
 	if bytes.IndexAny(v, "\r\n") < 0 {
-		return span{start: off, end: off + len(v), set: true}
+		return v
 	}
-	if len(v) > len(h.scratch)-h.nScratch {
+	room := h.room()
+	if len(v) > len(room) {
 		h.Truncated = true
-		return span{}
+		return nil
 	}
-	start := h.nScratch
-	out := Unfold(h.scratch[start:start:len(h.scratch)], v)
+	out := Unfold(room[:0], v) // no longer than v: stays in room
 	h.nScratch += len(out)
-	return span{start: start, end: h.nScratch, scratch: true, set: true}
+	return out[:len(out):len(out)]
 }
 
 // parseReceived keeps the from, by and with clauses and the date of a
-// Received field, v, at offset off of the block. Tokens inside angle
-// brackets (the for clause's path) and comments are passed over.
-func (h *MailHeaders) parseReceived(v []byte, off int) {
-	var r receivedEntry
+// Received field. Tokens inside angle brackets (the for clause's path) and
+// comments are passed over.
+func (h *MailHeaders) parseReceived(v []byte) {
+	var r ReceivedField
 	t := tokenizer{s: v}
 	angle := 0
 	for {
@@ -458,7 +414,7 @@ func (h *MailHeaders) parseReceived(v []byte, off int) {
 				angle = max(angle-1, 0)
 			case ';':
 				if angle == 0 {
-					r.date = h.clean(v[tk.end:], off+tk.end)
+					r.Date = h.clean(v[tk.end:])
 					t.i = len(v)
 				}
 			}
@@ -468,20 +424,20 @@ func (h *MailHeaders) parseReceived(v []byte, off int) {
 			continue
 		}
 		switch w := v[tk.start:tk.end]; {
-		case equalFold(w, "from") && !r.from.set:
-			r.from = t.domain(off)
-		case equalFold(w, "by") && !r.by.set:
-			r.by = t.domain(off)
-		case equalFold(w, "with") && !r.with.set:
+		case equalFold(w, "from") && r.From == nil:
+			r.From = t.domain()
+		case equalFold(w, "by") && r.By == nil:
+			r.By = t.domain()
+		case equalFold(w, "with") && r.With == nil:
 			save := t.i
 			if p := t.next(); p.kind == tkAtom {
-				r.with = span{start: off + p.start, end: off + p.end, set: true}
+				r.With = v[p.start:p.end]
 			} else {
 				t.i = save
 			}
 		}
 	}
-	if !r.from.set && !r.by.set && !r.with.set && !r.date.set {
+	if r.From == nil && r.By == nil && r.With == nil && r.Date == nil {
 		return
 	}
 	if h.nReceived == len(h.received) {
@@ -668,18 +624,17 @@ func (t *tokenizer) next() mailToken {
 }
 
 // domain reads a dot-atom domain or a domain literal, without white space
-// inside, and returns where it is, t.s being at offset off of the block;
-// the span is not set when the next token starts neither.
-func (t *tokenizer) domain(off int) span {
+// inside, and returns it; nil when the next token starts neither.
+func (t *tokenizer) domain() []byte {
 	save := t.i
 	first := t.next()
 	switch first.kind {
 	case tkLiteral:
-		return span{start: off + first.start, end: off + first.end, set: true}
+		return t.s[first.start:first.end]
 	case tkAtom:
 	default:
 		t.i = save
-		return span{}
+		return nil
 	}
 	end := first.end
 	for {
@@ -696,7 +651,7 @@ func (t *tokenizer) domain(off int) span {
 		}
 		end = label.end
 	}
-	return span{start: off + first.start, end: off + end, set: true}
+	return t.s[first.start:end]
 }
 
 // isAtext reports whether c may appear in an atom: printable ASCII other
