@@ -11,8 +11,9 @@ import (
 	"github.com/acd-platform/acd/internal/selection/packet"
 )
 
-// DefaultStart is the time of the first frame when Config.Start is zero.
-var DefaultStart = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+// DefaultStart returns the time of the first frame when Config.Start is
+// zero: 2026-11-01T00:00:00Z.
+func DefaultStart() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
 
 // Defaults of Config's zero fields.
 const (
@@ -52,7 +53,7 @@ type Config struct {
 	// Flows is the number of flows in progress at any time, whose frames are
 	// interleaved at random: 0 means DefaultFlows (256).
 	Flows int
-	// Start is the time of the first frame; zero means DefaultStart
+	// Start is the time of the first frame; zero means DefaultStart()
 	// (2026-11-01T00:00:00Z). Frames follow each other by 0–4 µs.
 	Start time.Time
 }
@@ -77,7 +78,7 @@ func (c Config) withDefaults() Config {
 		c.Flows = DefaultFlows
 	}
 	if c.Start.IsZero() {
-		c.Start = DefaultStart
+		c.Start = DefaultStart()
 	}
 	return c
 }

@@ -73,7 +73,7 @@ func TestWriteFrames(t *testing.T) {
 	if m.WireBytes != tr.wire || m.FileBytes != int64(len(data)) {
 		t.Errorf("manifest: wire %d, file %d bytes; read %d, %d", m.WireBytes, m.FileBytes, tr.wire, len(data))
 	}
-	if want := capgen.DefaultStart; !m.First.Equal(want) || !m.Last.After(want) || m.Last.Sub(want) > time.Duration(n)*4*time.Microsecond {
+	if want := capgen.DefaultStart(); !m.First.Equal(want) || !m.Last.After(want) || m.Last.Sub(want) > time.Duration(n)*4*time.Microsecond {
 		t.Errorf("manifest times %v..%v, want from %v, 0-4 µs apart", m.First, m.Last, want)
 	}
 	// Shares: IPv6 about 20% of flows, VLAN tags on a few percent.

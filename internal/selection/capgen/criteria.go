@@ -22,7 +22,7 @@ type CriteriaConfig struct {
 	// ID is the criteria set's id: "" means "bench-<Matchers>".
 	ID string
 	// Start is the start of the capture the criteria apply to; zero means
-	// DefaultStart. The criteria are valid from a month before it to a year
+	// DefaultStart(). The criteria are valid from a month before it to a year
 	// after it.
 	Start time.Time
 }
@@ -128,7 +128,7 @@ func WriteCriteria(w io.Writer, cfg CriteriaConfig) error {
 		cfg.ID = "bench-" + strconv.Itoa(cfg.Matchers)
 	}
 	if cfg.Start.IsZero() {
-		cfg.Start = DefaultStart
+		cfg.Start = DefaultStart()
 	}
 	bw := bufio.NewWriter(w)
 	head := struct {

@@ -55,7 +55,7 @@ func TestWriteCriteria(t *testing.T) {
 			if c.wantID != "" && s.ID != c.wantID {
 				t.Errorf("ID = %q, want %q", s.ID, c.wantID)
 			}
-			if err := s.CheckValidity(capgen.DefaultStart); err != nil {
+			if err := s.CheckValidity(capgen.DefaultStart()); err != nil {
 				t.Errorf("CheckValidity(DefaultStart): %v", err)
 			}
 			if d := s.DirectionSet(); d.Len() != 3 || d.Has(direction.DomesticDomestic) {
