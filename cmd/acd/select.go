@@ -60,6 +60,7 @@ an unsupported input, 3 when the criteria set is outside its validity window.`)
 	active := fs.Duration("active-timeout", 5*time.Minute, "report a long selected flow this often")
 	flowBuf := fs.Int("flow-buffer", 16<<10, "reassembly bytes kept per flow at most")
 	bufMem := fs.Int64("buffer-memory", 256<<20, "reassembly bytes kept across all flows at most")
+	maxFlows := fs.Int("max-flows", 1<<20, "flows tracked at once at most; when full, the least recently active ends early")
 	if err := parse(fs, e.args, func() error {
 		switch {
 		case *critPath == "":
@@ -104,7 +105,7 @@ an unsupported input, 3 when the criteria set is outside its validity window.`)
 	}
 	eng, err := selection.New(selection.Config{
 		Criteria: set, Matcher: m, Domestic: table, PseudonymKey: key, Workers: *workers,
-		IdleTimeout: *idle, ActiveTimeout: *active, FlowBuffer: *flowBuf, BufferMemory: *bufMem, Logger: logger,
+		IdleTimeout: *idle, ActiveTimeout: *active, FlowBuffer: *flowBuf, BufferMemory: *bufMem, MaxFlows: *maxFlows, Logger: logger,
 	})
 	if err != nil {
 		return err

@@ -135,8 +135,8 @@ func printSummary(w io.Writer, s *selection.Summary, took time.Duration) {
 		row(name, s.Directions[name])
 	}
 	row("total", s.Total)
-	fmt.Fprintf(w, "non-IP %d packets, malformed %d, fragments %d; flows %d tracked, %d selected; %d records, %d bytes, sha256 %s\n",
-		s.NonIP.Packets, s.Malformed.Packets, s.Fragments, s.Flows, s.SelectedFlows, s.Records, s.OutputBytes, s.OutputSHA256)
+	fmt.Fprintf(w, "non-IP %d packets, malformed %d, fragments %d; flows %d tracked, %d selected, %d ended early; %d records, %d bytes, sha256 %s\n",
+		s.NonIP.Packets, s.Malformed.Packets, s.Fragments, s.Flows, s.SelectedFlows, s.EvictedFlows, s.Records, s.OutputBytes, s.OutputSHA256)
 	packets := s.Total.Seen.Packets + s.NonIP.Packets + s.Malformed.Packets
 	secs := took.Seconds()
 	fmt.Fprintf(w, "selection: %d packets in %.3f s (%.2f Mpps, %.2f Gbps)\n", packets, secs,

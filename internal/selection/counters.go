@@ -49,6 +49,8 @@ type Counters struct {
 	Fragments uint64
 	// Flows counts flows tracked, and Selected those kept.
 	Flows, SelectedFlows uint64
+	// EvictedFlows counts flows ended early because the flow table was full.
+	EvictedFlows uint64
 	// Records counts the records written: flows and per-request events
 	// (HTTP, DNS, SMTP, mail headers).
 	Records uint64
@@ -66,6 +68,7 @@ func (c *Counters) merge(o *Counters) {
 	c.Fragments += o.Fragments
 	c.Flows += o.Flows
 	c.SelectedFlows += o.SelectedFlows
+	c.EvictedFlows += o.EvictedFlows
 	c.Records += o.Records
 	c.StreamGiveUps += o.StreamGiveUps
 }

@@ -46,6 +46,10 @@ type Config struct {
 	// BufferMemory caps all flows' reassembly buffers together. Default
 	// 256 MiB; a flow that would pass it is no longer parsed.
 	BufferMemory int64
+	// MaxFlows caps the flows tracked at once, over all workers; when the
+	// table is full the least recently active flow ends early (and is
+	// reported if selected). Default 1M, about 300 MiB.
+	MaxFlows int
 	// Logger gets one line per bad record (with its offset) up to a limit,
 	// and nothing from any packet's content. Default: discard.
 	Logger *slog.Logger
@@ -57,6 +61,7 @@ const (
 	defaultActive       = 5 * time.Minute
 	defaultFlowBuffer   = 16 << 10
 	defaultBufferMemory = 256 << 20
+	defaultMaxFlows     = 1 << 20
 	// maxBadRecordLogs bounds the log lines about bad records; the count
 	// goes on in the summary.
 	maxBadRecordLogs = 100
@@ -96,6 +101,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.BufferMemory <= 0 {
 		cfg.BufferMemory = defaultBufferMemory
+	}
+	if cfg.MaxFlows <= 0 {
+		cfg.MaxFlows = defaultMaxFlows
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -168,9 +176,10 @@ func (e *Engine) newWorker(i, n int, o *output, inUse *atomic.Int64) (*worker, e
 		id: uint64(i), stride: uint64(n),
 		cfg: &e.cfg, dom: e.cfg.Domestic, dirs: e.cfg.Criteria.DirectionSet(), m: e.cfg.Matcher,
 		pseud: p, out: o,
-		pool:    bufPool{size: e.cfg.FlowBuffer, limit: e.cfg.BufferMemory, inUse: inUse},
-		flows:   newFlowTable(1 << 12),
-		scratch: make([]byte, 0, 512),
+		pool:     bufPool{size: e.cfg.FlowBuffer, limit: e.cfg.BufferMemory, inUse: inUse},
+		flows:    newFlowTable(1 << 12),
+		maxFlows: max(1, e.cfg.MaxFlows/n),
+		scratch:  make([]byte, 0, 512),
 	}, nil
 }
 

@@ -47,6 +47,7 @@ type runOpts struct {
 	delegated  string // RIR delegated-statistics text
 	overrides  string
 	flowBuffer int
+	maxFlows   int
 	key        *keys.Key // default: a new key
 }
 
@@ -94,8 +95,8 @@ func run(t testing.TB, pcap io.Reader, crit []byte, o runOpts) *result {
 	var log bytes.Buffer
 	e, err := selection.New(selection.Config{
 		Criteria: set, Matcher: m, Domestic: b.Build(), PseudonymKey: key, Workers: o.workers,
-		FlowBuffer: o.flowBuffer,
-		Logger:     slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		FlowBuffer: o.flowBuffer, MaxFlows: o.maxFlows,
+		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -171,3 +171,17 @@ func TestStreamGaps(t *testing.T) {
 	}
 	checkBalance(t, r.sum)
 }
+
+// TestFlowTableCap: a full flow table ends its least recently active flow
+// early, and a selected one is still reported.
+func TestFlowTableCap(t *testing.T) {
+	c := newCap(t)
+	for i := range 5 {
+		c.udp(join("8.8.8.8", 4000+i), "1.0.0.1:5000", []byte("x"))
+	}
+	r := run(t, c.reader(), criteriaJSON(allDirections, everything), runOpts{maxFlows: 2})
+	if n := len(r.byType("flow")); n != 5 || r.sum.EvictedFlows != 3 {
+		t.Errorf("%d flow records, %d evicted; want 5 and 3", n, r.sum.EvictedFlows)
+	}
+	checkBalance(t, r.sum)
+}

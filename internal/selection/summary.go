@@ -46,6 +46,7 @@ type Summary struct {
 	Fragments     uint64                       `json:"fragments"`
 	Flows         uint64                       `json:"flows"`
 	SelectedFlows uint64                       `json:"selected_flows"`
+	EvictedFlows  uint64                       `json:"evicted_flows"`
 	Records       uint64                       `json:"records"`
 	StreamGiveUps uint64                       `json:"stream_give_ups"`
 	OutputBytes   int64                        `json:"output_bytes"`
@@ -77,7 +78,7 @@ func (e *Engine) writeSummary(o *output, input string, started time.Time, c *Cou
 		Started: started, Finished: time.Now().UTC(),
 		Directions: make(map[string]DirectionCounters, 4), Total: c.Total(),
 		NonIP: c.NonIP, Malformed: c.Malformed, Fragments: c.Fragments,
-		Flows: c.Flows, SelectedFlows: c.SelectedFlows, Records: c.Records, StreamGiveUps: c.StreamGiveUps,
+		Flows: c.Flows, SelectedFlows: c.SelectedFlows, EvictedFlows: c.EvictedFlows, Records: c.Records, StreamGiveUps: c.StreamGiveUps,
 		OutputBytes: n, OutputSHA256: sum,
 	}
 	for d := range direction.Direction(4) {

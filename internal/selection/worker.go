@@ -42,13 +42,14 @@ type worker struct {
 	out   *output
 	pool  bufPool
 
-	flows   *flowTable
-	now     int64 // latest packet time seen
-	swept   int64 // when idle flows were last looked for
-	c       Counters
-	rec     jsonw // the record being written; flushed to out in batches
-	scratch []byte
-	mail    extract.MailHeaders // reused for every header block
+	flows    *flowTable
+	maxFlows int   // this worker's share of Config.MaxFlows
+	now      int64 // latest packet time seen
+	swept    int64 // when idle flows were last looked for
+	c        Counters
+	rec      jsonw // the record being written; flushed to out in batches
+	scratch  []byte
+	mail     extract.MailHeaders // reused for every header block
 }
 
 // handle screens one decoded packet. wire is its length on the wire.
@@ -130,6 +131,12 @@ func hasApp(p *packet.Parsed) bool {
 }
 
 func (w *worker) newFlow(k flowKey, srcIsA bool, p *packet.Parsed, ts int64, d direction.Direction) *flow {
+	if w.flows.len() >= w.maxFlows {
+		// The table is full: the least recently active flow ends early, so
+		// memory stays bounded whatever the traffic.
+		w.c.EvictedFlows++
+		w.end(w.flows.oldest())
+	}
 	f := w.flows.add(k)
 	w.c.Flows++
 	f.id = w.id + w.nextID*w.stride
@@ -169,19 +176,23 @@ func (w *worker) selectFlow(f *flow, rule int) {
 // sweepEvery is how often (in capture time) idle flows are looked for.
 const sweepEvery = int64(1e9)
 
-// sweep ends flows idle past the timeouts, oldest first.
+// sweep ends closed flows past their linger and flows idle past the
+// timeout. It walks from the least recently active flow and stops at the
+// first one active within the linger: every flow after it is more recent.
 func (w *worker) sweep(now int64) {
 	w.swept = now
 	w.flush() // live sources: records leave within a second of capture time
 	idle, linger := w.cfg.IdleTimeout.Nanoseconds(), closedLinger.Nanoseconds()
-	for f := w.flows.oldest(); f != nil; f = w.flows.oldest() {
+	for i := w.flows.tail; i >= 0; {
+		f := &w.flows.slab[i]
+		i = f.prev
 		age := now - f.last
-		if age < linger || age < idle && !f.closed {
-			// The LRU tail is the oldest; a closed flow further up the
-			// list ends at a later sweep.
+		if age < linger {
 			break
 		}
-		w.end(f)
+		if f.closed || age >= idle {
+			w.end(f)
+		}
 	}
 }
 
