@@ -251,8 +251,8 @@ func (w *worker) http(f *flow, b []byte, ts int64) (int, bool) {
 
 // clientHello reads the TLS ClientHello; after it the stream is encrypted.
 func (w *worker) clientHello(f *flow, b []byte, ts int64) (int, bool) {
-	var h extract.ClientHello
-	err := extract.ParseClientHello(b, &h)
+	h := &w.hello
+	err := extract.ParseClientHello(b, h)
 	if err == extract.ErrNeedMore {
 		return 0, true
 	}
@@ -264,7 +264,7 @@ func (w *worker) clientHello(f *flow, b []byte, ts int64) (int, bool) {
 		f.app.tls = &tlsInfo{
 			version: h.Version,
 			sni:     string(h.SNI),
-			alpn:    string(firstALPN(h.ALPN)),
+			alpn:    string(h.FirstALPN()),
 			ja4:     string(h.AppendJA4(w.scratch[:0])),
 		}
 	}
@@ -273,8 +273,8 @@ func (w *worker) clientHello(f *flow, b []byte, ts int64) (int, bool) {
 
 // dnsMessage reads one DNS message (a UDP payload, or one framed on TCP).
 func (w *worker) dnsMessage(f *flow, msg []byte, ts int64) bool {
-	var m extract.DNSMessage
-	if err := extract.ParseDNS(msg, &m); err != nil {
+	m := &w.dns
+	if err := extract.ParseDNS(msg, m); err != nil {
 		return false
 	}
 	w.matchDomain(f, m.QName())
@@ -345,14 +345,6 @@ func (w *worker) appFlowFields(f *flow) {
 		j.str("ja4", t.ja4)
 		j.closeNested()
 	}
-}
-
-// firstALPN returns the first name of a raw ALPN protocol_name_list.
-func firstALPN(list []byte) []byte {
-	if len(list) == 0 || int(list[0])+1 > len(list) {
-		return nil
-	}
-	return list[1 : 1+int(list[0])]
 }
 
 // tlsVersion names a TLS version as records show it.

@@ -49,7 +49,11 @@ type worker struct {
 	c        Counters
 	rec      jsonw // the record being written; flushed to out in batches
 	scratch  []byte
-	mail     extract.MailHeaders // reused for every header block
+	// Parser values reused for every message: they are large, and
+	// clearing them once per packet would cost more than the parse.
+	mail  extract.MailHeaders
+	dns   extract.DNSMessage
+	hello extract.ClientHello
 }
 
 // handle screens one decoded packet. wire is its length on the wire.
