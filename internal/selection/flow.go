@@ -52,23 +52,26 @@ const (
 // flow is one tracked flow. Side 0 is the client (the endpoint that opened the
 // flow, or the first seen), side 1 the server.
 type flow struct {
-	key      flowKey
-	id       uint64
-	clientA  bool // endpoint a of the key is the client
-	state    uint8
-	closed   bool // FIN both ways or RST: kept briefly for stray packets
-	dir      direction.Direction
-	rule     int32
-	first    int64
-	last     int64
-	emitted  int64 // start of the current reporting interval (active timeout)
-	packets  [2]uint64
-	bytes    [2]uint64
-	flags    [2]uint8 // TCP flags ORed per side
-	fin      [2]bool
-	icmpType uint8
-	icmpCode uint8
-	app      app
+	key     flowKey
+	id      uint64
+	clientA bool // endpoint a of the key is the client
+	state   uint8
+	closed  bool // FIN both ways or RST: kept briefly for stray packets
+	// A pending flow could still be selected by a domain or a command rule:
+	// what the matcher's WantsApp said when the flow began.
+	wantDomain, wantCommand bool
+	dir                     direction.Direction
+	rule                    int32
+	first                   int64
+	last                    int64
+	emitted                 int64 // start of the current reporting interval (active timeout)
+	packets                 [2]uint64
+	bytes                   [2]uint64
+	flags                   [2]uint8 // TCP flags ORed per side
+	fin                     [2]bool
+	icmpType                uint8
+	icmpCode                uint8
+	app                     app
 
 	// LRU list by last activity, as slab indices; -1 ends.
 	prev, next int32

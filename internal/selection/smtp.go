@@ -102,6 +102,13 @@ func (w *worker) smtpCommand(f *flow, s *smtpState, line []byte, ts int64) bool 
 	case extract.VerbHELO, extract.VerbEHLO:
 		w.matchDomain(f, c.Domain)
 		s.helo = string(c.Domain[:min(len(c.Domain), 255)])
+		if f.state == pending && !f.wantCommand {
+			// HELO was the session's only domain and no command rule
+			// can match: nothing more can select it, so its mail is not
+			// walked through.
+			f.state = rejected
+			return false
+		}
 	case extract.VerbMAIL:
 		s.mailFrom, s.hasMail = w.pseudonymise(c.Path), true
 		s.rcpt = s.rcpt[:0]

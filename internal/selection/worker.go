@@ -91,8 +91,9 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 	if f == nil {
 		t := criteria.Tuple{Src: p.Src, Dst: p.Dst, Proto: p.Proto, SrcPort: sport, DstPort: dport}
 		rule, ok := w.m.MatchTuple(&t)
+		var wd, wc bool
 		if !ok {
-			wd, wc := w.m.WantsApp(&t)
+			wd, wc = w.m.WantsApp(&t)
 			if !(wd || wc) || !hasApp(p) {
 				// Nothing about this packet's flow can be selected: delete
 				// it now, keep no state.
@@ -101,6 +102,7 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 			}
 		}
 		f = w.newFlow(key, srcIsA, p, ts, d)
+		f.wantDomain, f.wantCommand = wd, wc
 		if ok {
 			w.selectFlow(f, rule)
 		} else if f.app.kind == appNone {
