@@ -24,9 +24,13 @@ func (e *Engine) RunNetflow(ctx context.Context, addr string, out io.Writer) (*S
 		return nil, err
 	}
 	input := "netflow:" + addr
+	e.pos.Store(-1)
 	e.writeHeader(o, input, started)
 	d := netflow.NewDecoder(netflow.Options{})
-	err = netflow.Listen(ctx, addr, d, w.flowRecord)
+	err = netflow.Listen(ctx, addr, d, func(fl *netflow.Flow) {
+		e.read.Add(1) // progress: flow records received
+		w.flowRecord(fl)
+	})
 	w.finish()
 	if ctx.Err() != nil {
 		err = ctx.Err()

@@ -185,3 +185,23 @@ func TestFlowTableCap(t *testing.T) {
 	}
 	checkBalance(t, r.sum)
 }
+
+// TestServerSpeaksFirst: a capture that begins with the server's SYN-ACK
+// still names the client, and the flow's direction is the client's.
+func TestServerSpeaksFirst(t *testing.T) {
+	c := newCap(t)
+	c.tcp(tcpSeg{src: "133.1.1.1:80", dst: "8.8.8.8:5000", seq: 5000, syn: true, ack: true})
+	c.tcp(tcpSeg{src: "8.8.8.8:5000", dst: "133.1.1.1:80", seq: 1001, ack: true, payload: "GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"})
+	r := run(t, c.reader(), criteriaJSON(allDirections, everything), runOpts{delegated: jpDelegated})
+	fs := r.byType("flow")
+	if len(fs) != 1 || fs[0]["client"] != "8.8.8.8" || fs[0]["direction"] != "foreign-domestic" {
+		t.Fatalf("flow records %v; want one with client 8.8.8.8, foreign-domestic", fs)
+	}
+	if p := fs[0]["packets"].(map[string]any); p["client"] != 1.0 || p["server"] != 1.0 {
+		t.Errorf("packets %v, want 1 each way", p)
+	}
+	if len(r.byType("http")) != 1 {
+		t.Errorf("the request after a missed SYN was not read")
+	}
+	checkBalance(t, r.sum)
+}

@@ -122,7 +122,7 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 			f.closed = true
 		}
 	}
-	if f.state != rejected && len(p.Payload) > 0 || p.TCPFlags&tcpSYN != 0 {
+	if f.state != rejected && (len(p.Payload) > 0 || p.TCPFlags&tcpSYN != 0) {
 		w.appPacket(f, side, p, ts)
 	}
 	if ts-f.emitted >= w.cfg.ActiveTimeout.Nanoseconds() && f.state == selected {
@@ -147,7 +147,6 @@ func (w *worker) newFlow(k flowKey, srcIsA bool, p *packet.Parsed, ts int64, d d
 	w.c.Flows++
 	f.id = w.id + w.nextID*w.stride
 	w.nextID++
-	f.dir = d
 	f.first, f.last, f.emitted = ts, ts, ts
 	f.rule = -1
 	// The client is the packet's source, unless this is the server's SYN-ACK.
@@ -160,6 +159,10 @@ func (w *worker) newFlow(k flowKey, srcIsA bool, p *packet.Parsed, ts int64, d d
 		client = !srcIsA // joined mid-flow: the well-known port is the server
 	}
 	f.clientA = client
+	if client != srcIsA {
+		d = reverse(d) // the flow's direction is the client's
+	}
+	f.dir = d
 	if p.Proto == protoICMP || p.Proto == protoICMPv6 {
 		f.icmpType, f.icmpCode = p.ICMPType, p.ICMPCode
 	}
