@@ -96,13 +96,25 @@ func (f *flow) endpoints() (cs, cd [16]byte, sp, dp uint16) {
 
 // flowTable holds one worker's flows in a slab with a free list, indexed by a
 // map, and ordered by last activity so idle flows are found from the tail
-// without scanning. It is owned by one goroutine.
+// without scanning. The slab grows by whole chunks, so a flow never moves:
+// growing it copies nothing, and a *flow stays valid until the flow is
+// removed. It is owned by one goroutine.
 type flowTable struct {
 	index      map[flowKey]int32
-	slab       []flow
+	chunks     [][]flow // each slabChunk flows long
+	used       int32    // slots handed out so far
 	free       []int32
 	head, tail int32 // most and least recently active
 }
+
+// slabChunk is how many flows one chunk of the slab holds.
+const (
+	slabShift = 12
+	slabChunk = 1 << slabShift
+)
+
+// at returns the flow in slot i.
+func (t *flowTable) at(i int32) *flow { return &t.chunks[i>>slabShift][i&(slabChunk-1)] }
 
 func newFlowTable(hint int) *flowTable {
 	return &flowTable{index: make(map[flowKey]int32, hint), head: -1, tail: -1}
@@ -116,7 +128,7 @@ func (t *flowTable) get(k flowKey) *flow {
 		return nil
 	}
 	t.touch(i)
-	return &t.slab[i]
+	return t.at(i)
 }
 
 // add inserts a new flow for k and returns it, zeroed but for key and links.
@@ -126,10 +138,13 @@ func (t *flowTable) add(k flowKey) *flow {
 		i = t.free[n-1]
 		t.free = t.free[:n-1]
 	} else {
-		t.slab = append(t.slab, flow{})
-		i = int32(len(t.slab) - 1)
+		if int(t.used) == len(t.chunks)*slabChunk {
+			t.chunks = append(t.chunks, make([]flow, slabChunk))
+		}
+		i = t.used
+		t.used++
 	}
-	f := &t.slab[i]
+	f := t.at(i)
 	*f = flow{key: k, prev: -1, next: -1}
 	t.index[k] = i
 	t.pushFront(i)
@@ -150,7 +165,7 @@ func (t *flowTable) oldest() *flow {
 	if t.tail < 0 {
 		return nil
 	}
-	return &t.slab[t.tail]
+	return t.at(t.tail)
 }
 
 func (t *flowTable) touch(i int32) {
@@ -162,10 +177,10 @@ func (t *flowTable) touch(i int32) {
 }
 
 func (t *flowTable) pushFront(i int32) {
-	f := &t.slab[i]
+	f := t.at(i)
 	f.prev, f.next = -1, t.head
 	if t.head >= 0 {
-		t.slab[t.head].prev = i
+		t.at(t.head).prev = i
 	}
 	t.head = i
 	if t.tail < 0 {
@@ -174,14 +189,14 @@ func (t *flowTable) pushFront(i int32) {
 }
 
 func (t *flowTable) unlink(i int32) {
-	f := &t.slab[i]
+	f := t.at(i)
 	if f.prev >= 0 {
-		t.slab[f.prev].next = f.next
+		t.at(f.prev).next = f.next
 	} else {
 		t.head = f.next
 	}
 	if f.next >= 0 {
-		t.slab[f.next].prev = f.prev
+		t.at(f.next).prev = f.prev
 	} else {
 		t.tail = f.prev
 	}

@@ -193,7 +193,7 @@ func (w *worker) sweep(now int64) {
 	w.flush() // live sources: records leave within a second of capture time
 	idle, linger := w.cfg.IdleTimeout.Nanoseconds(), closedLinger.Nanoseconds()
 	for i := w.flows.tail; i >= 0; {
-		f := &w.flows.slab[i]
+		f := w.flows.at(i)
 		i = f.prev
 		age := now - f.last
 		if age < linger {
