@@ -99,6 +99,7 @@ timed() {
   [ -z "$ref_pps" ] && ref_pps=$pps
   ratio=$(awk -v p="$pps" -v r="$ref_pps" 'BEGIN { printf "x%.2f", p / r }')
   row "$name" "$n" "$pps" "$gbps" "$mib" "$ratio"
+  last_pps=$pps
 }
 
 # sel CRITERIA WORKERS INPUT sets the array sel to that acd select command.
@@ -117,6 +118,7 @@ for m in 10k 100k; do
     timed "acd select, $m matchers, workers=$w" "$packets" "$wire" "${sel[@]}"
     if [ "$m" = 10k ] && [ "$w" = 1 ]; then
       acd_line=$(grep -m1 '^selection:' "$tmp/err" || true)
+      acd_pps=$last_pps
     fi
   done
 done
@@ -125,15 +127,24 @@ if have tshark; then
     tshark -r "$tmp/small.pcap" -T fields -e frame.time_epoch -e ip.src -e ip.dst -e tcp.srcport -e tcp.dstport \
     -e udp.srcport -e udp.dstport -e http.host -e http.request.method -e http.request.uri -e http.user_agent \
     -e tls.handshake.extensions_server_name -e dns.qry.name -e smtp.req.command
+  tshark_pps=$last_pps
 else
   note "tshark skipped: not installed (Debian package: tshark)"
 fi
 if have nfpcapd; then
   timed "nfpcapd -r -w (flow export)" "$packets" "$wire" nfpcapd -r "$tmp/cap.pcap" -w "$tmp/nf"
+  nfpcapd_pps=$last_pps
 else
   note "nfpcapd skipped: not installed (Debian package: nfdump)"
 fi
 timed "cat > /dev/null" "$packets" "$wire" cat "$tmp/cap.pcap"
+cat_pps=$last_pps
+echo
+echo "== acd select (10k matchers, one worker, whole process) against each peer; goals in brackets"
+ratio() { [ -n "$2" ] && awk -v a="$acd_pps" -v p="$2" -v g="$3" -v n="$1" 'BEGIN { printf "  %-10s x%.2f  [%s]\n", n, a / p, g }'; }
+ratio tshark "${tshark_pps:-}" ">= x60"
+ratio nfpcapd "${nfpcapd_pps:-}" ">= x4"
+ratio cat "$cat_pps" ">= x0.5"
 [ -n "${acd_line:-}" ] && note "acd's own count for 10k matchers, one worker: ${acd_line#selection: }"
 note "tshark reads only the first $small packets (it is slow): same seed, a prefix of the capture; its rate scales"
 

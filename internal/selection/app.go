@@ -113,7 +113,11 @@ func (w *worker) appPacket(f *flow, side int, p *packet.Parsed, ts int64) {
 	a := &f.app
 	if p.Proto == protoUDP {
 		if a.kind == appDNS {
-			w.dnsMessage(f, p.Payload, ts)
+			if w.dnsMessage(f, p.Payload, ts) && w.dns.Response {
+				// The exchange is over: the flow leaves at the next sweep
+				// after its linger, not at the idle timeout.
+				f.closed = true
+			}
 		}
 		return
 	}
