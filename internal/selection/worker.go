@@ -131,9 +131,11 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 }
 
 // hasApp reports whether the packet's flow can carry application data that
-// the engine reads (a domain or a command).
+// the engine reads (a domain or a command): any TCP flow, whose protocol its
+// first client bytes tell, and DNS over UDP. Other flows that no address or
+// port rule selects are deleted packet by packet with no state.
 func hasApp(p *packet.Parsed) bool {
-	return p.Proto == protoTCP || p.Proto == protoUDP
+	return p.Proto == protoTCP || p.Proto == protoUDP && (p.SrcPort == 53 || p.DstPort == 53)
 }
 
 func (w *worker) newFlow(k flowKey, srcIsA bool, p *packet.Parsed, ts int64, d direction.Direction) *flow {
