@@ -69,16 +69,6 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 		w.c.NonIP.add(1, n)
 		return
 	}
-	// 内内 is dropped first, always; then directions the set does not cover.
-	d := w.dom.Classify(p.Src, p.Dst)
-	dc := w.c.dirCounters(d)
-	dc.Seen.add(1, n)
-	if d == direction.DomesticDomestic || !w.dirs.Has(d) {
-		dc.Deleted.add(1, n)
-		return
-	}
-	dc.InScope.add(1, n)
-
 	sport, dport := p.SrcPort, p.DstPort
 	if p.Fragment {
 		w.c.Fragments++
@@ -88,7 +78,32 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 	}
 	key, srcIsA := makeKey(p.Src, p.Dst, sport, dport, p.Proto)
 	f := w.flows.get(key)
-	if f == nil {
+	if f != nil {
+		// A tracked flow knows its direction: the client's packets travel
+		// in it, the server's in the reverse. It is never 内内, which is
+		// dropped before any flow is made.
+		d := f.dir
+		if f.side(srcIsA) == 1 {
+			d = reverse(d)
+		}
+		dc := w.c.dirCounters(d)
+		dc.Seen.add(1, n)
+		if !w.dirs.Has(d) {
+			dc.Deleted.add(1, n)
+			return
+		}
+		dc.InScope.add(1, n)
+	} else {
+		// 内内 is dropped first, always; then directions the set does not
+		// cover.
+		d := w.dom.Classify(p.Src, p.Dst)
+		dc := w.c.dirCounters(d)
+		dc.Seen.add(1, n)
+		if d == direction.DomesticDomestic || !w.dirs.Has(d) {
+			dc.Deleted.add(1, n)
+			return
+		}
+		dc.InScope.add(1, n)
 		t := criteria.Tuple{Src: p.Src, Dst: p.Dst, Proto: p.Proto, SrcPort: sport, DstPort: dport}
 		rule, ok := w.m.MatchTuple(&t)
 		var wd, wc bool
