@@ -126,6 +126,11 @@ func (w *worker) appPacket(f *flow, side int, p *packet.Parsed, ts int64) {
 	}
 	syn := p.TCPFlags&tcpSYN != 0
 	if side == 1 {
+		if syn && p.TCPFlags&tcpACK != 0 {
+			// The SYN-ACK tells where the client's stream starts, even
+			// when the client's SYN was not captured.
+			a.cs.start(p.Ack)
+		}
 		if a.kind != appDNS {
 			return // replies carry nothing the engine keeps
 		}
@@ -134,6 +139,11 @@ func (w *worker) appPacket(f *flow, side int, p *packet.Parsed, ts int64) {
 		return
 	}
 	b, ok := a.cs.data(&w.pool, p.Seq, syn, p.Payload)
+	if !ok {
+		w.c.StreamGiveUps++
+		w.unwanted(f)
+		return
+	}
 	if a.kind == appUnknown && len(b) > 0 {
 		switch {
 		case extract.LooksLikeRequest(b):

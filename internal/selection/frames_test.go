@@ -36,6 +36,7 @@ func newCap(t testing.TB) *capBuilder {
 type tcpSeg struct {
 	src, dst     string // "addr:port"
 	seq          uint32
+	ackNum       uint32
 	syn, ack     bool
 	fin, rst     bool
 	payload      string
@@ -44,7 +45,7 @@ type tcpSeg struct {
 
 func (c *capBuilder) tcp(s tcpSeg) {
 	src, dst := netip.MustParseAddrPort(s.src), netip.MustParseAddrPort(s.dst)
-	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: s.seq,
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: s.seq, Ack: s.ackNum,
 		SYN: s.syn, ACK: s.ack, FIN: s.fin, RST: s.rst, PSH: s.payload != "", Window: 65535}
 	c.ip(src.Addr(), dst.Addr(), layers.IPProtocolTCP, tcp, []byte(s.payload), s.advanceNanos)
 }
@@ -92,7 +93,7 @@ func (c *capBuilder) ip(src, dst netip.Addr, proto layers.IPProtocol, l4 interfa
 func (c *capBuilder) conn(client, server string, segments ...string) {
 	cseq, sseq := uint32(1000), uint32(5000)
 	c.tcp(tcpSeg{src: client, dst: server, seq: cseq, syn: true})
-	c.tcp(tcpSeg{src: server, dst: client, seq: sseq, syn: true, ack: true})
+	c.tcp(tcpSeg{src: server, dst: client, seq: sseq, syn: true, ack: true, ackNum: cseq + 1})
 	cseq++
 	sseq++
 	for _, p := range segments {

@@ -190,7 +190,7 @@ func TestFlowTableCap(t *testing.T) {
 // still names the client, and the flow's direction is the client's.
 func TestServerSpeaksFirst(t *testing.T) {
 	c := newCap(t)
-	c.tcp(tcpSeg{src: "133.1.1.1:80", dst: "8.8.8.8:5000", seq: 5000, syn: true, ack: true})
+	c.tcp(tcpSeg{src: "133.1.1.1:80", dst: "8.8.8.8:5000", seq: 5000, syn: true, ack: true, ackNum: 1001})
 	c.tcp(tcpSeg{src: "8.8.8.8:5000", dst: "133.1.1.1:80", seq: 1001, ack: true, payload: "GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"})
 	r := run(t, c.reader(), criteriaJSON(allDirections, everything), runOpts{delegated: jpDelegated})
 	fs := r.byType("flow")
@@ -204,4 +204,22 @@ func TestServerSpeaksFirst(t *testing.T) {
 		t.Errorf("the request after a missed SYN was not read")
 	}
 	checkBalance(t, r.sum)
+}
+
+// TestMidstreamIsNeverParsed: a TCP stream whose start was not captured
+// (no SYN, no SYN-ACK) may be in the middle of a body; read as commands or
+// requests, body text would come out as mechanical fields. It is not read.
+func TestMidstreamIsNeverParsed(t *testing.T) {
+	c := newCap(t)
+	c.tcp(tcpSeg{src: "8.8.8.8:1", dst: "1.0.0.25:25", seq: 777, ack: true,
+		payload: "quoted transcript:\r\nhelo CANARYWORD\r\nMAIL FROM:<CANARYADDR@x.example>\r\ndata\r\nDate: CANARYDATE\r\nMessage-ID: <CANARYMSGID@x>\r\n\r\nbody\r\n.\r\n"})
+	c.tcp(tcpSeg{src: "8.8.8.8:2", dst: "1.0.0.80:80", seq: 888, ack: true,
+		payload: "GET /CANARYPATH HTTP/1.1\r\nHost: canaryhost.example\r\nUser-Agent: CANARYUA\r\n\r\n"})
+	r := run(t, c.reader(), criteriaJSON(allDirections, everything), runOpts{})
+	if strings.Contains(strings.ToUpper(string(r.out)), "CANARY") {
+		t.Errorf("body text from a stream joined midway reached the output:\n%s", r.out)
+	}
+	if n := len(r.byType("flow")); n != 2 || r.sum.StreamGiveUps != 2 {
+		t.Errorf("%d flow records, %d streams given up; want 2 and 2", n, r.sum.StreamGiveUps)
+	}
 }

@@ -49,24 +49,37 @@ type stream struct {
 	buf    []byte // unread bytes carried to the next segment; nil when none
 }
 
+// start sets where the stream begins (the sequence number after the SYN),
+// unless it is known already.
+func (s *stream) start(next uint32) {
+	if !s.synced {
+		s.next, s.synced = next, true
+	}
+}
+
 // data returns the bytes to parse after a segment: the carried remainder
 // followed by the segment's new in-order payload. It returns nil when there
 // is nothing new. Retransmitted bytes are skipped; a gap (a lost or reordered
 // segment) ends parsing of the stream, because reading on after a hole would
-// misparse. ok is false when the stream just gave up.
+// misparse. A stream whose start was not seen (no SYN, no SYN-ACK: the
+// capture or the flow table joined it midway) is never parsed: its bytes
+// could be the middle of a body, and read as requests or commands they would
+// turn content into "mechanical" fields. ok is false when the stream just
+// gave up.
 func (s *stream) data(pool *bufPool, seq uint32, syn bool, payload []byte) (b []byte, ok bool) {
 	if s.off {
 		return nil, true
 	}
 	if syn {
-		s.next, s.synced = seq+1, true
+		s.start(seq + 1) // TCP Fast Open data in the SYN is not read
 		return nil, true
 	}
 	if len(payload) == 0 {
 		return nil, true
 	}
 	if !s.synced {
-		s.next, s.synced = seq, true
+		s.stop(pool)
+		return nil, false
 	}
 	switch d := int32(seq - s.next); {
 	case d > 0:
