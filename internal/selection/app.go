@@ -243,10 +243,12 @@ func (w *worker) http(f *flow, b []byte, ts int64) (int, bool) {
 			j.b = appendJSONString(j.b, extract.AppendPath(w.scratch[:0], r.Target))
 			j.bytes("version", r.Version)
 			if len(r.Host) > 0 {
-				j.bytes("host", r.Host)
+				j.key("host")
+				j.b = appendJSONString(j.b, extract.Unfold(w.scratch[:0], r.Host))
 			}
 			if len(r.UserAgent) > 0 {
-				j.bytes("user_agent", r.UserAgent)
+				j.key("user_agent")
+				j.b = appendJSONString(j.b, extract.Unfold(w.scratch[:0], r.UserAgent))
 			}
 			w.done()
 		}

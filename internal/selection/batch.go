@@ -19,15 +19,19 @@ type item struct {
 
 const (
 	batchItems = 256
-	batchArena = 1 << 20 // holds any frame's payload: captures are at most 256 KiB a frame
+	batchArena = 1 << 20 // grown for a bigger frame while it is in the batch
 )
 
 func newBatch() *batch {
 	return &batch{items: make([]item, 0, batchItems), arena: make([]byte, 0, batchArena)}
 }
 
-// add copies p into the batch; false means the batch is full.
+// add copies p into the batch; false means the batch is full. An empty
+// batch takes any packet, growing its arena for a frame bigger than it.
 func (b *batch) add(p *packet.Parsed, ts int64, wire int) bool {
+	if len(b.items) == 0 && len(p.Payload) > cap(b.arena) {
+		b.arena = make([]byte, 0, len(p.Payload))
+	}
 	if len(b.items) == cap(b.items) || len(b.arena)+len(p.Payload) > cap(b.arena) {
 		return false
 	}
@@ -43,4 +47,7 @@ func (b *batch) add(p *packet.Parsed, ts int64, wire int) bool {
 func (b *batch) reset() {
 	b.items = b.items[:0]
 	b.arena = b.arena[:0]
+	if cap(b.arena) > batchArena {
+		b.arena = make([]byte, 0, batchArena) // a giant frame's arena goes
+	}
 }

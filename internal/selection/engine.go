@@ -221,7 +221,7 @@ func (e *Engine) pump(ctx context.Context, src capture.Source, ws []*worker, rc 
 		if !cur[i].add(p, ts, wire) {
 			in[i] <- cur[i]
 			cur[i] = <-free
-			cur[i].add(p, ts, wire)
+			cur[i].add(p, ts, wire) // an empty batch takes any packet
 		}
 	})
 	for i := range in {

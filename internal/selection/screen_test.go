@@ -1,6 +1,7 @@
 package selection_test
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -221,5 +222,35 @@ func TestMidstreamIsNeverParsed(t *testing.T) {
 	}
 	if n := len(r.byType("flow")); n != 2 || r.sum.StreamGiveUps != 2 {
 		t.Errorf("%d flow records, %d streams given up; want 2 and 2", n, r.sum.StreamGiveUps)
+	}
+}
+
+// TestSMTPEnvelope: the envelope is reported once even when the data never
+// ends; an unparsable BDAT stops reading, so its chunk is never taken for
+// commands; a new connection on a closed flow's ports is screened afresh.
+func TestSMTPEnvelope(t *testing.T) {
+	c := newCap(t)
+	c.conn("8.8.8.8:1000", "1.0.0.25:25", "EHLO a.example\r\nMAIL FROM:<x@a.example>\r\nRCPT TO:<y@b.example>\r\nDATA\r\n",
+		"From: x@a.example\r\n\r\nbody that never ends\r\n")
+	c.conn("8.8.8.8:1001", "1.0.0.25:25", "EHLO b.example\r\nBDAT 000000000000000000012 LAST\r\nhelo CANARY\r\n")
+	c.conn("8.8.8.8:1001", "1.0.0.25:25", "EHLO c.example\r\nQUIT\r\n")
+	r := run(t, c.reader(), criteriaJSON(allDirections, `{"id":"mx","addresses":["1.0.0.25"]}`), runOpts{})
+	var from, helos []string
+	for _, s := range r.byType("smtp") {
+		if m, ok := s["mail_from"].(string); ok {
+			from = append(from, m)
+		}
+		if h, ok := s["helo"].(string); ok {
+			helos = append(helos, h)
+		}
+	}
+	if len(from) != 1 || !strings.HasSuffix(from[0], "@a.example") {
+		t.Errorf("mail_from reported %v; want once, @a.example", from)
+	}
+	if strings.Contains(string(r.out), "CANARY") {
+		t.Errorf("a BDAT chunk was read as commands:\n%s", r.out)
+	}
+	if !slices.Contains(helos, "c.example") || len(r.byType("flow")) != 3 {
+		t.Errorf("helos %v, %d flows; want c.example's connection as a third flow", helos, len(r.byType("flow")))
 	}
 }

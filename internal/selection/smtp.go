@@ -86,6 +86,11 @@ func (w *worker) smtpClient(f *flow, b []byte, ts int64) (int, bool) {
 func (w *worker) smtpCommand(f *flow, s *smtpState, line []byte, ts int64) bool {
 	var c extract.Command
 	if err := extract.ParseCommand(line, &c); err != nil {
+		if len(line) >= 4 && bytes.EqualFold(line[:4], []byte("BDAT")) {
+			// A chunk of unknown size follows: it could not be told
+			// from the commands after it, so reading stops here.
+			return false
+		}
 		return true // not a command: a SASL exchange line, or noise
 	}
 	if c.Verb != extract.VerbUnknown {
@@ -110,10 +115,14 @@ func (w *worker) smtpCommand(f *flow, s *smtpState, line []byte, ts int64) bool 
 			return false
 		}
 	case extract.VerbMAIL:
-		s.mailFrom, s.hasMail = w.pseudonymise(c.Path), true
-		s.rcpt = s.rcpt[:0]
+		// The envelope is kept only for a selected flow: a pending one
+		// holds no addresses, so its memory stays small.
+		s.mailFrom, s.hasMail, s.rcpt = "", false, s.rcpt[:0]
+		if f.state == selected {
+			s.mailFrom, s.hasMail = w.pseudonymise(c.Path), true
+		}
 	case extract.VerbRCPT:
-		if len(s.rcpt) < maxRcpt {
+		if f.state == selected && len(s.rcpt) < maxRcpt {
 			s.rcpt = append(s.rcpt, w.pseudonymise(c.Path))
 		}
 	case extract.VerbRSET:
@@ -181,7 +190,9 @@ func (w *worker) smtpEvent(f *flow, s *smtpState, ts int64) {
 		j.str("pseudonym_key", w.pseud.KeyID())
 		w.done()
 	}
+	// Each envelope is reported once; HELO stays for the session.
 	s.verbs = s.verbs[:0]
+	s.mailFrom, s.hasMail, s.rcpt = "", false, s.rcpt[:0]
 }
 
 // mailHeaders reports the mechanical fields of a message's header block

@@ -78,6 +78,12 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 	}
 	key, srcIsA := makeKey(p.Src, p.Dst, sport, dport, p.Proto)
 	f := w.flows.get(key)
+	if f != nil && f.closed && p.TCPFlags&(tcpSYN|tcpACK) == tcpSYN {
+		// A new connection on the ports of one just closed: the old flow
+		// ends, and the new one is screened afresh.
+		w.end(f)
+		f = nil
+	}
 	if f != nil {
 		// A tracked flow knows its direction: the client's packets travel
 		// in it, the server's in the reverse. It is never 内内, which is
@@ -125,7 +131,7 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 		}
 	}
 	side := f.side(srcIsA)
-	f.last = ts
+	f.last = max(f.last, ts) // a capture's times may step back
 	f.packets[side]++
 	f.bytes[side] += n
 	if p.Proto == protoTCP {
