@@ -1,10 +1,14 @@
 package selection_test
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/acd-platform/acd/internal/selection/capture"
+	"github.com/acd-platform/acd/internal/selection/packet"
 )
 
 // jpDelegated makes 133.0.0.0/8 and 2001:200::/23 domestic.
@@ -253,4 +257,30 @@ func TestSMTPEnvelope(t *testing.T) {
 	if !slices.Contains(helos, "c.example") || len(r.byType("flow")) != 3 {
 		t.Errorf("helos %v, %d flows; want c.example's connection as a third flow", helos, len(r.byType("flow")))
 	}
+}
+
+// TestGiantFrame: a frame bigger than a batch's arena (an IPv4 total length
+// of 0 from segmentation offload, 2 MiB captured) is screened like any other
+// when workers share the load.
+func TestGiantFrame(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := capture.NewWriter(&buf, packet.LinkRaw, 4<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := make([]byte, 20+20+2<<20)
+	frame[0], frame[8], frame[9] = 0x45, 64, 6 // IPv4, TTL, TCP; total length 0
+	copy(frame[12:], []byte{8, 8, 8, 8, 1, 0, 0, 1})
+	frame[20+12] = 5 << 4 // TCP data offset
+	for i := range 3 {
+		if err := w.WritePacket(int64(i+1)*1e9, frame, len(frame)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	r := run(t, &buf, criteriaJSON(allDirections, everything), runOpts{workers: 2})
+	if got := r.sum.Total.Seen.Packets; got != 3 {
+		t.Errorf("seen %d packets, want 3", got)
+	}
+	checkBalance(t, r.sum)
 }
