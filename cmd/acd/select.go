@@ -14,10 +14,14 @@ import (
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/selection"
 	"github.com/acd-platform/acd/internal/selection/afpacket"
+	"github.com/acd-platform/acd/internal/selection/capture"
 	"github.com/acd-platform/acd/internal/selection/criteria"
 	"github.com/acd-platform/acd/internal/selection/direction"
 	"github.com/acd-platform/acd/internal/selection/pseudonym"
 )
+
+// maxWorkers bounds --workers: each worker has its own packet batches.
+const maxWorkers = 64
 
 // listFlag is a repeatable string flag.
 type listFlag []string
@@ -67,8 +71,14 @@ an unsupported input, 3 when the criteria set is outside its validity window.`)
 			return usagef("--criteria is required")
 		case len(domestic) == 0:
 			return usagef("--domestic is required: without domestic addresses no direction can be told")
-		case *workers < 1:
-			return usagef("--workers %d: want at least 1", *workers)
+		case *workers < 1 || *workers > maxWorkers:
+			return usagef("--workers %d: want 1 to %d (each holds 4 MiB of packet batches)", *workers, maxWorkers)
+		case *idle <= 0 || *active <= 0:
+			return usagef("--idle-timeout and --active-timeout must be positive")
+		case *flowBuf <= 0 || *bufMem < int64(*flowBuf):
+			return usagef("--flow-buffer %d must be positive and at most --buffer-memory %d", *flowBuf, *bufMem)
+		case *maxFlows <= 0:
+			return usagef("--max-flows %d: want at least 1", *maxFlows)
 		case *progress != "auto" && *progress != "always" && *progress != "never":
 			return usagef("--progress %q: want auto, always or never", *progress)
 		}
@@ -110,40 +120,53 @@ an unsupported input, 3 when the criteria set is outside its validity window.`)
 	if err != nil {
 		return err
 	}
-	out, closeOut, err := openOutput(e, *outPath)
-	if err != nil {
-		return err
-	}
-
-	start := time.Now()
-	var sum *selection.Summary
+	// Inputs first: a mistyped input must not cost the previous output.
+	var (
+		src   capture.Source
+		input string
+		files *fileSource
+	)
 	switch {
 	case *netflowAddr != "":
-		sum, err = eng.RunNetflow(ctx, *netflowAddr, out)
+		input = "netflow:" + *netflowAddr
 	case *live != "":
-		var h *afpacket.Handle
-		if h, err = afpacket.Open(*live, afpacket.Options{}); err != nil {
+		h, err := afpacket.Open(*live, afpacket.Options{})
+		if err != nil {
 			return fmt.Errorf("live capture: %w", err)
 		}
 		// The reading goroutine stops on ctx and only then is the ring
 		// closed: closing it under a reader would pull its frame away.
-		sum, err = eng.Run(ctx, liveSource{ctx, h}, "live:"+*live, out)
-		h.Close()
+		defer h.Close()
+		src, input = liveSource{ctx, h}, "live:"+*live
 	default:
-		var src *fileSource
-		if src, err = openFiles(e, fs.Args()); err != nil {
+		if files, err = openFiles(e, fs.Args()); err != nil {
 			return err
 		}
-		defer src.Close()
-		if *progress == "always" || *progress == "auto" && isTerminal(e.stderr) {
-			stopProgress := showProgress(e.stderr, eng, src.size)
-			defer stopProgress()
+		defer files.Close()
+		if err := files.notOutput(*outPath); err != nil {
+			return err
 		}
-		sum, err = eng.Run(ctx, src, strings.Join(fs.Args(), ","), out)
+		src, input = files, strings.Join(fs.Args(), ",")
 	}
-	if cerr := closeOut(); err == nil && cerr != nil {
-		err = fmt.Errorf("write output: %w", cerr)
+	out, closeOut, err := openOutput(e, *outPath)
+	if err != nil {
+		return err
 	}
+	noCoreDumps() // memory holds unselected traffic for a moment: it must not land on disk in a core file
+
+	start := time.Now()
+	stopProgress := func() {}
+	if files != nil && (*progress == "always" || *progress == "auto" && isTerminal(e.stderr)) {
+		stopProgress = showProgress(e.stderr, eng, files.size)
+	}
+	var sum *selection.Summary
+	if *netflowAddr != "" {
+		sum, err = eng.RunNetflow(ctx, *netflowAddr, out)
+	} else {
+		sum, err = eng.Run(ctx, src, input, out)
+	}
+	stopProgress()
+	cerr := closeOut()
 	if sum != nil {
 		printSummary(e.stderr, sum, time.Since(start))
 	}
@@ -151,6 +174,8 @@ an unsupported input, 3 when the criteria set is outside its validity window.`)
 	switch {
 	case errors.As(err, &ule):
 		return usagef("%v", err)
+	case cerr != nil:
+		return fmt.Errorf("write output: %w", cerr)
 	case errors.Is(err, context.Canceled):
 		return nil // interrupted: the summary records how far it got
 	}

@@ -78,6 +78,24 @@ func (s *fileSource) Next(rec *capture.Record) error {
 	}
 }
 
+// notOutput refuses an output path that is one of the inputs: opening it
+// for writing would destroy the capture.
+func (s *fileSource) notOutput(out string) error {
+	if out == "-" {
+		return nil
+	}
+	ofi, err := os.Stat(out)
+	if err != nil {
+		return nil // does not exist yet
+	}
+	for _, p := range s.paths {
+		if fi, err := os.Stat(p); err == nil && p != "-" && os.SameFile(fi, ofi) {
+			return usagef("--out %s is the input %s", out, p)
+		}
+	}
+	return nil
+}
+
 // Offset is how far into all the files the reading is.
 func (s *fileSource) Offset() int64 { return s.done + s.r.Offset() }
 

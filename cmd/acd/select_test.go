@@ -115,6 +115,11 @@ func TestSelectRefuses(t *testing.T) {
 	oddPath := filepath.Join(f.dir, "odd.pcap")
 	write(t, oddPath, odd)
 
+	// An earlier run's output, which a failed run must leave alone.
+	keep := filepath.Join(f.dir, "earlier.jsonl")
+	write(t, keep, []byte("earlier\n"))
+	pcapBefore, _ := os.ReadFile(f.pcap)
+
 	cases := []struct {
 		name  string
 		setup func()
@@ -128,6 +133,10 @@ func TestSelectRefuses(t *testing.T) {
 		{"not a capture", nil, f.args(notPcap), 2, "not a pcap or pcapng"},
 		{"unsupported link type", nil, f.args(oddPath), 2, "unsupported link-layer type 147"},
 		{"no key", nil, f.args("--pseudonym-key", filepath.Join(f.dir, "none.json"), f.pcap), 2, "acd keys rotate email-pseudonym"},
+		{"output is the input", nil, f.args("--out", f.pcap, f.pcap), 2, "is the input"},
+		{"a missing input", nil, f.args("--out", keep, filepath.Join(f.dir, "nope.pcap")), 2, "no such file"},
+		{"too many workers", nil, f.args("--workers", "65", f.pcap), 2, "--workers 65"},
+		{"flow buffer over the memory cap", nil, f.args("--flow-buffer", "4096", "--buffer-memory", "1024", f.pcap), 2, "--flow-buffer"},
 		{"malformed criteria", func() {
 			f.writeCriteria(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), `"10.0.0.300/8"`)
 		}, f.args(f.pcap), 2, "rules[0].addresses[0]"},
@@ -148,5 +157,11 @@ func TestSelectRefuses(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, c.code, c.want)
 			}
 		})
+	}
+	if b, _ := os.ReadFile(keep); string(b) != "earlier\n" {
+		t.Errorf("a refused run changed an earlier output to %q", b)
+	}
+	if b, _ := os.ReadFile(f.pcap); !bytes.Equal(b, pcapBefore) {
+		t.Error("a refused run changed the capture")
 	}
 }

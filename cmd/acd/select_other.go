@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// noCoreDumps does nothing where there are no core files to limit.
+func noCoreDumps() {}
