@@ -258,20 +258,18 @@ func (e *Engine) readLoop(ctx context.Context, src capture.Source, c *Counters, 
 				e.pos.Store(off.Offset())
 			}
 		}
-		err := src.Next(&rec)
-		if err == io.EOF {
-			return nil
-		}
-		var ce *capture.CorruptError
-		if errors.As(err, &ce) {
-			c.Malformed.add(1, 0)
-			if logged++; logged <= maxBadRecordLogs {
-				e.log.Warn("skipped a bad record", "offset", ce.Offset, "reason", ce.Reason)
-			}
-			continue
-		}
-		if err != nil {
-			if ctx.Err() != nil {
+		if err := src.Next(&rec); err != nil {
+			var ce *capture.CorruptError
+			switch {
+			case err == io.EOF:
+				return nil
+			case errors.As(err, &ce):
+				c.Malformed.add(1, 0)
+				if logged++; logged <= maxBadRecordLogs {
+					e.log.Warn("skipped a bad record", "offset", ce.Offset, "reason", ce.Reason)
+				}
+				continue
+			case ctx.Err() != nil:
 				return ctx.Err() // a live source closed because the run was stopped
 			}
 			return fmt.Errorf("read: %w", err)
