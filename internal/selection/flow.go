@@ -86,7 +86,7 @@ func (f *flow) side(srcIsA bool) int {
 	return 1
 }
 
-// client returns the client's and server's addresses and ports.
+// endpoints returns the client's and server's addresses and ports.
 func (f *flow) endpoints() (cs, cd [16]byte, sp, dp uint16) {
 	if f.clientA {
 		return f.key.a, f.key.b, f.key.pa, f.key.pb

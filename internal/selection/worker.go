@@ -243,7 +243,7 @@ func (w *worker) end(f *flow) {
 	} else {
 		w.count(f, func(dc *DirectionCounters) *Volume { return &dc.Deleted })
 	}
-	w.app(f).release(&w.pool)
+	f.app.release(&w.pool)
 	w.flows.remove(f)
 }
 
@@ -255,9 +255,7 @@ func (w *worker) finish() {
 	w.flush()
 }
 
-func (w *worker) app(f *flow) *app { return &f.app }
-
-// addrString formats a 16-byte key address.
+// addrOf turns a 16-byte key address back into an address.
 func addrOf(b [16]byte, v6 bool) netip.Addr {
 	a := netip.AddrFrom16(b)
 	if !v6 {
