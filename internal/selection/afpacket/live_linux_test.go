@@ -5,9 +5,7 @@ package afpacket_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -22,137 +20,17 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/acd-platform/acd/internal/selection/afpacket"
+	"github.com/acd-platform/acd/internal/selection/afpacket/vethtest"
 	"github.com/acd-platform/acd/internal/selection/capture"
 	"github.com/acd-platform/acd/internal/selection/packet"
 )
 
 // These tests capture real traffic on a veth pair whose far end sits in a
-// network namespace the test makes. All addresses are from 198.18.0.0/15
-// (RFC 2544 benchmarking) and the traffic never leaves the pair.
-
-// testNet is a veth pair: host stays in the test's namespace, peer is in ns.
-type testNet struct {
-	ns, host, peer     string
-	hostAddr, peerAddr netip.Addr
-	hostMAC            net.HardwareAddr
-}
-
-// needRoot skips the test unless it can make namespaces and capture.
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("skipping: live capture tests need root (CAP_NET_ADMIN to make a network namespace, CAP_NET_RAW to capture)")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipping: live capture tests need the ip command (iproute2)")
-	}
-}
-
-// ipCmd runs ip with args and fails the test on error.
-func ipCmd(t *testing.T, args ...string) {
-	t.Helper()
-	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-}
-
-// setupNet makes a namespace and a veth pair with 198.18.0.1/30 on the host
-// end and 198.18.0.2/30 on the peer end, IPv6 off (no router or neighbour
-// solicitations in the capture) and a static neighbour entry on the peer
-// (no ARP), and removes them when the test ends.
-func setupNet(t *testing.T) *testNet {
-	t.Helper()
-	var rnd [4]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		t.Fatal(err)
-	}
-	id := hex.EncodeToString(rnd[:])
-	n := &testNet{ns: "acdtest-" + id, host: "acdh" + id, peer: "acdp" + id,
-		hostAddr: netip.MustParseAddr("198.18.0.1"), peerAddr: netip.MustParseAddr("198.18.0.2")}
-	ipCmd(t, "netns", "add", n.ns)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", n.ns).Run() })
-	ipCmd(t, "link", "add", n.host, "type", "veth", "peer", "name", n.peer)
-	t.Cleanup(func() { exec.Command("ip", "link", "del", n.host).Run() }) // gone already when the namespace went
-	ipCmd(t, "link", "set", n.peer, "netns", n.ns)
-	_ = os.WriteFile("/proc/sys/net/ipv6/conf/"+n.host+"/disable_ipv6", []byte("1"), 0) // absent without IPv6
-	if err := inNetns(n.ns, func() error {
-		_ = os.WriteFile("/proc/sys/net/ipv6/conf/"+n.peer+"/disable_ipv6", []byte("1"), 0)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	ipCmd(t, "addr", "add", n.hostAddr.String()+"/30", "dev", n.host)
-	ipCmd(t, "link", "set", n.host, "up")
-	ipCmd(t, "-n", n.ns, "addr", "add", n.peerAddr.String()+"/30", "dev", n.peer)
-	ipCmd(t, "-n", n.ns, "link", "set", n.peer, "up")
-	ifi, err := net.InterfaceByName(n.host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.hostMAC = ifi.HardwareAddr
-	ipCmd(t, "-n", n.ns, "neigh", "replace", n.hostAddr.String(), "lladdr", n.hostMAC.String(), "dev", n.peer, "nud", "permanent")
-	waitUp(t, n.host)
-	return n
-}
-
-// waitUp waits until the interface has its carrier.
-func waitUp(t *testing.T, iface string) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if b, err := os.ReadFile("/sys/class/net/" + iface + "/operstate"); err == nil && strings.TrimSpace(string(b)) == "up" {
-			return
-		}
-	}
-	t.Fatalf("%s did not come up", iface)
-}
-
-// inNetns runs fn on an OS thread that has joined the network namespace ns.
-// The thread is never handed back to the scheduler: it ends with the
-// goroutine, so no other goroutine ever runs in the namespace.
-func inNetns(ns string, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // no UnlockOSThread: the thread exits with this goroutine
-		f, err := os.Open("/run/netns/" + ns)
-		if err != nil {
-			errc <- fmt.Errorf("open namespace: %w", err)
-			return
-		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("enter namespace: %w", err)
-			return
-		}
-		errc <- fn()
-	}()
-	return <-errc
-}
+// network namespace the test makes (vethtest); the traffic never leaves the
+// pair.
 
 // marker starts the payload of every test datagram; the index follows.
 var marker = []byte("ACD-AFPACKET-TEST")
-
-// sendUDP sends count datagrams from the peer end (in the namespace) to
-// dst, each with marker and a 4-byte index, and returns the source port.
-func sendUDP(n *testNet, src netip.Addr, dst netip.AddrPort, count int) (uint16, error) {
-	var port uint16
-	err := inNetns(n.ns, func() error {
-		c, err := net.DialUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(src, 0)), net.UDPAddrFromAddrPort(dst))
-		if err != nil {
-			return fmt.Errorf("dial: %w", err)
-		}
-		defer c.Close()
-		port = uint16(c.LocalAddr().(*net.UDPAddr).Port)
-		msg := append(bytes.Clone(marker), 0, 0, 0, 0)
-		for i := range count {
-			binary.BigEndian.PutUint32(msg[len(marker):], uint32(i))
-			if _, err := c.Write(msg); err != nil {
-				return fmt.Errorf("send datagram %d: %w", i, err)
-			}
-		}
-		return nil
-	})
-	return port, err
-}
 
 // udpFrame is what checkFrame found in a frame.
 type udpFrame struct {
@@ -194,18 +72,18 @@ func parseUDPFrame(b []byte) (f udpFrame, ok bool) {
 }
 
 func TestLiveCapture(t *testing.T) {
-	needRoot(t)
-	n := setupNet(t)
+	vethtest.NeedRoot(t)
+	n := vethtest.Setup(t)
 	// A socket on the host end, so that the datagrams are delivered rather
 	// than answered with ICMP port unreachable.
-	sink, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(n.hostAddr, 0)))
+	sink, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(n.HostAddr, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sink.Close()
 	dst := sink.LocalAddr().(*net.UDPAddr).AddrPort()
 
-	h, err := afpacket.Open(n.host, afpacket.Options{BlockSize: 64 << 10, NumBlocks: 8, BlockTimeout: 5 * time.Millisecond, Promiscuous: true})
+	h, err := afpacket.Open(n.Host, afpacket.Options{BlockSize: 64 << 10, NumBlocks: 8, BlockTimeout: 5 * time.Millisecond, Promiscuous: true})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -216,7 +94,7 @@ func TestLiveCapture(t *testing.T) {
 
 	const count = 300
 	start := time.Now()
-	srcPort, err := sendUDP(n, n.peerAddr, dst, count)
+	srcPort, err := n.SendUDP(n.PeerAddr, dst, count, marker)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,8 +113,8 @@ func TestLiveCapture(t *testing.T) {
 		if !ok || f.index < 0 {
 			return // not ours
 		}
-		if f.src != n.peerAddr || f.dst != n.hostAddr || f.srcPort != srcPort || f.dstPort != dst.Port() || f.vlan != -1 {
-			t.Errorf("datagram %d: got %+v, want %v:%d -> %v untagged", f.index, f, n.peerAddr, srcPort, dst)
+		if f.src != n.PeerAddr || f.dst != n.HostAddr || f.srcPort != srcPort || f.dstPort != dst.Port() || f.vlan != -1 {
+			t.Errorf("datagram %d: got %+v, want %v:%d -> %v untagged", f.index, f, n.PeerAddr, srcPort, dst)
 		}
 		if rec.LinkType != packet.LinkEthernet || rec.Offset != -1 || rec.OrigLen != len(rec.Data) {
 			t.Errorf("datagram %d: LinkType %v, Offset %d, OrigLen %d for %d bytes; want Ethernet, -1, %d",
@@ -288,27 +166,27 @@ func TestLiveCapture(t *testing.T) {
 }
 
 func TestLiveVLAN(t *testing.T) {
-	needRoot(t)
-	n := setupNet(t)
+	vethtest.NeedRoot(t)
+	n := vethtest.Setup(t)
 	// A VLAN 100 interface on the peer end. The host end has none, so the
 	// host drops the frames after capture; the static neighbour entry spares
 	// an ARP exchange that nobody would answer.
 	peerVLAN, hostVLAN := netip.MustParseAddr("198.18.1.2"), netip.MustParseAddr("198.18.1.1")
-	if out, err := exec.Command("ip", "-n", n.ns, "link", "add", "link", n.peer, "name", "acdv100", "type", "vlan", "id", "100").CombinedOutput(); err != nil {
+	if out, err := exec.Command("ip", "-n", n.NS, "link", "add", "link", n.Peer, "name", "acdv100", "type", "vlan", "id", "100").CombinedOutput(); err != nil {
 		// The ring tests cover putting tags back; this one needs the kernel's 8021q module.
 		t.Skipf("skipping: cannot make a VLAN interface (no 802.1Q support in this kernel?): %v: %s", err, bytes.TrimSpace(out))
 	}
-	ipCmd(t, "-n", n.ns, "addr", "add", peerVLAN.String()+"/30", "dev", "acdv100")
-	ipCmd(t, "-n", n.ns, "link", "set", "acdv100", "up")
-	ipCmd(t, "-n", n.ns, "neigh", "replace", hostVLAN.String(), "lladdr", n.hostMAC.String(), "dev", "acdv100", "nud", "permanent")
+	vethtest.IP(t, "-n", n.NS, "addr", "add", peerVLAN.String()+"/30", "dev", "acdv100")
+	vethtest.IP(t, "-n", n.NS, "link", "set", "acdv100", "up")
+	vethtest.IP(t, "-n", n.NS, "neigh", "replace", hostVLAN.String(), "lladdr", n.HostMAC.String(), "dev", "acdv100", "nud", "permanent")
 
-	h, err := afpacket.Open(n.host, afpacket.Options{BlockSize: 64 << 10, NumBlocks: 4, BlockTimeout: 5 * time.Millisecond})
+	h, err := afpacket.Open(n.Host, afpacket.Options{BlockSize: 64 << 10, NumBlocks: 4, BlockTimeout: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	defer h.Close()
 	const count = 10
-	if _, err := sendUDP(n, peerVLAN, netip.AddrPortFrom(hostVLAN, 9), count); err != nil {
+	if _, err := n.SendUDP(peerVLAN, netip.AddrPortFrom(hostVLAN, 9), count, marker); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -330,9 +208,9 @@ func TestLiveVLAN(t *testing.T) {
 }
 
 func TestLiveStop(t *testing.T) {
-	needRoot(t)
-	n := setupNet(t)
-	h, err := afpacket.Open(n.host, afpacket.Options{BlockSize: 64 << 10, NumBlocks: 2, BlockTimeout: 5 * time.Millisecond})
+	vethtest.NeedRoot(t)
+	n := vethtest.Setup(t)
+	h, err := afpacket.Open(n.Host, afpacket.Options{BlockSize: 64 << 10, NumBlocks: 2, BlockTimeout: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
