@@ -34,7 +34,7 @@ func (j *jsonw) key(k string) {
 	j.b = append(j.b, '"', ':')
 }
 
-// object starts a nested object under k; close ends it.
+// object starts a nested object under k; closeNested ends it.
 func (j *jsonw) object(k string) {
 	j.key(k)
 	j.open()
@@ -60,11 +60,6 @@ func (j *jsonw) uint(k string, v uint64) {
 	j.b = strconv.AppendUint(j.b, v, 10)
 }
 
-func (j *jsonw) int(k string, v int64) {
-	j.key(k)
-	j.b = strconv.AppendInt(j.b, v, 10)
-}
-
 func (j *jsonw) bool(k string, v bool) {
 	j.key(k)
 	j.b = strconv.AppendBool(j.b, v)
@@ -76,12 +71,6 @@ func (j *jsonw) time(k string, ns int64) {
 	j.b = append(j.b, '"')
 	j.b = time.Unix(0, ns).UTC().AppendFormat(j.b, time.RFC3339Nano)
 	j.b = append(j.b, '"')
-}
-
-// raw appends v, which must already be JSON.
-func (j *jsonw) raw(k string, v []byte) {
-	j.key(k)
-	j.b = append(j.b, v...)
 }
 
 // array helpers: begin with arr, add elements with elem*, end with endArr.

@@ -63,8 +63,7 @@ func (w *worker) flowRecord(fl *netflow.Flow) {
 	j := &w.rec
 	j.open()
 	j.str("type", "exported_flow")
-	j.uint("flow", w.id+w.nextID*w.stride)
-	w.nextID++
+	j.uint("flow", w.flowID())
 	j.time("first", fl.Start)
 	j.time("last", fl.End)
 	j.str("proto", protoName(fl.Proto))

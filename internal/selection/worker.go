@@ -126,8 +126,6 @@ func (w *worker) handle(p *packet.Parsed, ts int64, wire int) {
 		f.wantDomain, f.wantCommand = wd, wc
 		if ok {
 			w.selectFlow(f, rule)
-		} else if f.app.kind == appNone {
-			f.state = rejected // nothing in it for a domain or command rule to see
 		}
 	}
 	side := f.side(srcIsA)
@@ -168,8 +166,7 @@ func (w *worker) newFlow(k flowKey, srcIsA bool, p *packet.Parsed, ts int64, d d
 	}
 	f := w.flows.add(k)
 	w.c.Flows++
-	f.id = w.id + w.nextID*w.stride
-	w.nextID++
+	f.id = w.flowID()
 	f.first, f.last, f.emitted = ts, ts, ts
 	f.rule = -1
 	// The client is the packet's source, unless this is the server's SYN-ACK.
@@ -194,6 +191,14 @@ func (w *worker) newFlow(k flowKey, srcIsA bool, p *packet.Parsed, ts int64, d d
 }
 
 func isServicePort(port uint16) bool { return port != 0 && port < 1024 }
+
+// flowID returns the next flow id of this worker: id, id+stride, …, so ids
+// are unique across workers.
+func (w *worker) flowID() uint64 {
+	id := w.id + w.nextID*w.stride
+	w.nextID++
+	return id
+}
 
 // selectFlow marks f selected by rule.
 func (w *worker) selectFlow(f *flow, rule int) {
