@@ -83,4 +83,52 @@ const (
 	// AuditProofRead reads inclusion and consistency proofs of the audit log.
 	// The commission and admins.
 	AuditProofRead Action = "audit.proof.read"
+
+	// STIXExtensionRead reads ACD's STIX extension-definition and its JSON
+	// schema, so that operators' tools can build report bundles. Public.
+	STIXExtensionRead Action = "stix.extension.read"
+
+	// OperatorList lists operator organisations with their designation
+	// state. Analysts (all) and ministries (their sectors; the handler
+	// scopes).
+	OperatorList Action = "operator.list"
+	// OperatorDesignate designates or undesignates an operator organisation,
+	// keeping the history. The Cabinet Office (analyst).
+	OperatorDesignate Action = "operator.designate"
+	// AssetWrite registers, updates and retires the caller's own specified
+	// critical computers (§4), one by one or by bulk import. Operators; the
+	// service requires a designated operator.
+	AssetWrite Action = "asset.write"
+	// AssetRead reads specified critical computers and their versions.
+	// Operators (their own), ministries (their sectors), analysts (all);
+	// the service scopes by organisation.
+	AssetRead Action = "asset.read"
+	// AssetNoticeRead reads the §4 notices received: ministries their
+	// sectors', analysts the Cabinet Office's forwarded copies.
+	AssetNoticeRead Action = "asset_notice.read"
+	// ReportSubmit files a new incident or precursor report, or the next
+	// version of one, and attaches evidence (§5). Operators; the service
+	// requires a designated operator and the report to be its own.
+	ReportSubmit Action = "report.submit"
+	// ReportRead reads reports, their versions, STIX exports and evidence.
+	// Operators (their own), ministries (their sectors), analysts (all);
+	// reads by others than the submitting operator are audited.
+	ReportRead Action = "report.read"
+	// ReportStats reads report counts over time by sector (the Cabinet
+	// Office's chart). Analysts; ministries (their sectors).
+	ReportStats Action = "report.stats"
+	// ComplianceRead reads the compliance table (on time / late / missing)
+	// of operators. Ministries (their sectors) and analysts.
+	ComplianceRead Action = "compliance.read"
+	// OrderIssue issues a correction order or a request for materials to an
+	// operator of the ministry's sectors (§83, §84). Ministries.
+	OrderIssue Action = "order.issue"
+	// OrderClose closes an order the caller's ministry issued. Ministries.
+	OrderClose Action = "order.close"
+	// OrderAnswer answers an order addressed to the caller's operator.
+	// Operators.
+	OrderAnswer Action = "order.answer"
+	// OrderRead reads orders and the referral candidates. Operators (their
+	// own), ministries (their sectors), analysts (all).
+	OrderRead Action = "order.read"
 )

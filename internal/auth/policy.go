@@ -72,6 +72,21 @@ var policyTable = map[Action]Rule{
 
 	AuditEntriesRead: {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember, RoleAdmin}},
 	AuditProofRead:   {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember, RoleAdmin}},
+
+	STIXExtensionRead: {Audience: Public},
+	OperatorList:      {Audience: Roles, Roles: []Role{RoleAnalyst, RoleMinistry}},
+	OperatorDesignate: {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	AssetWrite:        {Audience: Roles, Roles: []Role{RoleOperator}},
+	AssetRead:         {Audience: Roles, Roles: []Role{RoleOperator, RoleMinistry, RoleAnalyst}},
+	AssetNoticeRead:   {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst}},
+	ReportSubmit:      {Audience: Roles, Roles: []Role{RoleOperator}},
+	ReportRead:        {Audience: Roles, Roles: []Role{RoleOperator, RoleMinistry, RoleAnalyst}},
+	ReportStats:       {Audience: Roles, Roles: []Role{RoleAnalyst, RoleMinistry}},
+	ComplianceRead:    {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst}},
+	OrderIssue:        {Audience: Roles, Roles: []Role{RoleMinistry}},
+	OrderClose:        {Audience: Roles, Roles: []Role{RoleMinistry}},
+	OrderAnswer:       {Audience: Roles, Roles: []Role{RoleOperator}},
+	OrderRead:         {Audience: Roles, Roles: []Role{RoleOperator, RoleMinistry, RoleAnalyst}},
 }
 
 // Policy is ACD's one authorization policy (DESIGN.md: role × action ×

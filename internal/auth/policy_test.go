@@ -55,10 +55,11 @@ func TestPolicyAllow(t *testing.T) {
 	}
 }
 
-// TestPolicyTable pins the foundation's table: who may do each action.
+// TestPolicyTable pins the table: who may do each action.
 func TestPolicyTable(t *testing.T) {
 	pol := auth.NewPolicy()
 	commission := []auth.Role{auth.RoleCommissionChair, auth.RoleCommissionMember, auth.RoleAdmin}
+	reporters := []auth.Role{auth.RoleOperator, auth.RoleMinistry, auth.RoleAnalyst}
 	want := map[auth.Action]auth.Rule{
 		auth.PublicView:          {Audience: auth.Public},
 		auth.HealthRead:          {Audience: auth.Public},
@@ -87,6 +88,21 @@ func TestPolicyTable(t *testing.T) {
 		auth.MetricsRead:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAdmin}},
 		auth.AuditEntriesRead:    {Audience: auth.Roles, Roles: commission},
 		auth.AuditProofRead:      {Audience: auth.Roles, Roles: commission},
+
+		auth.STIXExtensionRead: {Audience: auth.Public},
+		auth.OperatorList:      {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleMinistry}},
+		auth.OperatorDesignate: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.AssetWrite:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOperator}},
+		auth.AssetRead:         {Audience: auth.Roles, Roles: reporters},
+		auth.AssetNoticeRead:   {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry, auth.RoleAnalyst}},
+		auth.ReportSubmit:      {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOperator}},
+		auth.ReportRead:        {Audience: auth.Roles, Roles: reporters},
+		auth.ReportStats:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleMinistry}},
+		auth.ComplianceRead:    {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry, auth.RoleAnalyst}},
+		auth.OrderIssue:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry}},
+		auth.OrderClose:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry}},
+		auth.OrderAnswer:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOperator}},
+		auth.OrderRead:         {Audience: auth.Roles, Roles: reporters},
 	}
 	actions := pol.Actions()
 	if !slices.IsSorted(actions) {

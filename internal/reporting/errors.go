@@ -38,3 +38,5 @@ func (e *FieldError) Error() string {
 func fieldErrorf(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
