@@ -441,3 +441,27 @@ func FuzzReadCycloneDX(f *testing.F) {
 		checkRows(t, rows, rejected)
 	})
 }
+
+// TestDocSample reads the sample CSV of docs/assets-import.md: every row
+// must be accepted.
+func TestDocSample(t *testing.T) {
+	doc, err := os.ReadFile("../../../docs/assets-import.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```csv\n")
+	sample, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/assets-import.md has no ```csv block")
+	}
+	rows, rejected, err := assetfile.ReadCSV(strings.NewReader(sample))
+	if err != nil {
+		t.Fatalf("ReadCSV(sample): %v", err)
+	}
+	for _, r := range rejected {
+		t.Errorf("sample row rejected: %s", r)
+	}
+	if len(rows) != 4 {
+		t.Errorf("sample: got %d rows, want 4", len(rows))
+	}
+}
