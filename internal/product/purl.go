@@ -111,11 +111,9 @@ func ParsePURL(s string) (PURL, error) {
 	for strings.HasPrefix(rest, "/") {
 		rest, off = rest[1:], off+1
 	}
-	raw := map[string]string{}
-	rest, raw["subpath"], _ = strings.Cut(rest, "#")
-	rest, raw["qualifiers"], _ = strings.Cut(rest, "?")
+	rest, rawSubpath, _ := strings.Cut(rest, "#")
+	rest, rawQuery, _ := strings.Cut(rest, "?")
 	typ, path, ok := strings.Cut(rest, "/")
-	raw["type"], raw["name"], raw["namespace"], raw["version"] = typ, path, path, path
 	if typ == "" {
 		return PURL{}, perr("type", typ, off, "missing")
 	}
@@ -129,7 +127,16 @@ func ParsePURL(s string) (PURL, error) {
 	u, err := packageurl.FromString(s)
 	if err != nil {
 		component, msg := libComponent(err.Error())
-		return PURL{}, perr(component, raw[component], off, "%s", msg)
+		raw := path // namespace, name and version
+		switch component {
+		case "type":
+			raw = typ
+		case "qualifiers":
+			raw = rawQuery
+		case "subpath":
+			raw = rawSubpath
+		}
+		return PURL{}, perr(component, raw, off, "%s", msg)
 	}
 	p := PURL{
 		Type:      u.Type,
