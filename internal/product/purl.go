@@ -83,11 +83,11 @@ func namespaceRequired(typ string) bool {
 // does: the input is printable ASCII (anything else is percent-encoded);
 // the scheme is "pkg:"; the type is letters, digits, ".", "+" and "-", not
 // starting with a digit (any case; it is folded to lower case); a name is
-// given; the types that need a namespace (maven, github, bitbucket,
-// gitlab, composer, swift, deb, apk, alpm, vscode-extension) have one; an
-// npm namespace is a scope ("@angular"); decoded components are UTF-8
-// without control characters; no subpath segment is "." or "..". Errors
-// are [*ParseError].
+// given; no namespace segment holds an encoded "/"; the types that need a
+// namespace (maven, github, bitbucket, gitlab, composer, swift, deb, apk,
+// alpm, vscode-extension) have one; an npm namespace is a scope
+// ("@angular"); decoded components are UTF-8 without control characters;
+// no subpath segment is "." or "..". Errors are [*ParseError].
 func ParsePURL(s string) (PURL, error) {
 	perr := func(component, value string, off int, format string, args ...any) error {
 		return &ParseError{Kind: "PURL", Input: s, Component: component, Value: value, Offset: off, Msg: fmt.Sprintf(format, args...)}
@@ -122,6 +122,18 @@ func ParsePURL(s string) (PURL, error) {
 	}
 	if !ok || path == "" || strings.HasSuffix(path, "/") {
 		return PURL{}, perr("name", "", off+len(rest), "missing")
+	}
+
+	// A namespace segment that decodes to one with "/" in it would be
+	// written back as two segments, a different package URL.
+	nameVersion := path
+	if i := strings.LastIndex(path, "@"); i > 0 {
+		nameVersion = path[:i]
+	}
+	if i := strings.LastIndex(nameVersion, "/"); i > 0 {
+		if ns := nameVersion[:i]; strings.Contains(strings.ToLower(ns), "%2f") {
+			return PURL{}, perr("namespace", ns, off+len(typ)+1, `a segment must not contain an encoded "/" (%%2F)`)
+		}
 	}
 
 	u, err := packageurl.FromString(s)

@@ -155,6 +155,9 @@ func TestParsePURLErrors(t *testing.T) {
 			`parse PURL "pkg:npm/foo%00bar": name "foo\x00bar": decodes to control character '\x00'`},
 		{"bad-utf8-decoded", "pkg:npm/foo%ff", "name", ""},
 		{"bad-escape", "pkg:npm/a%zz", "name", ""},
+		// Found by fuzzing: "0%2F" would come back as two segments.
+		{"encoded-slash-namespace", "pkg:A/0%2F/0/0", "namespace",
+			`parse PURL "pkg:A/0%2F/0/0": namespace "0%2F/0": a segment must not contain an encoded "/" (%2F)`},
 		{"dot-subpath", "pkg:npm/foo#./a", "subpath", ""},
 		{"dotdot-subpath", "pkg:npm/foo#a/../b", "subpath", ""},
 		{"too-long", "pkg:npm/" + strings.Repeat("a", product.MaxLen), "", ""},

@@ -58,8 +58,9 @@ type Rejected struct {
 	Reason string
 }
 
-// String renders r as "line 7: cpe: …", or for a CycloneDX component
-// "component 3 (bom-ref "fw"): cpe: …".
+// String renders r as "line 7: cpe: …", or, when it has a bom-ref,
+// "component 3 (bom-ref "fw"): cpe: …". A CycloneDX component without a
+// bom-ref renders as "line N" too, N being its component number.
 func (r Rejected) String() string {
 	var b strings.Builder
 	if r.Ref != "" {
