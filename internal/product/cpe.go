@@ -118,13 +118,24 @@ func ParseCPE(s string) (CPE, error) {
 	if len(s) > MaxLen {
 		return CPE{}, &ParseError{Kind: "CPE", Input: s, Offset: MaxLen, Msg: fmt.Sprintf("longer than %d bytes", MaxLen)}
 	}
+	var c CPE
+	var err error
 	switch {
 	case hasPrefixFold(s, fsPrefix):
-		return parseFS(s)
+		c, err = parseFS(s)
 	case hasPrefixFold(s, uriPrefix):
-		return parseURI(s)
+		c, err = parseURI(s)
+	default:
+		return CPE{}, &ParseError{Kind: "CPE", Input: s, Msg: `want "cpe:2.3:" (formatted string) or "cpe:/" (URI) at the start`}
 	}
-	return CPE{}, &ParseError{Kind: "CPE", Input: s, Msg: `want "cpe:2.3:" (formatted string) or "cpe:/" (URI) at the start`}
+	if err != nil {
+		return CPE{}, err
+	}
+	if n := len(c.String()); n > MaxLen {
+		// A URI's "~" becomes "\~"; what this returns must parse again.
+		return CPE{}, &ParseError{Kind: "CPE", Input: s, Msg: fmt.Sprintf("formatted string is %d bytes, longer than %d", n, MaxLen)}
+	}
+	return c, nil
 }
 
 const (

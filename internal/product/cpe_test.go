@@ -176,6 +176,8 @@ func TestParseCPEErrors(t *testing.T) {
 		{"uri-bad-part", `cpe:/q:acme:vpn`, "part",
 			`parse CPE "cpe:/q:acme:vpn": part "q": want a, o, h, * or -`},
 		{"too-long", "cpe:2.3:a:acme:" + strings.Repeat("x", product.MaxLen), "", ""},
+		// Within MaxLen as a URI, but not once bound as a formatted string.
+		{"too-long-bound", "cpe:/a:acme:" + strings.Repeat("~", product.MaxLen-20), "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -189,6 +189,11 @@ func ParsePURL(s string) (PURL, error) {
 			}
 		}
 	}
+	if n := len(p.String()); n > MaxLen {
+		// Percent-encoding can triple a character; what this returns must
+		// parse again.
+		return PURL{}, perr("", "", 0, "canonical form is %d bytes, longer than %d", n, MaxLen)
+	}
 	return p, nil
 }
 

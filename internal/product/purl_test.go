@@ -161,6 +161,8 @@ func TestParsePURLErrors(t *testing.T) {
 		{"dot-subpath", "pkg:npm/foo#./a", "subpath", ""},
 		{"dotdot-subpath", "pkg:npm/foo#a/../b", "subpath", ""},
 		{"too-long", "pkg:npm/" + strings.Repeat("a", product.MaxLen), "", ""},
+		// Found by fuzzing: within MaxLen as given, but not once percent-encoded.
+		{"too-long-canonical", "pkg:npm/" + strings.Repeat(",", product.MaxLen-20), "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
