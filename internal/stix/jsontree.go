@@ -177,6 +177,11 @@ func describe(v any) string {
 		return "a list"
 	case *jsonObject:
 		return "an object"
+	case json.Delim:
+		if v == json.Delim('[') {
+			return "a list"
+		}
+		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
 }

@@ -73,7 +73,11 @@ func parseTime(s string) (time.Time, int, error) {
 		return bad() // e.g. February 30
 	}
 	// time.Date carries second 60 into the next minute.
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), digits, nil
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Year() > 9999 {
+		return bad() // a leap second at the end of 9999
+	}
+	return t, digits, nil
 }
 
 // Timestamp is a STIX timestamp property. It encodes as [FormatTime] does

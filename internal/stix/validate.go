@@ -159,7 +159,7 @@ func checkID(s, typ string) error {
 		return err
 	}
 	if t != typ {
-		return fmt.Errorf("%s is the identifier of a %s, not of a %s", quote(s), t, typ)
+		return fmt.Errorf("%s does not match type %s", quote(s), quote(typ))
 	}
 	return nil
 }
@@ -655,8 +655,16 @@ type refRule struct {
 }
 
 func refTo(types ...string) refRule {
-	want := strings.Join(types, " or ")
-	return refRule{want: "a " + want, ok: func(t string) bool {
+	want := types[0]
+	if strings.IndexByte("aeiou", want[0]) >= 0 {
+		want = "an " + want
+	} else {
+		want = "a " + want
+	}
+	for _, t := range types[1:] {
+		want += " or " + t
+	}
+	return refRule{want: want, ok: func(t string) bool {
 		for _, w := range types {
 			if t == w {
 				return true
