@@ -35,6 +35,8 @@ const (
 //     one product: part, vendor and product given (not * or -), and no
 //     wildcards in any attribute;
 //   - parses purl with product.ParsePURL and rewrites it in canonical form;
+//     cpe and purl are held to MaxAssetIDLen both as given and as
+//     rewritten, so that a normalized asset normalizes again unchanged;
 //   - requires the product to be identifiable for vulnerability matching
 //     (§42): a cpe, a purl, or a version (product and vendor are always
 //     required, so product+vendor+version is the fallback);
@@ -72,6 +74,9 @@ func (a *AssetInput) Normalize() error {
 			return fieldErrorf("cpe", "%q %s", a.CPE, msg)
 		}
 		a.CPE = c.String()
+		if n := len(a.CPE); n > MaxAssetIDLen {
+			return fieldErrorf("cpe", "%d characters long as CPE 2.3, want at most %d", n, MaxAssetIDLen)
+		}
 	}
 	if a.PURL != "" {
 		p, err := product.ParsePURL(a.PURL)
@@ -79,6 +84,9 @@ func (a *AssetInput) Normalize() error {
 			return &FieldError{Field: "purl", Msg: err.Error()}
 		}
 		a.PURL = p.String()
+		if n := len(a.PURL); n > MaxAssetIDLen {
+			return fieldErrorf("purl", "%d characters long in canonical form (percent-encoded), want at most %d", n, MaxAssetIDLen)
+		}
 	}
 	if a.CPE == "" && a.PURL == "" && a.Version == "" {
 		return fieldErrorf("version", "required unless cpe or purl is given (the product must be identifiable to match vulnerabilities)")

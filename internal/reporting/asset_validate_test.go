@@ -113,6 +113,9 @@ func TestAssetInputNormalizeErrors(t *testing.T) {
 		{"cpe-any-vendor", func(a *reporting.AssetInput) { a.CPE = "cpe:2.3:o:*:fortios:7.4.3:*:*:*:*:*:*:*" }, "cpe",
 			"does not name a product: vendor is ANY"},
 		{"cpe-too-long", func(a *reporting.AssetInput) { a.CPE = "cpe:2.3:o:fortinet:" + strings.Repeat("x", 600) }, "cpe", "want at most 512"},
+		// Within the limit as given, not once percent-encoded.
+		{"purl-too-long-canonical", func(a *reporting.AssetInput) { a.PURL = "pkg:npm/" + strings.Repeat(",", 300) }, "purl",
+			"908 characters long in canonical form"},
 		{"purl-syntax", func(a *reporting.AssetInput) { a.PURL = "pkg:maven/io@1" }, "purl", `parse PURL "pkg:maven/io@1": namespace "": required for type "maven"`},
 		{"unidentified", func(a *reporting.AssetInput) { a.CPE, a.PURL, a.Version = "", "", "" }, "version", "required unless cpe or purl is given"},
 		{"support-before-introduced", func(a *reporting.AssetInput) { a.SupportEnd = mustDate("2023-03-31") }, "support_end",
