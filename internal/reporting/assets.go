@@ -18,11 +18,13 @@ import (
 // CriticalComputer is a specified critical computer as registered (§4): the
 // latest version of its notification.
 type CriticalComputer struct {
-	ID      string `json:"id"`
-	OrgID   string `json:"org_id"`
-	Sector  string `json:"sector"`
-	Version int    `json:"version"`
-	Retired bool   `json:"retired"`
+	ID     string `json:"id"`
+	OrgID  string `json:"org_id"`
+	Sector string `json:"sector"`
+	// Revision counts the notifications filed about the computer (its
+	// product version is AssetInput.Version).
+	Revision int  `json:"revision"`
+	Retired  bool `json:"retired"`
 	AssetInput
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -40,8 +42,8 @@ const (
 
 // AssetVersion is one notification about a computer, as filed.
 type AssetVersion struct {
-	Version int         `json:"version"`
-	Change  AssetChange `json:"change"`
+	Revision int         `json:"revision"`
+	Change   AssetChange `json:"change"`
 	AssetInput
 	Reason string    `json:"reason,omitempty"`
 	Actor  string    `json:"actor"`
@@ -57,7 +59,7 @@ type AssetNotice struct {
 	Recipient     string      `json:"recipient"`
 	ForwardedFrom string      `json:"forwarded_from,omitempty"`
 	AssetID       string      `json:"asset_id"`
-	Version       int         `json:"version"`
+	Revision      int         `json:"revision"`
 	Change        AssetChange `json:"change"`
 	OrgID         string      `json:"org_id"`
 	Sector        string      `json:"sector"`
@@ -97,13 +99,13 @@ func (s *Service) createAsset(ctx context.Context, tx *store.Tx, p *auth.Princip
 		return CriticalComputer{}, err
 	}
 	now := s.now()
-	a := CriticalComputer{ID: newID("cc_"), OrgID: p.OrgID, Sector: sec, Version: 1, AssetInput: in, CreatedAt: now, UpdatedAt: now}
+	a := CriticalComputer{ID: newID("cc_"), OrgID: p.OrgID, Sector: sec, Revision: 1, AssetInput: in, CreatedAt: now, UpdatedAt: now}
 	data, err := json.Marshal(in)
 	if err != nil {
 		return CriticalComputer{}, err
 	}
 	if _, err := tx.Exec(ctx, "INSERT INTO rep_assets ("+assetCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		a.ID, a.OrgID, a.Sector, a.Name, a.Version, 0, string(data), store.FormatTime(now), store.FormatTime(now)); err != nil {
+		a.ID, a.OrgID, a.Sector, a.Name, a.Revision, 0, string(data), store.FormatTime(now), store.FormatTime(now)); err != nil {
 		return CriticalComputer{}, fmt.Errorf("register asset: %w", err)
 	}
 	return a, s.fileAssetVersion(ctx, tx, p, a, AssetCreated, data, "", notify)
@@ -122,27 +124,27 @@ func uniqueName(ctx context.Context, q store.Querier, orgID, name, except string
 	return &FieldError{Field: "name", Msg: fmt.Sprintf("%q is already the name of asset %s", name, id)}
 }
 
-// fileAssetVersion records version a.Version, its audit entry, the
+// fileAssetVersion records revision a.Revision, its audit entry, the
 // ministry's notice and the Cabinet Office's forwarded copy, and, when
 // notify, tells both in their inboxes (a bulk import tells them once).
 func (s *Service) fileAssetVersion(ctx context.Context, tx *store.Tx, p *auth.Principal, a CriticalComputer, change AssetChange, data []byte, reason string, notify bool) error {
 	actor, _ := actorOf(p)
 	now := s.now()
 	if _, err := tx.Exec(ctx, "INSERT INTO rep_asset_versions (asset_id, version, change, data, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		a.ID, a.Version, string(change), string(data), reason, actor, store.FormatTime(now)); err != nil {
+		a.ID, a.Revision, string(change), string(data), reason, actor, store.FormatTime(now)); err != nil {
 		return fmt.Errorf("record asset version: %w", err)
 	}
 	if err := s.audit(ctx, tx, p, "asset."+string(change), "asset/"+a.ID, a); err != nil {
 		return err
 	}
 	sec, _ := sector.ByCode(a.Sector)
-	n := AssetNotice{ID: newID("an_"), Recipient: RecipientMinistry, AssetID: a.ID, Version: a.Version, Change: change,
+	n := AssetNotice{ID: newID("an_"), Recipient: RecipientMinistry, AssetID: a.ID, Revision: a.Revision, Change: change,
 		OrgID: a.OrgID, Sector: a.Sector, Ministry: sec.Ministry, At: now}
 	fwd := n
 	fwd.ID, fwd.Recipient, fwd.ForwardedFrom = newID("an_"), RecipientCabinet, n.ID
 	for _, x := range []AssetNotice{n, fwd} {
 		if _, err := tx.Exec(ctx, "INSERT INTO rep_asset_notices (id, recipient, forwarded_from, asset_id, version, change, org_id, sector, ministry, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			x.ID, x.Recipient, x.ForwardedFrom, x.AssetID, x.Version, string(x.Change), x.OrgID, x.Sector, x.Ministry, store.FormatTime(x.At)); err != nil {
+			x.ID, x.Recipient, x.ForwardedFrom, x.AssetID, x.Revision, string(x.Change), x.OrgID, x.Sector, x.Ministry, store.FormatTime(x.At)); err != nil {
 			return fmt.Errorf("record asset notice: %w", err)
 		}
 		if err := s.audit(ctx, tx, p, "asset_notice.file", "asset_notice/"+x.ID, x); err != nil {
@@ -154,7 +156,7 @@ func (s *Service) fileAssetVersion(ctx context.Context, tx *store.Tx, p *auth.Pr
 	}
 	return s.tellRecipients(ctx, tx, a.Sector, deadline.Notice{
 		Subject: fmt.Sprintf("§4 asset notification (%s): %s — %s %s", change, a.Name, a.Vendor, a.Product),
-		Body:    fmt.Sprintf("Operator %s notified version %d of specified critical computer %s.", a.OrgID, a.Version, a.ID),
+		Body:    fmt.Sprintf("Operator %s notified revision %d of specified critical computer %s.", a.OrgID, a.Revision, a.ID),
 		Link:    "/assets/" + a.ID})
 }
 
@@ -206,9 +208,9 @@ func (s *Service) updateAsset(ctx context.Context, tx *store.Tx, p *auth.Princip
 	if err != nil {
 		return CriticalComputer{}, err
 	}
-	a.AssetInput, a.Version, a.UpdatedAt = in, a.Version+1, s.now()
+	a.AssetInput, a.Revision, a.UpdatedAt = in, a.Revision+1, s.now()
 	if _, err := tx.Exec(ctx, "UPDATE rep_assets SET name = ?, version = ?, data = ?, updated_at = ? WHERE id = ?",
-		a.Name, a.Version, string(data), store.FormatTime(a.UpdatedAt), a.ID); err != nil {
+		a.Name, a.Revision, string(data), store.FormatTime(a.UpdatedAt), a.ID); err != nil {
 		return CriticalComputer{}, fmt.Errorf("update asset: %w", err)
 	}
 	return a, s.fileAssetVersion(ctx, tx, p, a, AssetUpdated, data, "", notify)
@@ -233,9 +235,9 @@ func (s *Service) RetireAsset(ctx context.Context, p *auth.Principal, id, reason
 		if a.Retired {
 			return fmt.Errorf("asset %q is already retired: %w", id, ErrConflict)
 		}
-		a.Retired, a.Version, a.UpdatedAt = true, a.Version+1, s.now()
+		a.Retired, a.Revision, a.UpdatedAt = true, a.Revision+1, s.now()
 		if _, err := tx.Exec(ctx, "UPDATE rep_assets SET retired = 1, version = ?, updated_at = ? WHERE id = ?",
-			a.Version, store.FormatTime(a.UpdatedAt), a.ID); err != nil {
+			a.Revision, store.FormatTime(a.UpdatedAt), a.ID); err != nil {
 			return fmt.Errorf("retire asset: %w", err)
 		}
 		data, err := json.Marshal(a.AssetInput)
@@ -347,7 +349,7 @@ func (s *Service) Asset(ctx context.Context, p *auth.Principal, id string) (Crit
 	for rows.Next() {
 		var v AssetVersion
 		var change, data, at string
-		if err := rows.Scan(&v.Version, &change, &data, &v.Reason, &v.Actor, &at); err != nil {
+		if err := rows.Scan(&v.Revision, &change, &data, &v.Reason, &v.Actor, &at); err != nil {
 			return CriticalComputer{}, nil, err
 		}
 		v.Change = AssetChange(change)
@@ -456,7 +458,7 @@ func (s *Service) AssetNotices(ctx context.Context, p *auth.Principal, limit int
 	for rows.Next() {
 		var n AssetNotice
 		var change, at string
-		if err := rows.Scan(&n.ID, &n.Recipient, &n.ForwardedFrom, &n.AssetID, &n.Version, &change, &n.OrgID, &n.Sector, &n.Ministry, &at); err != nil {
+		if err := rows.Scan(&n.ID, &n.Recipient, &n.ForwardedFrom, &n.AssetID, &n.Revision, &change, &n.OrgID, &n.Sector, &n.Ministry, &at); err != nil {
 			return nil, err
 		}
 		n.Change = AssetChange(change)
@@ -482,7 +484,7 @@ func scanAsset(r scanner) (CriticalComputer, error) {
 	var a CriticalComputer
 	var retired int
 	var name, data, created, updated string
-	if err := r.Scan(&a.ID, &a.OrgID, &a.Sector, &name, &a.Version, &retired, &data, &created, &updated); err != nil {
+	if err := r.Scan(&a.ID, &a.OrgID, &a.Sector, &name, &a.Revision, &retired, &data, &created, &updated); err != nil {
 		return CriticalComputer{}, err
 	}
 	a.Retired = retired == 1

@@ -58,8 +58,9 @@ func (s *Service) Designate(ctx context.Context, p *auth.Principal, orgID string
 			}
 			return fmt.Errorf("operator %q is not designated: %w", orgID, ErrConflict)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO rep_designations (id, org_id, designated, reason, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
-			d.ID, d.OrgID, boolInt(designated), d.Reason, d.Actor, store.FormatTime(d.At)); err != nil {
+		// seq orders acts that share a timestamp.
+		if _, err := tx.Exec(ctx, "INSERT INTO rep_designations (id, org_id, seq, designated, reason, actor, at) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM rep_designations WHERE org_id = ?), ?, ?, ?, ?)",
+			d.ID, d.OrgID, d.OrgID, boolInt(designated), d.Reason, d.Actor, store.FormatTime(d.At)); err != nil {
 			return fmt.Errorf("record designation: %w", err)
 		}
 		action := "operator.designate"
@@ -75,7 +76,7 @@ func (s *Service) Designate(ctx context.Context, p *auth.Principal, orgID string
 func designated1(ctx context.Context, q store.Querier, orgID string) (bool, time.Time, error) {
 	var d int
 	var at string
-	err := q.QueryRow(ctx, "SELECT designated, at FROM rep_designations WHERE org_id = ? ORDER BY at DESC, id DESC LIMIT 1", orgID).Scan(&d, &at)
+	err := q.QueryRow(ctx, "SELECT designated, at FROM rep_designations WHERE org_id = ? ORDER BY seq DESC LIMIT 1", orgID).Scan(&d, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, time.Time{}, nil
 	}
@@ -92,7 +93,7 @@ func (s *Service) Designations(ctx context.Context, p *auth.Principal, orgID str
 	if err != nil || o.Kind != auth.OrgOperator || !s.policy.CanSeeOrg(p, o.ID, o.Sector()) {
 		return nil, fmt.Errorf("operator %q: %w", orgID, ErrNotFound)
 	}
-	rows, err := s.db.Query(ctx, "SELECT id, org_id, designated, reason, actor, at FROM rep_designations WHERE org_id = ? ORDER BY at, id", orgID)
+	rows, err := s.db.Query(ctx, "SELECT id, org_id, designated, reason, actor, at FROM rep_designations WHERE org_id = ? ORDER BY seq", orgID)
 	if err != nil {
 		return nil, fmt.Errorf("list designations: %w", err)
 	}

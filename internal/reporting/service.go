@@ -49,12 +49,13 @@ var migrations = []store.Migration{
 CREATE TABLE rep_designations (
 	id TEXT PRIMARY KEY,
 	org_id TEXT NOT NULL,
+	seq INTEGER NOT NULL,
 	designated INTEGER NOT NULL,
 	reason TEXT NOT NULL,
 	actor TEXT NOT NULL,
 	at TEXT NOT NULL
 );
-CREATE INDEX rep_designations_org ON rep_designations (org_id, at);
+CREATE UNIQUE INDEX rep_designations_org ON rep_designations (org_id, seq);
 CREATE TABLE rep_assets (
 	id TEXT PRIMARY KEY,
 	org_id TEXT NOT NULL,
