@@ -26,6 +26,19 @@ var actionLinks = map[auth.Action]string{
 	auth.PasswordChangeOwn: "/account/password",
 	auth.AccountList:       "/admin/accounts",
 	auth.AccountCreate:     "/admin/accounts/new",
+	auth.AssetWrite:        "/assets#add",
+	auth.AssetRead:         "/assets",
+	auth.AssetNoticeRead:   "/assets/notices",
+	auth.ReportSubmit:      "/reports/new",
+	auth.ReportRead:        "/reports",
+	auth.ReportStats:       "/reports#chart",
+	auth.ComplianceRead:    "/compliance",
+	auth.OrderIssue:        "/orders#issue",
+	auth.OrderRead:         "/orders",
+	auth.OrderAnswer:       "/orders",
+	auth.OrderClose:        "/orders",
+	auth.OperatorList:      "/operators",
+	auth.OperatorDesignate: "/operators",
 }
 
 type actionItem struct {
