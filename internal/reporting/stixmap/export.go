@@ -30,7 +30,8 @@ type ExportInput struct {
 	Content reporting.Content
 }
 
-// Export writes one version of a report as a STIX 2.1 bundle: ACD's
+// Export writes one version of a report as a STIX 2.1 bundle, compact JSON
+// ending in a newline: ACD's
 // identity, the extension-definition, the purpose marking and TLP:AMBER,
 // the incident with ACD's extension, and for the content indicators,
 // observed data with its observables, malware and attack patterns, each
@@ -122,7 +123,13 @@ func Export(in ExportInput) ([]byte, error) {
 		objs = append(objs, o)
 		related = append(related, o.ID)
 	}
-	seen := map[string]bool{} // observables already in the bundle
+	// Observables already in the bundle: those written for earlier
+	// observations and those among the attachments, which are written as
+	// they were submitted.
+	seen := map[string]bool{}
+	for _, a := range c.Attachments {
+		seen[a.ID] = true
+	}
 	for i, obs := range c.Observations {
 		od := &stix.ObservedData{
 			Common:         common("observed-data", newID("observed-data"), modified),
@@ -173,7 +180,6 @@ func Export(in ExportInput) ([]byte, error) {
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(b); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}

@@ -35,11 +35,11 @@ func at(s string) time.Time {
 // fullContent has every field of a report set.
 func fullContent() reporting.Content {
 	return reporting.Content{
-		Kind:       reporting.KindIncident,
-		Title:      "VPN appliance compromised",
-		Summary:    "Unauthorised access to the remote-access VPN appliance.\nA web shell was found.",
-		AwareAt:    at("2025-05-16T09:30:00Z"),
-		OccurredAt: at("2025-05-15T22:10:00.250Z"),
+		Kind:           reporting.KindIncident,
+		Title:          "VPN appliance compromised",
+		Summary:        "Unauthorised access to the remote-access VPN appliance.\nA web shell was found.",
+		AwareAt:        at("2025-05-16T09:30:00Z"),
+		OccurredAt:     at("2025-05-15T22:10:00.250Z"),
 		AffectedAssets: []string{"asset-01", "asset-02"},
 		Status:         reporting.StatusContained,
 		StatusDetail:   "Appliance isolated; failover to the standby unit.",
@@ -147,9 +147,14 @@ func TestExportDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatalf("two exports of the same input differ")
 	}
+	// The golden file is indented, for reading.
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, a, "", "  "); err != nil {
+		t.Fatal(err)
+	}
 	golden := filepath.Join("testdata", "export-final.golden.json")
 	if *update {
-		if err := os.WriteFile(golden, a, 0o644); err != nil {
+		if err := os.WriteFile(golden, indented.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -157,7 +162,7 @@ func TestExportDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
-	if diff := cmp.Diff(string(want), string(a)); diff != "" {
+	if diff := cmp.Diff(string(want), indented.String()); diff != "" {
 		t.Errorf("Export differs from %s (-want +got):\n%s", golden, diff)
 	}
 
