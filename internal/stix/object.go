@@ -131,7 +131,7 @@ func (r *Raw) ObjectType() string { return r.Type }
 func (r *Raw) ObjectID() string { return r.ID }
 
 // MarshalJSON returns r.JSON.
-func (r *Raw) MarshalJSON() ([]byte, error) {
+func (r Raw) MarshalJSON() ([]byte, error) {
 	if !json.Valid(r.JSON) {
 		return nil, errors.New("stix: raw object holds invalid JSON")
 	}

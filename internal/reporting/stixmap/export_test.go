@@ -40,7 +40,7 @@ func fullContent() reporting.Content {
 		Summary:        "Unauthorised access to the remote-access VPN appliance.\nA web shell was found.",
 		AwareAt:        at("2025-05-16T09:30:00Z"),
 		OccurredAt:     at("2025-05-15T22:10:00.250Z"),
-		AffectedAssets: []string{"asset-01", "asset-02"},
+		AffectedAssets: []string{"cc_7qzm4x2kv5c3n6d2r7t4wyhabe", "cc_2bq5k7m3x4v6c2n7d3r5t6wyza"},
 		Status:         reporting.StatusContained,
 		StatusDetail:   "Appliance isolated; failover to the standby unit.",
 		Contact:        reporting.Contact{Name: "山田 太郎", Email: "soc@operator.example.jp", Phone: "+81-3-0000-0000"},
@@ -93,7 +93,7 @@ func fullContent() reporting.Content {
 
 func fullInput() stixmap.ExportInput {
 	return stixmap.ExportInput{
-		ReportID: "rpt-2025-000042",
+		ReportID: "rep_k3fm2qx5vcn6d2r7t4wybaeh3j",
 		OrgName:  "Example Electric Power Co.",
 		Stage:    reporting.StageFinal,
 		Version:  3,

@@ -59,14 +59,14 @@ func TestImport(t *testing.T) {
 				Title:          "VPN appliance compromised",
 				Summary:        "Unauthorised access to the remote-access VPN appliance at the Tokyo control centre.",
 				AwareAt:        at("2025-05-16T09:30:00Z"),
-				AffectedAssets: []string{"asset-7f3a"},
+				AffectedAssets: []string{"cc_7qzm4x2kv5c3n6d2r7t4wyhabe"},
 				Status:         reporting.StatusOngoing,
 				Contact:        reporting.Contact{Name: "Taro Yamada", Email: "soc@power.example.jp", Phone: "+81-3-0000-0000"},
 				Indicators:     []reporting.Indicator{{Type: reporting.IndicatorIPv4, Value: "198.51.100.7", Description: "Source of the VPN logins"}},
 			},
 		}},
 		{"update.json", stixmap.Submission{
-			ReportID: "rpt-2025-000042",
+			ReportID: "rep_k3fm2qx5vcn6d2r7t4wybaeh3j",
 			Stage:    reporting.StageUpdate,
 			Content: reporting.Content{
 				Kind:          reporting.KindIncident,
