@@ -8,12 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/reporting"
 	"github.com/acd-platform/acd/internal/store/storetest"
 	"github.com/acd-platform/acd/internal/web"
 )
@@ -141,5 +144,181 @@ func TestBrowserLogin(t *testing.T) {
 		if b := im.Bounds(); b.Dx() < 800 || b.Dy() < 400 || len(shot) < 10_000 {
 			t.Errorf("%s screenshot: %dx%d px, %d bytes; want at least 800x400 and 10 kB", name, b.Dx(), b.Dy(), len(shot))
 		}
+	}
+}
+
+// TestBrowserReporting files a report with a real headless Chromium, as an
+// operator would: the quick report on /reports/new, then the full report
+// on the report's page; then METI's user finds the operator on the
+// compliance page with the report counted. It does so in Japanese, then
+// switches the language and does it again in English.
+func TestBrowserReporting(t *testing.T) {
+	exe := chromium(t)
+	s := newSite(t, storetest.SQLite(t))
+	reportingUsers(t, s)
+	us, err := s.srv.Auth.Users(s.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sato := &auth.Principal{OrgID: s.org.ID, OrgKind: auth.OrgOperator, Sectors: []string{"electricity"}, Roles: []auth.Role{auth.RoleOperator}}
+	for _, u := range us {
+		if u.Username == "sato" {
+			sato.UserID = u.ID
+		}
+	}
+	if _, err := s.srv.Reporting.CreateAsset(s.ctx, sato, reporting.AssetInput{Name: "hq-vpn-1", Product: "FortiOS", Vendor: "Fortinet",
+		Version: "7.2.8", Role: reporting.RoleVPNGateway, InternetFacing: true, Facility: "本社リモートアクセス"}); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
+	defer cancel()
+	ctx, cancel = chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox, // the tests may run as root, in a container
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1024, 768),
+	)
+	defer cancel()
+	ctx, cancel = chromedp.NewContext(ctx)
+	defer cancel()
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("browser: %s: %v", what, err)
+		}
+	}
+	// mainText is the visible text of the page's main part.
+	mainText := func(what string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		if err != nil {
+			t.Fatalf("browser: text of %s: %v", what, err)
+		}
+		return v
+	}
+	shot := func(name string) {
+		t.Helper()
+		if *screenshots == "" {
+			return
+		}
+		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("browser: screenshot of %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// link is the link whose visible text is text.
+	link := func(text string) chromedp.Search {
+		return chromedp.Search(`//a[normalize-space()="` + text + `"]`)
+	}
+	login := func(username string) {
+		t.Helper()
+		do("log in as "+username,
+			chromedp.Navigate(s.url+"/login"),
+			chromedp.WaitVisible(chromedp.ID("username")),
+			chromedp.SendKeys(chromedp.ID("username"), username),
+			chromedp.SendKeys(chromedp.ID("password"), password),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("main section.card dl")), // the home page
+		)
+	}
+	logout := func() {
+		t.Helper()
+		do("log out", chromedp.Click(chromedp.CSS(`header form button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("username")))
+	}
+
+	for round, lang := range []web.Lang{web.Japanese, web.English} {
+		tr := func(key string, args ...any) string { return s.msgs.T(lang, key, args...) }
+		summary := map[web.Lang]string{web.Japanese: "VPN装置への不審なログインを検知した。", web.English: "Suspicious logins on the VPN gateway."}[lang]
+
+		// The operator files a quick report from the home page's link.
+		login("sato")
+		do("open the quick report form", chromedp.Click(link(tr("action.report.submit"))), chromedp.WaitVisible(chromedp.ID("r-summary")))
+		if text := mainText("the quick report form"); !strings.Contains(text, tr("report.new.intro", 24, 72, 30)) {
+			t.Errorf("%s: the quick report form lacks its deadlines %q", lang, tr("report.new.intro", 24, 72, 30))
+		}
+		do("fill in and send the quick report",
+			chromedp.SendKeys(chromedp.ID("r-summary"), summary),
+			chromedp.Click(chromedp.CSS(`input[name="affected_assets"]`)),
+			chromedp.SetValue(chromedp.ID("r-status"), "contained"),
+			chromedp.SendKeys(chromedp.ID("r-contact-name"), "SOC"),
+			chromedp.SendKeys(chromedp.ID("r-contact-email"), "soc@kanto.example"),
+			chromedp.Click(chromedp.Search(`//button[normalize-space()="`+tr("report.new.submit")+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS("p.purpose")),
+		)
+		text := mainText("the report")
+		for _, want := range []string{tr("report.filed"), tr("report.purpose"), summary, "hq-vpn-1", tr("report.stage.quick"), tr("report.status.contained")} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: the report page lacks %q:\n%s", lang, want, text)
+			}
+		}
+
+		// Then the full report, on the report's page.
+		do("fill in and send the full report",
+			chromedp.SetValue(chromedp.ID("r-impact-level"), "moderate"),
+			chromedp.SendKeys(chromedp.ID("r-impact-desc"), "Remote maintenance stopped for half a day."),
+			chromedp.SendKeys(chromedp.ID("r-techniques"), "T1190"),
+			chromedp.SendKeys(chromedp.ID("r-measures"), "Maintenance account disabled."),
+			chromedp.Click(chromedp.Search(`//button[normalize-space()="`+tr("report.next.submit")+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href$="/versions/2"]`)),
+		)
+		text = mainText("the report after the full report")
+		for _, want := range []string{tr("report.stage.full"), tr("report.impact.moderate"), "T1190", "Maintenance account disabled.", tr("report.version.n", 2)} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: the report page after the full report lacks %q", lang, want)
+			}
+		}
+		shot("report-" + string(lang))
+
+		// The list of reports shows where each stands against its deadlines.
+		do("open the list of reports", chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS("main section.card dl")),
+			chromedp.Click(link(tr("action.report.read"))), chromedp.WaitVisible(chromedp.CSS("table.reports")))
+		text = mainText("the list of reports")
+		for _, want := range []string{summary, tr("timeliness.on_time"), tr("timeliness.pending")} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: the list of reports lacks %q", lang, want)
+			}
+		}
+		shot("reports-" + string(lang))
+		logout()
+
+		// METI finds the operator on the compliance page, the report counted.
+		login("meti")
+		do("open the compliance page", chromedp.Click(link(tr("action.compliance.read"))), chromedp.WaitVisible(chromedp.CSS("table.compliance")))
+		org := map[web.Lang]string{web.Japanese: "関東電力", web.English: "Kanto Power"}[lang]
+		row, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(() => {
+			const rows = [...document.querySelectorAll("main table tr")];
+			const head = [...rows[0].cells].map(c => c.innerText.trim());
+			const row = rows.find(r => r.cells[0].innerText.includes(`+strconv.Quote(org)+`));
+			return row ? Object.fromEntries(head.map((h, i) => [h, row.cells[i].innerText.trim()])) : {};
+		})()`))
+		if err != nil {
+			t.Fatalf("browser: read the compliance table: %v", err)
+		}
+		if want := strconv.Itoa(round + 1); row[tr("compliance.reports")] != want || row[tr("operators.designated")] != tr("yes") || row[tr("compliance.standing")] != tr("standing.on_time") {
+			t.Errorf("%s: compliance row of %s = %v; want %s %s, designated, standing %q", lang, org, row, want, tr("compliance.reports"), tr("standing.on_time"))
+		}
+		shot("compliance-" + string(lang))
+
+		if lang == web.Japanese {
+			// The language switch keeps the page.
+			do("switch to English", chromedp.Click(chromedp.CSS(`a[href^="/lang/"]`)),
+				chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="`+s.msgs.T(web.English, "compliance.title")+`"]`)))
+			if text := mainText("the compliance page in English"); !strings.Contains(text, "Kanto Power") || !strings.Contains(text, s.msgs.T(web.English, "standing.on_time")) {
+				t.Errorf("the compliance page in English lacks Kanto Power or its standing:\n%s", text)
+			}
+		}
+		logout()
 	}
 }

@@ -191,7 +191,9 @@ func (s *Site) formFailed(r *http.Request, err error, fields func(string) (strin
 		if prefix != "" {
 			msg = prefix + msg
 		}
-		return formFailure{http.StatusBadRequest, s.t(r, "form.invalid"), fieldErr{name, msg}}, true
+		// The message above the form repeats the detail, so that it shows
+		// even for a field the form has no control for.
+		return formFailure{http.StatusBadRequest, s.t(r, "form.invalid") + " (" + fe.Error() + ")", fieldErr{name, msg}}, true
 	case errors.Is(err, reporting.ErrIdempotencyMismatch):
 		return formFailure{http.StatusUnprocessableEntity, s.t(r, "form.resubmitted"), fieldErr{}}, true
 	case errors.Is(err, reporting.ErrConflict):
@@ -201,7 +203,7 @@ func (s *Site) formFailed(r *http.Request, err error, fields func(string) (strin
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest || errors.As(err, &ae) && ae.Status == http.StatusUnsupportedMediaType {
-		return formFailure{ae.Status, s.t(r, "form.invalid"), fieldErr{ae.Field, ae.Message}}, true
+		return formFailure{ae.Status, s.t(r, "form.invalid") + " (" + ae.Message + ")", fieldErr{ae.Field, ae.Message}}, true
 	}
 	return formFailure{}, false
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
@@ -107,13 +108,13 @@ func (f reportForm) content(base reporting.Content, quick bool) (reporting.Conte
 	}
 	c.Indicators = nil
 	for _, l := range lines(f.Indicators) {
-		typ, rest, _ := strings.Cut(l.text, " ")
-		value, desc, _ := strings.Cut(strings.TrimSpace(rest), " ")
+		typ, rest := cutSpace(l.text)
+		value, desc := cutSpace(rest)
 		ll["indicators"] = append(ll["indicators"], l.n)
 		if value == "" {
 			return c, ll, &reporting.FieldError{Field: fmt.Sprintf("indicators[%d]", len(c.Indicators)), Msg: fmt.Sprintf("%q: want a type and a value, like \"ipv4 192.0.2.1\"", l.text)}
 		}
-		c.Indicators = append(c.Indicators, reporting.Indicator{Type: reporting.IndicatorType(strings.ToLower(typ)), Value: value, Description: strings.TrimSpace(desc)})
+		c.Indicators = append(c.Indicators, reporting.Indicator{Type: reporting.IndicatorType(strings.ToLower(typ)), Value: value, Description: desc})
 	}
 	c.Timeline = nil
 	for _, l := range lines(f.Timeline) {
@@ -133,6 +134,16 @@ func (f reportForm) content(base reporting.Content, quick bool) (reporting.Conte
 		c.Timeline = append(c.Timeline, reporting.Event{Time: t.UTC(), Description: desc})
 	}
 	return c, ll, nil
+}
+
+// cutSpace splits s at its first run of white space.
+func cutSpace(s string) (before, after string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
 }
 
 // reportField maps a field of the service's errors (a JSON path such as
