@@ -18,11 +18,8 @@ type Object interface {
 	ObjectID() string
 }
 
-// Spec versions.
-const (
-	// SpecVersion is the spec_version this package reads and writes.
-	SpecVersion = "2.1"
-)
+// SpecVersion is the spec_version this package reads and writes.
+const SpecVersion = "2.1"
 
 // Common holds the properties common to SDOs, SROs and the
 // extension-definition object (§3.2). The embedding struct's own

@@ -507,7 +507,7 @@ func (lx *lexer) prefixed(prefix byte, start int) (token, error) {
 	tok := token{kind: tLit, text: text, pos: start}
 	switch prefix {
 	case 't':
-		t, err := parseTimestampLit(body)
+		t, err := ParseTime(body)
 		if err != nil {
 			return token{}, lx.errorf(start, "invalid timestamp literal %s", quote(text))
 		}
@@ -526,12 +526,6 @@ func (lx *lexer) prefixed(prefix byte, start int) (token, error) {
 		tok.lit = Literal{Kind: BinaryLiteral, Bytes: b}
 	}
 	return tok, nil
-}
-
-// parseTimestampLit parses the body of t'…': the grammar's
-// YYYY-MM-DDTHH:MM:SS[.frac]Z.
-func parseTimestampLit(s string) (time.Time, error) {
-	return ParseTime(s)
 }
 
 // number reads an integer or a float literal.
