@@ -254,6 +254,13 @@ func TestReportingPages(t *testing.T) {
 	if again := location(t, "POST /reports/new again", op.post("/reports/new", form)); again != reportPath {
 		t.Errorf("the same form sent twice went to %s and %s, want the same report", reportPath, again)
 	}
+	// The same form sent back with other content (the browser's back
+	// button, an edit) is refused, with a fresh key to file it anew.
+	form.Set("summary", "別の内容")
+	if r := op.post("/reports/new", form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.text(), ja("form.resubmitted")) ||
+		inputValue(r.body, "idem") == "" || inputValue(r.body, "idem") == form.Get("idem") || !strings.Contains(r.text(), "別の内容") {
+		t.Errorf("the form sent again with other content: status %d; want 422 with the message, the typed text and a new key", r.status)
+	}
 	reportID := strings.TrimPrefix(reportPath, "/reports/")
 	rs, err := s.srv.Reporting.Reports(s.ctx, cabinet, reporting.ReportFilter{})
 	if err != nil || len(rs) != 1 {
