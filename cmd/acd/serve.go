@@ -15,6 +15,7 @@ import (
 
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/demo"
+	"github.com/acd-platform/acd/internal/reporting"
 	"github.com/acd-platform/acd/internal/server"
 )
 
@@ -36,6 +37,7 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 	smtpFrom := fs.String("smtp-from", "ACD <noreply@localhost>", "sender of e-mail notices")
 	smtpStartTLS := fs.Bool("smtp-starttls", false, "require STARTTLS to the SMTP server")
 	checkpointEvery := fs.Duration("checkpoint-interval", 2*time.Second, "how often to sign an audit-log checkpoint when there were appends")
+	reportPolicy := fs.String("report-policy", "", "JSON file setting incident-report deadlines (default: quick 24h, full 72h, final 30d; see docs/reporting.md)")
 	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
@@ -78,9 +80,15 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 	if *smtpAddr != "" {
 		smtp = &deadline.SMTPConfig{Addr: *smtpAddr, From: *smtpFrom, StartTLS: *smtpStartTLS}
 	}
+	policy := reporting.DefaultPolicy()
+	if *reportPolicy != "" {
+		if policy, err = reporting.LoadPolicy(*reportPolicy); err != nil {
+			return &exitError{exitUsage, err}
+		}
+	}
 	srv, err := server.New(ctx, server.Config{
 		DB: db, Keys: ring, Logger: logger, TLS: useTLS, SMTP: smtp, BaseURL: base,
-		CheckpointInterval: *checkpointEvery, Version: version,
+		CheckpointInterval: *checkpointEvery, Version: version, ReportPolicy: policy,
 	})
 	if err != nil {
 		return err
@@ -92,6 +100,9 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 		}
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
+		}
+		if err := demo.LoadReporting(ctx, srv.Auth, srv.Reporting, time.Now()); err != nil {
+			return fmt.Errorf("load demo reports: %w", err)
 		}
 		res.Print(e.stdout, base)
 	}

@@ -1,5 +1,6 @@
 // Package demo loads demonstration data for `acd serve --demo`: the sector
-// ministries of all 15 sectors, a few designated operators, every other kind
+// ministries of all 15 sectors, two designated operators per sector (with a
+// few specified critical computers and a quick report), every other kind
 // of organisation, and one user for each role of DESIGN.md, including the
 // commission chair and four members, an NPA and a prefectural officer, each
 // commander, and two admins (so separation of duties can be tried).
@@ -44,6 +45,34 @@ var operators = []orgSpec{
 	{"op-rail", auth.NewOrg{Name: "Chuo Railway (demo)", NameJA: "中央鉄道（デモ）", Kind: auth.OrgOperator, Sectors: []string{"railways"}}},
 	{"op-telecom", auth.NewOrg{Name: "Nihon Telecom (demo)", NameJA: "日本テレコム（デモ）", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}}},
 	{"op-bank", auth.NewOrg{Name: "Sakura Bank (demo)", NameJA: "さくら銀行（デモ）", Kind: auth.OrgOperator, Sectors: []string{"finance"}}},
+}
+
+// moreOperators fills every sector up to two demo operators.
+var moreOperators = []orgSpec{
+	{"op-electric2", auth.NewOrg{Name: "Kyushu Grid (demo)", NameJA: "九州送配電（デモ）", Kind: auth.OrgOperator, Sectors: []string{"electricity"}}},
+	{"op-gas2", auth.NewOrg{Name: "Hokuriku City Gas (demo)", NameJA: "北陸都市ガス（デモ）", Kind: auth.OrgOperator, Sectors: []string{"gas"}}},
+	{"op-oil1", auth.NewOrg{Name: "Seto Refining (demo)", NameJA: "瀬戸精製（デモ）", Kind: auth.OrgOperator, Sectors: []string{"oil"}}},
+	{"op-oil2", auth.NewOrg{Name: "Nihonkai Petroleum (demo)", NameJA: "日本海石油（デモ）", Kind: auth.OrgOperator, Sectors: []string{"oil"}}},
+	{"op-water2", auth.NewOrg{Name: "Tohoku Waterworks (demo)", NameJA: "東北水道企業団（デモ）", Kind: auth.OrgOperator, Sectors: []string{"water_supply"}}},
+	{"op-rail2", auth.NewOrg{Name: "Minato Rapid Transit (demo)", NameJA: "みなと高速鉄道（デモ）", Kind: auth.OrgOperator, Sectors: []string{"railways"}}},
+	{"op-truck1", auth.NewOrg{Name: "Kanto Freight (demo)", NameJA: "関東貨物（デモ）", Kind: auth.OrgOperator, Sectors: []string{"trucking"}}},
+	{"op-truck2", auth.NewOrg{Name: "Sanyo Logistics (demo)", NameJA: "山陽ロジスティクス（デモ）", Kind: auth.OrgOperator, Sectors: []string{"trucking"}}},
+	{"op-ship1", auth.NewOrg{Name: "Pacific Ocean Lines (demo)", NameJA: "太平洋海運（デモ）", Kind: auth.OrgOperator, Sectors: []string{"international_shipping"}}},
+	{"op-ship2", auth.NewOrg{Name: "Genkai Shipping (demo)", NameJA: "玄海汽船（デモ）", Kind: auth.OrgOperator, Sectors: []string{"international_shipping"}}},
+	{"op-air1", auth.NewOrg{Name: "Sora Airlines (demo)", NameJA: "そら航空（デモ）", Kind: auth.OrgOperator, Sectors: []string{"aviation"}}},
+	{"op-air2", auth.NewOrg{Name: "Kumo Air (demo)", NameJA: "くも航空（デモ）", Kind: auth.OrgOperator, Sectors: []string{"aviation"}}},
+	{"op-airport1", auth.NewOrg{Name: "Bay Airport Corporation (demo)", NameJA: "ベイ空港（デモ）", Kind: auth.OrgOperator, Sectors: []string{"airports"}}},
+	{"op-airport2", auth.NewOrg{Name: "Kita Airport (demo)", NameJA: "北空港（デモ）", Kind: auth.OrgOperator, Sectors: []string{"airports"}}},
+	{"op-telecom2", auth.NewOrg{Name: "Hikari Networks (demo)", NameJA: "ひかりネットワークス（デモ）", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}}},
+	{"op-broadcast1", auth.NewOrg{Name: "Asahi Broadcasting Network (demo)", NameJA: "朝日放送網（デモ）", Kind: auth.OrgOperator, Sectors: []string{"broadcasting"}}},
+	{"op-broadcast2", auth.NewOrg{Name: "Chubu TV (demo)", NameJA: "中部テレビ（デモ）", Kind: auth.OrgOperator, Sectors: []string{"broadcasting"}}},
+	{"op-postal1", auth.NewOrg{Name: "Nippon Post Services (demo)", NameJA: "日本郵便サービス（デモ）", Kind: auth.OrgOperator, Sectors: []string{"postal"}}},
+	{"op-postal2", auth.NewOrg{Name: "Express Letter Japan (demo)", NameJA: "速達ジャパン（デモ）", Kind: auth.OrgOperator, Sectors: []string{"postal"}}},
+	{"op-bank2", auth.NewOrg{Name: "Fuji Trust Bank (demo)", NameJA: "富士信託銀行（デモ）", Kind: auth.OrgOperator, Sectors: []string{"finance"}}},
+	{"op-card1", auth.NewOrg{Name: "Momiji Card (demo)", NameJA: "もみじカード（デモ）", Kind: auth.OrgOperator, Sectors: []string{"credit_cards"}}},
+	{"op-card2", auth.NewOrg{Name: "JP Payment Services (demo)", NameJA: "JPペイメント（デモ）", Kind: auth.OrgOperator, Sectors: []string{"credit_cards"}}},
+	{"op-port1", auth.NewOrg{Name: "Yokohama Container Terminal (demo)", NameJA: "横浜コンテナターミナル（デモ）", Kind: auth.OrgOperator, Sectors: []string{"ports"}}},
+	{"op-port2", auth.NewOrg{Name: "Kobe Port Terminal (demo)", NameJA: "神戸港ターミナル（デモ）", Kind: auth.OrgOperator, Sectors: []string{"ports"}}},
 }
 
 var others = []orgSpec{
@@ -130,6 +159,7 @@ func Load(ctx context.Context, svc *auth.Service, dataDir string) (*Result, erro
 		specs = append(specs, orgSpec{m.Code, auth.NewOrg{Name: m.Name, NameJA: m.NameJA, Kind: auth.OrgMinistry, Sectors: sector.OfMinistry(m.Code)}})
 	}
 	specs = append(specs, operators...)
+	specs = append(specs, moreOperators...)
 	specs = append(specs, others...)
 	for _, s := range specs {
 		o, err := svc.OrgByName(ctx, s.org.Name)

@@ -166,7 +166,7 @@ func (s *Service) submitTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 		}
 	}
 	now := s.now()
-	var r Report
+	var r, before Report
 	if reportID == "" {
 		r = Report{ID: newID("rep_"), OrgID: p.OrgID, Sector: sec, AwareAt: sub.AwareAt, Due: s.cfg.Policy.Dues(sec, sub.AwareAt), CreatedAt: now, Purpose: Purpose}
 	} else {
@@ -177,6 +177,7 @@ func (s *Service) submitTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 		if err := nextStage(r, sub); err != nil {
 			return Receipt{}, err
 		}
+		before = r
 	}
 	r.Kind, r.Title, r.Stage, r.Status, r.UpdatedAt = sub.Kind, sub.Title, sub.Stage, sub.Status, now
 	r.Versions++
@@ -205,7 +206,7 @@ func (s *Service) submitTx(ctx context.Context, tx *store.Tx, p *auth.Principal,
 	if err := s.audit(ctx, tx, p, "report.submit", "report/"+r.ID, Version{VersionInfo: vi, Content: sub.Content}); err != nil {
 		return Receipt{}, err
 	}
-	if err := s.trackDeadlines(ctx, tx, r, reportID == ""); err != nil {
+	if err := s.trackDeadlines(ctx, tx, before, r); err != nil {
 		return Receipt{}, err
 	}
 	stageName := map[Stage]string{StageQuick: "Quick report", StageFull: "Full report", StageUpdate: "Update", StageFinal: "Final report"}[sub.Stage]
@@ -243,34 +244,32 @@ func nextStage(r Report, sub Submission) error {
 	return nil
 }
 
-// trackDeadlines opens the deadlines of a new report for the stages still
-// to come, and meets those a version fulfils.
-func (s *Service) trackDeadlines(ctx context.Context, tx *store.Tx, r Report, opened bool) error {
-	subject := "report/" + r.ID
-	if opened {
-		for _, d := range []struct {
-			kind, title, titleJA string
-			due, filed           time.Time
-		}{
-			{"report.full", "Full report due: " + r.Title, "詳報の期限: " + r.Title, r.Due.Full, r.Filed.Full},
-			{"report.final", "Final report due: " + r.Title, "最終報告の期限: " + r.Title, r.Due.Final, r.Filed.Final},
-		} {
-			if !d.filed.IsZero() {
-				continue
-			}
-			if _, err := s.deadlines.Set(ctx, tx, deadline.Deadline{Kind: d.kind, Subject: subject, Org: r.OrgID,
-				Title: cut(d.title, 200), TitleJA: cut(d.titleJA, 200), Link: "/reports/" + r.ID, Due: d.due}); err != nil {
-				return err
-			}
-		}
-		return nil
+// trackDeadlines keeps the deadline service's view of the report: the
+// full report is tracked from the start, the final report once the full
+// report is in (before that, the full report's deadline is the one that
+// matters, and the final report's due time is on the report itself); each
+// deadline is met by the version that fulfils it. before is the report as
+// it was (zero for a new one), after as it is now.
+func (s *Service) trackDeadlines(ctx context.Context, tx *store.Tx, before, after Report) error {
+	subject := "report/" + after.ID
+	set := func(kind, title, titleJA string, due time.Time) error {
+		_, err := s.deadlines.Set(ctx, tx, deadline.Deadline{Kind: kind, Subject: subject, Org: after.OrgID,
+			Title: cut(title+after.Title, 200), TitleJA: cut(titleJA+after.Title, 200), Link: "/reports/" + after.ID, Due: due})
+		return err
 	}
-	if !r.Filed.Full.IsZero() {
+	if before.ID == "" && after.Filed.Full.IsZero() {
+		return set("report.full", "Full report due: ", "詳報の期限: ", after.Due.Full)
+	}
+	if before.ID != "" && before.Filed.Full.IsZero() && !after.Filed.Full.IsZero() {
 		if _, err := s.deadlines.MeetSubject(ctx, tx, subject, "report.full"); err != nil {
 			return err
 		}
 	}
-	if r.Closed {
+	fullNow := before.Filed.Full.IsZero() && !after.Filed.Full.IsZero()
+	if fullNow && !after.Closed {
+		return set("report.final", "Final report due: ", "最終報告の期限: ", after.Due.Final)
+	}
+	if after.Closed && !before.Filed.Full.IsZero() {
 		if _, err := s.deadlines.MeetSubject(ctx, tx, subject, "report.final"); err != nil {
 			return err
 		}

@@ -237,6 +237,11 @@ func TestDeadlines(t *testing.T) {
 		if got := rc.Report.Timeliness(e.clock.Now()); got[1] != reporting.Late {
 			t.Errorf("full report timeliness %s, want late", got[1])
 		}
+		// The final report is tracked once the full report is in.
+		ds, err := e.dl.List(e.ctx, deadline.Filter{Subject: subject, Kind: "report.final"})
+		if err != nil || len(ds) != 1 || ds[0].State != deadline.StateOpen || !ds[0].Due.Equal(r.Due.Final) {
+			t.Errorf("final-report deadline after the full report: %+v %v", ds, err)
+		}
 	})
 }
 

@@ -20,7 +20,10 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/auth/authapi"
 	"github.com/acd-platform/acd/internal/deadline"
+	"github.com/acd-platform/acd/internal/idempotency"
 	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/reporting"
+	"github.com/acd-platform/acd/internal/reporting/reportapi"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/web"
 )
@@ -50,6 +53,9 @@ type Config struct {
 	BaseURL string
 	// Version is reported in the OpenAPI document.
 	Version string
+	// ReportPolicy sets incident-report deadlines; zero means
+	// reporting.DefaultPolicy.
+	ReportPolicy reporting.Policy
 }
 
 // Server is an assembled ACD server.
@@ -60,6 +66,8 @@ type Server struct {
 	Policy    *auth.Policy
 	Notifier  *deadline.Notifier
 	Deadlines *deadline.Service
+	Idem      *idempotency.Keys
+	Reporting *reporting.Service
 	Router    *api.Router
 	handler   http.Handler
 	logger    *slog.Logger
@@ -98,7 +106,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	site, err := web.New(web.Config{Auth: s.Auth, Policy: s.Policy, Log: s.Log, Notifier: s.Notifier, TLS: cfg.TLS, Now: cfg.Now, Logger: cfg.Logger})
+	s.Idem, err = idempotency.New(ctx, cfg.DB, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	s.Reporting, err = reporting.New(ctx, reporting.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Policy: s.Policy,
+		Deadlines: s.Deadlines, Notifier: s.Notifier, Keys: s.Idem}, reporting.Config{Policy: cfg.ReportPolicy, Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	site, err := web.New(web.Config{Auth: s.Auth, Policy: s.Policy, Log: s.Log, Notifier: s.Notifier, Reporting: s.Reporting, TLS: cfg.TLS, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +154,7 @@ func (s *Server) Jobs() map[string]func(ctx context.Context) error {
 		"checkpointer": func(ctx context.Context) error { return s.Log.Run(ctx, s.cfg.CheckpointInterval) },
 		"deadlines":    s.Deadlines.Run,
 		"mail":         s.Notifier.Run,
+		"idempotency":  s.purgeKeys,
 	}
 }
 
@@ -155,6 +173,29 @@ func (s *Server) routes(metrics *api.Metrics) {
 	r.Handle(api.Route{Pattern: "GET " + logapi.PathConsistency, Action: auth.AuditProofRead, Summary: "Consistency proof from ?old= to ?size=", Tag: "audit log", Response: logapi.Proof{}}, logapi.ConsistencyHandler(s.Log))
 
 	authapi.Register(r, s.Auth, s.Notifier)
+	reportapi.Register(r, s.Reporting)
+}
+
+// keyRetention is how long idempotency keys are kept: a client retrying
+// later than that is making a new request.
+const keyRetention = 7 * 24 * time.Hour
+
+// purgeKeys deletes old idempotency keys hourly until ctx ends.
+func (s *Server) purgeKeys(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := s.Idem.Purge(ctx, s.cfg.Now().Add(-keyRetention)); err != nil {
+			s.logger.Warn("purge idempotency keys", "err", err)
+		} else if n > 0 {
+			s.logger.Info("purged idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
@@ -195,6 +236,9 @@ func (s *Server) orgEmails(ctx context.Context, orgID string) ([]string, error) 
 
 // mapError turns the services' sentinel errors into client errors.
 func mapError(err error) *api.Error {
+	if e := reportapi.Error(err); e != nil {
+		return e
+	}
 	switch {
 	case errors.Is(err, auth.ErrNotFound):
 		return api.NotFound(err.Error())
