@@ -25,6 +25,7 @@ import (
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
+	"github.com/acd-platform/acd/internal/reporting"
 )
 
 //go:embed templates/*.html
@@ -43,6 +44,9 @@ type Config struct {
 	Policy   *auth.Policy
 	Log      *auditlog.Log
 	Notifier *deadline.Notifier // nil: the inbox is empty
+	// Reporting serves the operators', ministries' and Cabinet Office's
+	// reporting pages; nil leaves them out.
+	Reporting *reporting.Service
 	// TLS marks cookies Secure.
 	TLS bool
 	// Now is the clock; default time.Now.
