@@ -67,6 +67,7 @@ type DB struct {
 	dialect Dialect
 	logger  *slog.Logger
 	dsn     string // redacted, for messages
+	stmts   stmtCache
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
@@ -117,6 +118,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous("+syncMode+")")
+	// Savepoints (store.Group) journal the pages they change; in memory
+	// that costs no write system calls, and no record content reaches a
+	// temporary file.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	// Writers take the lock when the transaction begins, so two writers
 	// queue on busy_timeout instead of deadlocking on a lock upgrade.
 	q.Set("_txlock", "immediate")
@@ -168,7 +173,10 @@ func (db *DB) String() string { return db.dialect.String() + ":" + db.dsn }
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.sql.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
@@ -201,6 +209,7 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	db      *DB
 }
 
 // Dialect reports the back end.
@@ -208,16 +217,25 @@ func (tx *Tx) Dialect() Dialect { return tx.dialect }
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := tx.db.stmts.get(ctx, tx.db, query); st != nil {
+		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, rebind(tx.dialect, query), args...)
 }
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.db.stmts.get(ctx, tx.db, query); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, rebind(tx.dialect, query), args...)
 }
 
 // QueryRow runs a query that returns at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := tx.db.stmts.get(ctx, tx.db, query); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, query), args...)
 }
 
@@ -249,7 +267,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 			return fmt.Errorf("begin: writer lock: %w", err)
 		}
 	}
-	if err := fn(&Tx{tx: stx, dialect: db.dialect}); err != nil {
+	if err := fn(&Tx{tx: stx, dialect: db.dialect, db: db}); err != nil {
 		return err
 	}
 	if err := stx.Commit(); err != nil {
