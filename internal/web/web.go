@@ -238,6 +238,7 @@ func (s *Site) Register(r *api.Router) {
 	page("POST /admin/accounts/{id}/disable", auth.AccountDisable, s.accountDisable)
 	page("POST /admin/accounts/{id}/totp", auth.AccountTOTPReissue, s.totpReissue)
 	page("POST /admin/grants/{id}/confirm", auth.AccountConfirm, s.grantConfirm)
+	s.registerReporting(page)
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) error {
