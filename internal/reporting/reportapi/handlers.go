@@ -103,8 +103,9 @@ func (h *handlers) retireAsset(w http.ResponseWriter, r *http.Request) error {
 const maxImport = 16 << 20
 
 // ImportFile parses an asset list in the given media type: CSV, or a
-// CycloneDX JSON SBOM. The web pages share it.
-func ImportFile(mediaType string, body []byte) ([]reporting.ImportRow, []Rejected, error) {
+// CycloneDX JSON SBOM, whose components take def where they carry no acd:
+// properties. The web pages share it.
+func ImportFile(mediaType string, body []byte, def assetfile.Defaults) ([]reporting.ImportRow, []Rejected, error) {
 	var rows []assetfile.Row
 	var rejected []assetfile.Rejected
 	var err error
@@ -112,7 +113,7 @@ func ImportFile(mediaType string, body []byte) ([]reporting.ImportRow, []Rejecte
 	case "text/csv":
 		rows, rejected, err = assetfile.ReadCSV(strings.NewReader(string(body)))
 	case "application/vnd.cyclonedx+json", "application/json":
-		rows, rejected, err = assetfile.ReadCycloneDX(strings.NewReader(string(body)), assetfile.Defaults{})
+		rows, rejected, err = assetfile.ReadCycloneDX(strings.NewReader(string(body)), def)
 	default:
 		return nil, nil, &api.Error{Status: http.StatusUnsupportedMediaType, Code: api.CodeUnsupportedMediaType,
 			Message: "Content-Type must be text/csv or application/vnd.cyclonedx+json"}
@@ -136,12 +137,17 @@ func (h *handlers) importAssets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	facing, err := queryBool(r, "internet_facing")
+	if err != nil {
+		return err
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	body, err := readBody(r, maxImport)
 	if err != nil {
 		return err
 	}
-	rows, rejected, err := ImportFile(mt, body)
+	q := r.URL.Query()
+	rows, rejected, err := ImportFile(mt, body, assetfile.Defaults{Role: reporting.AssetRole(q.Get("role")), Facility: q.Get("facility"), InternetFacing: facing})
 	if err != nil {
 		return err
 	}
