@@ -21,11 +21,13 @@ lint:
 	$(GO) vet $(PKGS)
 
 # Benchmarks: audit-log appends/s (grouped commits, SQLite synchronous=FULL),
-# checkpointing, verifying a log of 1M entries; the selection engine against
+# checkpointing, verifying a log of 1M entries; report submissions over HTTP
+# on SQLite and PostgreSQL with a SIGKILL mid-run; the selection engine against
 # tshark, nfpcapd and cat on the same capture.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	bench/audit.sh
+	bench/reports.sh
 	bench/selection.sh
 
 # Every fuzz target for FUZZTIME each; new interesting inputs land in the
