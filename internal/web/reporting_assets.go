@@ -11,6 +11,7 @@ import (
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/reporting"
+	"github.com/acd-platform/acd/internal/reporting/assetfile"
 	"github.com/acd-platform/acd/internal/reporting/reportapi"
 )
 
@@ -164,7 +165,10 @@ func (s *Site) assetImport(w http.ResponseWriter, r *http.Request) error {
 		return api.BadRequest("file", "read upload")
 	}
 	res := &importResult{File: hdr.Filename, DryRun: r.PostFormValue("dry_run") != ""}
-	rows, rejected, err := reportapi.ImportFile(importFormat(r.PostFormValue("format"), hdr.Filename, body), body)
+	// A CycloneDX component without acd: properties takes these.
+	def := assetfile.Defaults{Role: reporting.AssetRole(r.PostFormValue("default_role")), Facility: strings.TrimSpace(r.PostFormValue("default_facility")),
+		InternetFacing: r.PostFormValue("default_internet_facing") != ""}
+	rows, rejected, err := reportapi.ImportFile(importFormat(r.PostFormValue("format"), hdr.Filename, body), body, def)
 	if err == nil {
 		res.Rejected = rejected
 		res.Accepted, err = s.cfg.Reporting.ImportAssets(r.Context(), principal(r), rows, res.DryRun)

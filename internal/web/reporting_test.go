@@ -684,6 +684,32 @@ func TestAssetImportPage(t *testing.T) {
 		checkTranslated(t, "import", r)
 		checkPage(t, r.body, web.Japanese)
 	}
+	// A CycloneDX SBOM whose component carries no acd: properties takes
+	// the form's defaults.
+	bom := `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"firmware","bom-ref":"vpn-2","name":"FortiOS","version":"7.2.8","supplier":{"name":"Fortinet"}}]}`
+	fields := url.Values{"csrf": {op.csrf("/assets")}, "format": {"auto"}}
+	if r := op.postFile("/assets/import", fields, "file", "sbom.json", "application/json", []byte(bom)); r.status != http.StatusOK || !strings.Contains(r.text(), s.msgs.T(web.Japanese, "assets.import.rejected")) {
+		t.Errorf("import of a BOM without defaults: status %d; want 200 with its component rejected", r.status)
+	}
+	fields.Set("default_role", "vpn_gateway")
+	fields.Set("default_facility", "本社")
+	fields.Set("default_internet_facing", "1")
+	if r := op.postFile("/assets/import", fields, "file", "sbom.json", "application/json", []byte(bom)); r.status != http.StatusOK || !strings.Contains(r.text(), s.msgs.T(web.Japanese, "assets.import.created")) {
+		t.Fatalf("import of a BOM with defaults: status %d; errors: %s", r.status, errorsOf(r.body))
+	}
+	as, err := s.srv.Reporting.Assets(s.ctx, cabinet, reporting.AssetFilter{OrgID: s.org.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range as {
+		if a.Name == "vpn-2" {
+			found = a.Role == reporting.RoleVPNGateway && a.Facility == "本社" && a.InternetFacing && a.Vendor == "Fortinet"
+		}
+	}
+	if !found {
+		t.Errorf("the BOM's component was not registered with the defaults: %+v", as)
+	}
 	if r := op.postFile("/assets/import", url.Values{"csrf": {op.csrf("/assets")}}, "file", "bad.csv", "text/csv", []byte("nom,produit\nx,y\n")); r.status != http.StatusBadRequest {
 		t.Errorf("import of a file with unknown columns: status %d, want 400", r.status)
 	}
