@@ -119,7 +119,8 @@ func (s *Service) Designations(ctx context.Context, p *auth.Principal, orgID str
 // ministries: their sectors'; operators: their own), with their
 // designation state, by sector then name.
 func (s *Service) Operators(ctx context.Context, p *auth.Principal) ([]Operator, error) {
-	os, err := s.orgs(ctx)
+	// Not the cache: an organisation created a moment ago must be listed.
+	os, err := s.auth.Orgs(ctx)
 	if err != nil {
 		return nil, err
 	}

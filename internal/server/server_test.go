@@ -52,6 +52,23 @@ var expected = map[auth.Action][]string{
 	auth.MetricsRead:         {"admin"},
 	auth.AuditEntriesRead:    {"commission_chair", "commission_member", "admin"},
 	auth.AuditProofRead:      {"commission_chair", "commission_member", "admin"},
+
+	// Reporting (§4, §5, §83, §84): operators their own, ministries their
+	// sectors, the Cabinet Office everything; admins nothing.
+	auth.STIXExtensionRead: {"public"},
+	auth.OperatorList:      {"analyst", "ministry"},
+	auth.OperatorDesignate: {"analyst"},
+	auth.AssetWrite:        {"operator"},
+	auth.AssetRead:         {"operator", "ministry", "analyst"},
+	auth.AssetNoticeRead:   {"ministry", "analyst"},
+	auth.ReportSubmit:      {"operator"},
+	auth.ReportRead:        {"operator", "ministry", "analyst"},
+	auth.ReportStats:       {"analyst", "ministry"},
+	auth.ComplianceRead:    {"ministry", "analyst"},
+	auth.OrderIssue:        {"ministry"},
+	auth.OrderClose:        {"ministry"},
+	auth.OrderAnswer:       {"operator"},
+	auth.OrderRead:         {"operator", "ministry", "analyst"},
 }
 
 func wantAllowed(a auth.Action, role string) (bool, bool) {
