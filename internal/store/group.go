@@ -41,9 +41,18 @@ type groupCall struct {
 
 // NewGroup returns a Group committing at most maxBatch callers together
 // (default 64 when maxBatch <= 0).
+//
+// On PostgreSQL every caller gets a transaction of its own: there,
+// subtransactions (savepoints) made a batch slower than its calls one by
+// one — 35 against 229 quick reports a second in bench/reports.sh — while a
+// commit costs little, PostgreSQL flushing the WAL of concurrent commits
+// together.
 func (db *DB) NewGroup(maxBatch int) *Group {
 	if maxBatch <= 0 {
 		maxBatch = 64
+	}
+	if db.dialect == Postgres {
+		maxBatch = 1
 	}
 	return &Group{db: db, max: maxBatch}
 }
@@ -87,6 +96,14 @@ func (g *Group) runBatch() {
 	// The batch outlives any one caller's cancellation: the others are
 	// waiting on it.
 	ctx := context.WithoutCancel(batch[0].ctx)
+	if len(batch) == 1 {
+		// Alone: no savepoint needed, the transaction is the call's own.
+		c := batch[0]
+		c.err = g.db.Tx(c.ctx, func(tx *Tx) error { return callSafely(tx, c) })
+		close(c.done)
+		g.handOver()
+		return
+	}
 	err := g.db.Tx(ctx, func(tx *Tx) error {
 		for _, c := range batch {
 			var broken error
@@ -105,7 +122,12 @@ func (g *Group) runBatch() {
 		}
 		close(c.done)
 	}
+	g.handOver()
+}
 
+// handOver makes the first pending call lead the next batch, or ends
+// leadership when none is pending.
+func (g *Group) handOver() {
 	g.mu.Lock()
 	if len(g.pending) == 0 {
 		g.leading = false
@@ -113,6 +135,19 @@ func (g *Group) runBatch() {
 		close(g.pending[0].lead)
 	}
 	g.mu.Unlock()
+}
+
+// callSafely runs a call alone, turning a panic into its error.
+func callSafely(tx *Tx, c *groupCall) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in grouped transaction: %v", p)
+		}
+	}()
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	return c.fn(tx)
 }
 
 // runSavepoint runs one call inside a savepoint, undoing its changes alone
