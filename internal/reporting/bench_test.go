@@ -1,6 +1,7 @@
 package reporting_test
 
 import (
+	"flag"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -12,7 +13,11 @@ import (
 // BenchmarkSubmit files quick reports from 16 goroutines per CPU on SQLite
 // (synchronous=FULL), each with an idempotency key, as the API does.
 func BenchmarkSubmit(b *testing.B) {
-	e := newEnv(&testing.T{}, storetest.SQLite(b))
+	db := storetest.SQLite(b)
+	if *benchPG {
+		db = storetest.Postgres(b)
+	}
+	e := newEnv(&testing.T{}, db)
 	var n atomic.Int64
 	b.SetParallelism(16)
 	b.ResetTimer()
@@ -29,3 +34,5 @@ func BenchmarkSubmit(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
 }
+
+var benchPG = flag.Bool("bench.postgres", false, "run BenchmarkSubmit on PostgreSQL instead of SQLite")
