@@ -624,19 +624,26 @@ func (p *parser) observationExprs() (ObservationExpr, error) {
 }
 
 func (p *parser) observationBinary(op string, operand func() (ObservationExpr, error)) (ObservationExpr, error) {
+	return leftFold(p, op, operand, func(l, r ObservationExpr) ObservationExpr { return &ObservationOp{Op: op, Left: l, Right: r} })
+}
+
+// leftFold parses operand (op operand)*, joining to the left: the one
+// shape of every binary level of the grammar.
+func leftFold[E any](p *parser, op string, operand func() (E, error), join func(l, r E) E) (E, error) {
+	var zero E
 	left, err := operand()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	for p.is(tKeyword, op) {
 		if err := p.advance(); err != nil {
-			return nil, err
+			return zero, err
 		}
 		right, err := operand()
 		if err != nil {
-			return nil, err
+			return zero, err
 		}
-		left = &ObservationOp{Op: op, Left: left, Right: right}
+		left = join(left, right)
 	}
 	return left, nil
 }
@@ -757,21 +764,7 @@ func (p *parser) comparisonOr() (ComparisonExpr, error) {
 }
 
 func (p *parser) comparisonBinary(op string, operand func() (ComparisonExpr, error)) (ComparisonExpr, error) {
-	left, err := operand()
-	if err != nil {
-		return nil, err
-	}
-	for p.is(tKeyword, op) {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		right, err := operand()
-		if err != nil {
-			return nil, err
-		}
-		left = &ComparisonOp{Op: op, Left: left, Right: right}
-	}
-	return left, nil
+	return leftFold(p, op, operand, func(l, r ComparisonExpr) ComparisonExpr { return &ComparisonOp{Op: op, Left: l, Right: r} })
 }
 
 // propTest: "(" comparisonOr ")" | EXISTS path | path NOT? op literal
