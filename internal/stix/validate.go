@@ -842,12 +842,9 @@ func killChainPhases(v *validator, path string, val any) error {
 
 // hashes checks a hashes dictionary (§2.6, hash-algorithm-ov).
 func hashes(v *validator, path string, val any) error {
-	o, ok := val.(*jsonObject)
-	if !ok {
-		return fieldError(path, "want an object, have %s", describe(val))
-	}
-	if len(o.keys) == 0 {
-		return fieldError(path, "empty; leave the property out instead")
+	o, err := nonEmptyObject(path, val)
+	if err != nil {
+		return err
 	}
 	for _, k := range o.keys {
 		p := join(path, k)
@@ -906,15 +903,24 @@ func binary(v *validator, path string, val any) error {
 	return nil
 }
 
+// nonEmptyObject returns val as an object with at least one property.
+func nonEmptyObject(path string, val any) (*jsonObject, error) {
+	o, ok := val.(*jsonObject)
+	if !ok {
+		return nil, fieldError(path, "want an object, have %s", describe(val))
+	}
+	if len(o.keys) == 0 {
+		return nil, fieldError(path, "empty; leave the property out instead")
+	}
+	return o, nil
+}
+
 // dictionary checks a dictionary (§2.4): a non-empty object whose keys are
 // 1 to 250 letters, digits, _ and -.
 func dictionary(v *validator, path string, val any) error {
-	o, ok := val.(*jsonObject)
-	if !ok {
-		return fieldError(path, "want an object, have %s", describe(val))
-	}
-	if len(o.keys) == 0 {
-		return fieldError(path, "empty; leave the property out instead")
+	o, err := nonEmptyObject(path, val)
+	if err != nil {
+		return err
 	}
 	for _, k := range o.keys {
 		if k == "" || len(k) > 250 || strings.Trim(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
@@ -929,12 +935,9 @@ func dictionary(v *validator, path string, val any) error {
 // values non-empty objects; an extension-definition's extension names its
 // extension_type.
 func extensions(v *validator, path string, val any) error {
-	o, ok := val.(*jsonObject)
-	if !ok {
-		return fieldError(path, "want an object, have %s", describe(val))
-	}
-	if len(o.keys) == 0 {
-		return fieldError(path, "empty; leave the property out instead")
+	o, err := nonEmptyObject(path, val)
+	if err != nil {
+		return err
 	}
 	for _, k := range o.keys {
 		p := join(path, k)
