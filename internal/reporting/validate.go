@@ -341,9 +341,5 @@ func firstLine(s string, n int) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
-	r := []rune(strings.TrimSpace(s))
-	if len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return string(r)
+	return cut(strings.TrimSpace(s), n)
 }
