@@ -131,4 +131,96 @@ const (
 	// OrderRead reads orders and the referral candidates. Operators (their
 	// own), ministries (their sectors), analysts (all).
 	OrderRead Action = "order.read"
+
+	// Oversight and communications information (Act ch.3–7, ch.10). The
+	// services scope each record further (an operator sees its own
+	// agreements, an agency the provisions and recommendations addressed to
+	// it).
+
+	// AgreementWrite drafts, consults on, signs and terminates agreements
+	// (ch.3): the Cabinet Office (analyst) and the operator party, each on
+	// its own side.
+	AgreementWrite Action = "agreement.write"
+	// AgreementRead reads agreements. Analysts, operators (their own) and the
+	// commission.
+	AgreementRead Action = "agreement.read"
+	// AcquisitionFile files and withdraws acquisition requests (ch.4, ch.6).
+	// The Cabinet Office (analyst).
+	AcquisitionFile Action = "acquisition.file"
+	// AcquisitionRead reads acquisition requests, their votes and
+	// decisions. Analysts and the commission.
+	AcquisitionRead Action = "acquisition.read"
+	// CommissionVote moves a decision on a request and votes on it, with
+	// reasons. Commission chair and members.
+	CommissionVote Action = "commission.vote"
+	// CommissionDecide closes a vote and records the decision; revokes an
+	// approval. The commission chair.
+	CommissionDecide Action = "commission.decide"
+	// ManifestDownload downloads an approval's signed manifest and criteria
+	// file, and issues sensor tokens bound to it. Analysts.
+	ManifestDownload Action = "manifest.download"
+	// ManifestKeysRead reads the manifest public keys and the signed
+	// revocation list, which sensors check before running. Public.
+	ManifestKeysRead Action = "manifest.keys.read"
+	// SensorUpload uploads a selection run (records and summary) with a
+	// sensor token bound to one approval. Sensor tokens only.
+	SensorUpload Action = "sensor.upload"
+	// RunUpload uploads a run file from an offline sensor. Analysts.
+	RunUpload Action = "run.upload"
+	// RunRead reads selection runs, totals per approval and anomalies.
+	// Analysts and the commission.
+	RunRead Action = "run.read"
+	// SelectedRead searches selected records. Analysts and the commission.
+	SelectedRead Action = "selected.read"
+	// FindingWrite records findings from selected records and reports.
+	// Analysts.
+	FindingWrite Action = "finding.write"
+	// FindingRead reads findings. Analysts and the commission.
+	FindingRead Action = "finding.read"
+	// CooperationWrite files (analyst) and accepts or declines (the agency
+	// asked) §27 analysis-cooperation requests.
+	CooperationWrite Action = "cooperation.write"
+	// CooperationRead reads cooperation requests. Analysts, the agencies
+	// asked, and the commission.
+	CooperationRead Action = "cooperation.read"
+	// ProvisionCreate provides selected records or findings to a recipient
+	// with a legal basis (§23, §27, §28, §39). Analysts.
+	ProvisionCreate Action = "provision.create"
+	// ProvisionRead reads provisions: analysts and the commission all,
+	// recipients their own.
+	ProvisionRead Action = "provision.read"
+	// InspectionWrite opens, records and closes inspections. The commission.
+	InspectionWrite Action = "inspection.write"
+	// InspectionRead reads inspections. The commission.
+	InspectionRead Action = "inspection.read"
+	// RecommendationIssue issues a recommendation to an agency and rates how
+	// far it was implemented. The commission.
+	RecommendationIssue Action = "recommendation.issue"
+	// RecommendationAnswer answers a recommendation addressed to the
+	// caller's agency. Analysts, ministries, officers, commanders.
+	RecommendationAnswer Action = "recommendation.answer"
+	// RecommendationRead reads recommendations: the commission all, agencies
+	// those addressed to them.
+	RecommendationRead Action = "recommendation.read"
+	// HandlingErrorReport reports an error in handling communications
+	// information. Analysts, ministries, officers.
+	HandlingErrorReport Action = "handling_error.report"
+	// HandlingErrorClassify classifies a reported error (serious or not,
+	// whether affected persons were told). The commission.
+	HandlingErrorClassify Action = "handling_error.classify"
+	// HandlingErrorRead reads handling errors: the commission all, reporters
+	// their agency's.
+	HandlingErrorRead Action = "handling_error.read"
+	// AnnualReportRead reads and exports the full annual report (§61). The
+	// commission.
+	AnnualReportRead Action = "annual_report.read"
+	// AnnualReportPublish publishes a year's public summary. The commission
+	// chair.
+	AnnualReportPublish Action = "annual_report.publish"
+	// AnnualReportPublic reads published public summaries. Public.
+	AnnualReportPublic Action = "annual_report.public"
+	// AuditCosign posts the commission witness's cosignature of a
+	// checkpoint; the log checks it against the witness keys it trusts. The
+	// commission.
+	AuditCosign Action = "audit.cosign"
 )

@@ -18,6 +18,10 @@ const (
 	Authenticated
 	// Roles admits users holding one of Rule.Roles.
 	Roles
+	// Sensor admits only a selection sensor authenticated by a sensor token
+	// bound to one approval (Principal.Sensor); no user, whatever their
+	// roles, is a sensor, and a sensor is nothing else.
+	Sensor
 )
 
 func (a Audience) String() string {
@@ -28,6 +32,8 @@ func (a Audience) String() string {
 		return "authenticated"
 	case Roles:
 		return "roles"
+	case Sensor:
+		return "sensor"
 	}
 	return "nobody"
 }
@@ -87,6 +93,37 @@ var policyTable = map[Action]Rule{
 	OrderClose:        {Audience: Roles, Roles: []Role{RoleMinistry}},
 	OrderAnswer:       {Audience: Roles, Roles: []Role{RoleOperator}},
 	OrderRead:         {Audience: Roles, Roles: []Role{RoleOperator, RoleMinistry, RoleAnalyst}},
+
+	AgreementWrite:        {Audience: Roles, Roles: []Role{RoleOperator, RoleAnalyst}},
+	AgreementRead:         {Audience: Roles, Roles: []Role{RoleOperator, RoleAnalyst, RoleCommissionChair, RoleCommissionMember}},
+	AcquisitionFile:       {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	AcquisitionRead:       {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember}},
+	CommissionVote:        {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
+	CommissionDecide:      {Audience: Roles, Roles: []Role{RoleCommissionChair}},
+	ManifestDownload:      {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	ManifestKeysRead:      {Audience: Public},
+	SensorUpload:          {Audience: Sensor},
+	RunUpload:             {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	RunRead:               {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember}},
+	SelectedRead:          {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember}},
+	FindingWrite:          {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	FindingRead:           {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember}},
+	CooperationWrite:      {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst, RoleOfficer}},
+	CooperationRead:       {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst, RoleCommissionChair, RoleCommissionMember, RoleOfficer}},
+	ProvisionCreate:       {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	ProvisionRead:         {Audience: Roles, Roles: []Role{RoleOperator, RoleMinistry, RoleAnalyst, RoleCommissionChair, RoleCommissionMember, RoleOfficer}},
+	InspectionWrite:       {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
+	InspectionRead:        {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
+	RecommendationIssue:   {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
+	RecommendationAnswer:  {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst, RoleOfficer, RoleCommander}},
+	RecommendationRead:    {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst, RoleCommissionChair, RoleCommissionMember, RoleOfficer, RoleCommander}},
+	HandlingErrorReport:   {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst, RoleOfficer}},
+	HandlingErrorClassify: {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
+	HandlingErrorRead:     {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst, RoleCommissionChair, RoleCommissionMember, RoleOfficer}},
+	AnnualReportRead:      {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
+	AnnualReportPublish:   {Audience: Roles, Roles: []Role{RoleCommissionChair}},
+	AnnualReportPublic:    {Audience: Public},
+	AuditCosign:           {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
 }
 
 // Policy is ACD's one authorization policy (DESIGN.md: role × action ×
@@ -123,6 +160,8 @@ func (pol *Policy) Allow(p *Principal, a Action) bool {
 		return true
 	case Authenticated:
 		return active(p)
+	case Sensor:
+		return p != nil && p.Sensor != "" && !p.Disabled
 	case Roles:
 		if !active(p) {
 			return false
@@ -136,7 +175,8 @@ func (pol *Policy) Allow(p *Principal, a Action) bool {
 	return false
 }
 
-func active(p *Principal) bool { return p != nil && !p.Disabled && p.UserID != "" }
+// active reports whether p is a logged-in user; a sensor is not one.
+func active(p *Principal) bool { return p != nil && !p.Disabled && p.UserID != "" && p.Sensor == "" }
 
 // Actions returns every action in the policy, sorted.
 func (pol *Policy) Actions() []Action {

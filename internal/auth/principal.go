@@ -72,6 +72,10 @@ type Principal struct {
 	// token was made from such a session or by the command line
 	// (Token.MFABacked). The policy honours privileged roles only with it.
 	MFA bool
+	// Sensor is the approval id a sensor token is bound to; set only for a
+	// selection sensor, which has no user, organisation or roles and may do
+	// only the policy's Sensor actions.
+	Sensor string
 	// Via is how the principal authenticated: ViaSession, ViaToken or
 	// ViaCLI.
 	Via string
