@@ -25,6 +25,10 @@ type Config struct {
 	// Criteria is the approved criteria set and Matcher its compiled form.
 	Criteria *criteria.Set
 	Matcher  *criteria.Matcher
+	// Approval is the id of the verified approval manifest the run rests
+	// on; it goes into the run header and the summary, where the server
+	// checks it against the uploading sensor's token. Empty: not recorded.
+	Approval string
 	// Domestic tells domestic addresses from foreign ones.
 	Domestic *direction.Table
 	// PseudonymKey makes e-mail address tokens; its id is in every record

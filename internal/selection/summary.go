@@ -9,13 +9,15 @@ import (
 )
 
 // CriteriaRef names the criteria set a run applied: its id and version, the
-// authority it rests on, and the SHA-256 of the exact file bytes, which is
-// its identity.
+// authority it rests on, the SHA-256 of the exact file bytes, which is its
+// identity, and the id of the signed approval manifest that let the run
+// start (Config.Approval).
 type CriteriaRef struct {
 	ID        string `json:"id"`
 	Version   int    `json:"version"`
 	Authority string `json:"authority"`
 	SHA256    string `json:"sha256"`
+	Approval  string `json:"approval,omitempty"`
 }
 
 // Header is the first record of every output.
@@ -57,7 +59,7 @@ type Summary struct {
 
 func (e *Engine) criteriaRef() CriteriaRef {
 	s := e.cfg.Criteria
-	return CriteriaRef{ID: s.ID, Version: s.Version, Authority: s.Authority, SHA256: hex.EncodeToString(s.SHA256[:])}
+	return CriteriaRef{ID: s.ID, Version: s.Version, Authority: s.Authority, SHA256: hex.EncodeToString(s.SHA256[:]), Approval: e.cfg.Approval}
 }
 
 func (e *Engine) writeHeader(o *output, input string, started time.Time) {
