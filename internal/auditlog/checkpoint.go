@@ -40,7 +40,18 @@ func ParseCheckpoint(msg []byte, verifiers note.Verifiers) (*Checkpoint, error) 
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint signature: %w", err)
 	}
-	lines := strings.SplitN(n.Text, "\n", 4)
+	c, err := parseCheckpointBody(n.Text)
+	if err != nil {
+		return nil, err
+	}
+	c.Note = msg
+	return c, nil
+}
+
+// parseCheckpointBody parses the origin, size and root lines of a
+// checkpoint body; extension lines after them are allowed.
+func parseCheckpointBody(text string) (*Checkpoint, error) {
+	lines := strings.SplitN(text, "\n", 4)
 	if len(lines) < 4 {
 		return nil, errors.New("checkpoint: want origin, size and root lines")
 	}
@@ -52,7 +63,7 @@ func ParseCheckpoint(msg []byte, verifiers note.Verifiers) (*Checkpoint, error) 
 	if err != nil || len(raw) != tlog.HashSize {
 		return nil, fmt.Errorf("checkpoint: bad root hash line %q", lines[2])
 	}
-	c := &Checkpoint{Origin: lines[0], Size: size, Note: msg}
+	c := &Checkpoint{Origin: lines[0], Size: size}
 	copy(c.Root[:], raw)
 	return c, nil
 }

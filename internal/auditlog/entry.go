@@ -193,7 +193,11 @@ func New(ctx context.Context, db *store.DB, ring *keys.Ring, opts Options) (*Log
 	if err := db.Migrate(ctx, "auditlog", migrations); err != nil {
 		return nil, err
 	}
-	return &Log{db: db, ring: ring, origin: opts.Origin, now: opts.Now, logger: opts.Logger.With("component", "auditlog")}, nil
+	l := &Log{db: db, ring: ring, origin: opts.Origin, now: opts.Now, logger: opts.Logger.With("component", "auditlog")}
+	// Witness cosignatures are records the log itself keeps.
+	l.RegisterResolver("cosignature", resolveCosignature)
+	l.RegisterLister("cosignature", listCosignatures)
+	return l, nil
 }
 
 // NewKeysOnly returns a Log for its key methods (PublicKeys, Verifiers)
@@ -238,6 +242,21 @@ CREATE TABLE audit_checkpoints (
 	Version: 2,
 	Name:    "entry MACs",
 	SQL:     `ALTER TABLE audit_entries ADD COLUMN mac TEXT NOT NULL DEFAULT ''`,
+}, {
+	Version: 3,
+	Name:    "witness cosignatures",
+	SQL: `
+-- One cosignature per checkpoint and witness key: the first one received.
+CREATE TABLE audit_cosignatures (
+	size BIGINT NOT NULL,
+	witness TEXT NOT NULL,
+	key_hash TEXT NOT NULL,
+	root TEXT NOT NULL,
+	ts BIGINT NOT NULL,
+	signature TEXT NOT NULL,
+	created_at TEXT NOT NULL,
+	PRIMARY KEY (size, witness, key_hash)
+);`,
 }}
 
 // AppendRead records a read of a sensitive record (a report, selected

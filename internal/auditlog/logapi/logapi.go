@@ -51,10 +51,11 @@ type Proof struct {
 	Proof []string `json:"proof"`
 }
 
-// CheckpointHandler serves the newest signed checkpoint as text/plain.
+// CheckpointHandler serves the newest signed checkpoint as text/plain,
+// with the signature lines of the witness cosignatures it has so far.
 func CheckpointHandler(l *auditlog.Log) api.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		cp, err := l.Latest(r.Context())
+		cp, err := l.LatestWithCosignatures(r.Context())
 		if err != nil {
 			return err
 		}
@@ -221,23 +222,32 @@ func (s *HTTPSource) get(ctx context.Context, path string, q url.Values) ([]byte
 	if s.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.Token)
 	}
+	body, status, err := s.do(req)
+	if err != nil {
+		return nil, err
+	}
+	if status != http.StatusOK {
+		return nil, &HTTPError{Method: http.MethodGet, Path: path, Status: status, Message: errorMessage(body)}
+	}
+	return body, nil
+}
+
+// do sends req and reads up to 64 MiB of the response.
+func (s *HTTPSource) do(req *http.Request) ([]byte, int, error) {
 	c := s.Client
 	if c == nil {
 		c = http.DefaultClient
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", path, err)
+		return nil, 0, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, strings.TrimSpace(string(body)))
-	}
-	return body, nil
+	return body, resp.StatusCode, nil
 }
 
 // Checkpoints returns the server's newest checkpoint.
@@ -292,15 +302,7 @@ func (s *HTTPSource) CheckConsistency(ctx context.Context, old, cur *auditlog.Ch
 	if old.Size > cur.Size {
 		return fmt.Errorf("the server's checkpoint (size %d) is older than the one given (size %d): the log was truncated", cur.Size, old.Size)
 	}
-	b, err := s.get(ctx, PathConsistency, url.Values{"old": {strconv.FormatInt(old.Size, 10)}, "size": {strconv.FormatInt(cur.Size, 10)}})
-	if err != nil {
-		return err
-	}
-	var p Proof
-	if err := json.Unmarshal(b, &p); err != nil {
-		return fmt.Errorf("consistency proof: %w", err)
-	}
-	hs, err := decodeHashes(p.Proof)
+	hs, err := s.ConsistencyProof(ctx, old.Size, cur.Size)
 	if err != nil {
 		return err
 	}
