@@ -17,6 +17,7 @@ import (
 	"github.com/acd-platform/acd/internal/demo"
 	"github.com/acd-platform/acd/internal/reporting"
 	"github.com/acd-platform/acd/internal/server"
+	"github.com/acd-platform/acd/internal/witness"
 )
 
 func runServe(ctx context.Context, e *env) error {
@@ -38,11 +39,19 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 	smtpStartTLS := fs.Bool("smtp-starttls", false, "require STARTTLS to the SMTP server")
 	checkpointEvery := fs.Duration("checkpoint-interval", 2*time.Second, "how often to sign an audit-log checkpoint when there were appends")
 	reportPolicy := fs.String("report-policy", "", "JSON file setting incident-report deadlines (default: quick 24h, full 72h, final 30d; see docs/reporting.md)")
+	witnessKeys := strings.Fields(e.getenv("ACD_WITNESS_KEYS"))
+	fs.Func("witness-key", "verifier key of the commission's log witness whose cosignatures the log accepts; repeatable (env ACD_WITNESS_KEYS, space-separated; see docs/witness.md)", func(k string) error {
+		witnessKeys = append(witnessKeys, k)
+		return nil
+	})
 	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usagef("unexpected arguments %q", fs.Args())
+	}
+	if _, err := witness.NewVerifiers(witnessKeys...); err != nil {
+		return usagef("--witness-key: %v", err)
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return usagef("--tls-cert and --tls-key go together")
@@ -88,7 +97,7 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 	}
 	srv, err := server.New(ctx, server.Config{
 		DB: db, Keys: ring, Logger: logger, TLS: useTLS, SMTP: smtp, BaseURL: base,
-		CheckpointInterval: *checkpointEvery, Version: version, ReportPolicy: policy,
+		CheckpointInterval: *checkpointEvery, Version: version, ReportPolicy: policy, WitnessKeys: witnessKeys,
 	})
 	if err != nil {
 		return err

@@ -56,6 +56,10 @@ type Config struct {
 	// ReportPolicy sets incident-report deadlines; zero means
 	// reporting.DefaultPolicy.
 	ReportPolicy reporting.Policy
+	// WitnessKeys are the verifier keys of the commission's log witness
+	// (witness.NewVerifier): the log accepts cosignatures by these keys
+	// only. None: every cosignature is refused.
+	WitnessKeys []string
 }
 
 // Server is an assembled ACD server.
@@ -171,6 +175,7 @@ func (s *Server) routes(metrics *api.Metrics) {
 	r.Handle(api.Route{Pattern: "GET " + logapi.PathEntries, Action: auth.AuditEntriesRead, Summary: "Audit-log entries from ?from= (up to ?limit=, max 10000)", Tag: "audit log", Response: logapi.EntriesPage{}}, logapi.EntriesHandler(s.Log))
 	r.Handle(api.Route{Pattern: "GET " + logapi.PathInclusion, Action: auth.AuditProofRead, Summary: "Inclusion proof of ?index= in the tree of ?size=", Tag: "audit log", Response: logapi.Proof{}}, logapi.InclusionHandler(s.Log))
 	r.Handle(api.Route{Pattern: "GET " + logapi.PathConsistency, Action: auth.AuditProofRead, Summary: "Consistency proof from ?old= to ?size=", Tag: "audit log", Response: logapi.Proof{}}, logapi.ConsistencyHandler(s.Log))
+	logapi.RegisterWitness(r, s.Log, s.cfg.WitnessKeys)
 
 	authapi.Register(r, s.Auth, s.Notifier)
 	reportapi.Register(r, s.Reporting)
