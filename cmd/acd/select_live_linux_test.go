@@ -25,7 +25,8 @@ func TestSelectLive(t *testing.T) {
 	vethtest.NeedRoot(t)
 	n := vethtest.Setup(t)
 	dir := t.TempDir()
-	if _, err := keys.Open(filepath.Join(dir, "keys"), nil); err != nil {
+	ring, err := keys.Open(filepath.Join(dir, "keys"), nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	del := filepath.Join(dir, "delegated")
@@ -35,6 +36,8 @@ func TestSelectLive(t *testing.T) {
 	write(t, crit, fmt.Appendf(nil, `{"schema":"acd.selection.criteria/v1","id":"live","version":1,"authority":"APR-1",
 "directions":["foreign-foreign"],"valid_from":%q,"valid_until":%q,"rules":[{"id":"bench-net","addresses":["198.18.0.0/15"],"ports":["udp/9999"]}]}`,
 		now.Add(-time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)))
+	approval := newApprovalFiles(t, dir, ring)
+	approval.sign(t, crit, nil)
 	out := filepath.Join(dir, "out.jsonl")
 	// Something listens on the host end, so no ICMP answers come back.
 	sink, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(n.HostAddr, 9999)))
@@ -47,7 +50,8 @@ func TestSelectLive(t *testing.T) {
 	var stderr bytes.Buffer
 	done := make(chan int)
 	go func() {
-		e := &env{args: []string{"select", "--criteria", crit, "--domestic", del, "--live", n.Host, "--out", out},
+		args := append([]string{"select", "--criteria", crit, "--domestic", del, "--live", n.Host, "--out", out}, approval.args()...)
+		e := &env{args: args,
 			stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &stderr,
 			getenv: func(k string) string {
 				if k == "ACD_DATA_DIR" {

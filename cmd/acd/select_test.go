@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,13 +14,19 @@ import (
 	"time"
 
 	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/manifest"
+	"github.com/acd-platform/acd/internal/selection"
 	"github.com/acd-platform/acd/internal/selection/capgen"
+	"github.com/acd-platform/acd/internal/selection/criteria"
 )
 
 // selectFixture is a data dir with a pseudonym key, a generated capture, its
-// delegated file and a criteria file valid now.
+// delegated file, a criteria file valid now and its approval: a manifest
+// signed with the data dir's approval-manifest key, the key set and a fresh
+// revocation list.
 type selectFixture struct {
 	dir, pcap, delegated, criteria string
+	*approvalFiles
 }
 
 func newSelectFixture(t *testing.T) *selectFixture {
@@ -25,10 +34,12 @@ func newSelectFixture(t *testing.T) *selectFixture {
 	dir := t.TempDir()
 	// The server's key directory; a collection point gets a copy of its
 	// email-pseudonym.json.
-	if _, err := keys.Open(filepath.Join(dir, "keys"), nil); err != nil {
+	ring, err := keys.Open(filepath.Join(dir, "keys"), nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	f := &selectFixture{dir: dir, pcap: filepath.Join(dir, "c.pcap"), delegated: filepath.Join(dir, "delegated"), criteria: filepath.Join(dir, "criteria.json")}
+	f.approvalFiles = newApprovalFiles(t, dir, ring)
 	var pcap, del bytes.Buffer
 	if _, err := capgen.Write(&pcap, capgen.Config{Packets: 5000}); err != nil {
 		t.Fatal(err)
@@ -43,10 +54,110 @@ func newSelectFixture(t *testing.T) *selectFixture {
 	return f
 }
 
+// writeCriteria writes the criteria file and, when it parses, a manifest
+// that approves it.
 func (f *selectFixture) writeCriteria(t *testing.T, from, until time.Time, addrs string) {
+	t.Helper()
 	write(t, f.criteria, fmt.Appendf(nil, `{"schema":"acd.selection.criteria/v1","id":"cli","version":1,"authority":"APR-1",
 "directions":["foreign-foreign","foreign-domestic","domestic-foreign"],"valid_from":%q,"valid_until":%q,
 "rules":[{"id":"all","addresses":[%s]}]}`, from.Format(time.RFC3339), until.Format(time.RFC3339), addrs))
+	if b, _ := os.ReadFile(f.criteria); b != nil {
+		if _, err := criteria.Parse(b); err == nil {
+			f.sign(t, f.criteria, nil)
+		}
+	}
+}
+
+// approvalFiles are what `acd select` verifies before it runs: a manifest,
+// the server's manifest keys and a revocation list, made with ring.
+type approvalFiles struct {
+	ring                        *keys.Ring
+	manifest, keys, revocations string
+}
+
+// testApproval is the approval id of the fixtures' manifests.
+const testApproval = "apv_test1"
+
+// newApprovalFiles writes ring's manifest key set and an empty revocation
+// list issued now into dir; sign writes the manifest.
+func newApprovalFiles(t *testing.T, dir string, ring *keys.Ring) *approvalFiles {
+	t.Helper()
+	a := &approvalFiles{ring: ring, manifest: filepath.Join(dir, "manifest.json"),
+		keys: filepath.Join(dir, "manifest-keys.json"), revocations: filepath.Join(dir, "revocations.json")}
+	b, err := json.Marshal(manifest.KeySetOf(ring))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, a.keys, b)
+	a.revoke(t, time.Now(), ring)
+	return a
+}
+
+// sign writes a manifest approving the criteria file critPath for every
+// direction it names, valid from an hour ago for two hours, signed with
+// the ring's key; edit, if given, changes it before it is signed.
+func (a *approvalFiles) sign(t *testing.T, critPath string, edit func(*manifest.Manifest)) {
+	t.Helper()
+	a.signWith(t, critPath, a.ring, edit)
+}
+
+// signWith is sign with another ring's key.
+func (a *approvalFiles) signWith(t *testing.T, critPath string, ring *keys.Ring, edit func(*manifest.Manifest)) {
+	t.Helper()
+	b, err := os.ReadFile(critPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := criteria.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	now := time.Now()
+	m := &manifest.Manifest{
+		ApprovalID: testApproval, Basis: manifest.BasisForeign, CriteriaID: set.ID, CriteriaVersion: set.Version,
+		CriteriaSHA256: hex.EncodeToString(sum[:]), Facilities: []string{"link-tokyo-1"},
+		ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(time.Hour), IssuedAt: now.Add(-time.Hour),
+	}
+	for _, d := range set.Directions {
+		m.Directions = append(m.Directions, d.String())
+	}
+	if edit != nil {
+		edit(m)
+	}
+	key, err := ring.Current(keys.ApprovalManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := manifest.Sign(m, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, a.manifest, out)
+}
+
+// revoke writes a revocation list issued at issued, signed with ring's
+// key, naming the given approvals.
+func (a *approvalFiles) revoke(t *testing.T, issued time.Time, ring *keys.Ring, approvals ...string) {
+	t.Helper()
+	var rs []manifest.Revocation
+	for _, id := range approvals {
+		rs = append(rs, manifest.Revocation{ApprovalID: id, RevokedAt: issued.Add(-time.Minute), Reason: "approval withdrawn by the commission"})
+	}
+	key, err := ring.Current(keys.ApprovalManifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := manifest.SignRevocations(rs, issued, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, a.revocations, b)
+}
+
+// args are the approval flags.
+func (a *approvalFiles) args() []string {
+	return []string{"--manifest", a.manifest, "--manifest-keys", a.keys, "--revocations", a.revocations}
 }
 
 func write(t *testing.T, path string, b []byte) {
@@ -57,7 +168,8 @@ func write(t *testing.T, path string, b []byte) {
 }
 
 func (f *selectFixture) args(extra ...string) []string {
-	return append([]string{"select", "--criteria", f.criteria, "--domestic", f.delegated, "--progress", "never"}, extra...)
+	args := append([]string{"select", "--criteria", f.criteria}, f.approvalFiles.args()...)
+	return append(append(args, "--domestic", f.delegated, "--progress", "never"), extra...)
 }
 
 func TestSelect(t *testing.T) {
@@ -80,6 +192,18 @@ func TestSelect(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if !strings.Contains(lines[0], `"type":"run"`) || !strings.Contains(lines[len(lines)-1], `"type":"summary"`) || len(lines) < 10 {
 		t.Errorf("output of %d lines from %.60s to %.60s", len(lines), lines[0], lines[len(lines)-1])
+	}
+	// The approval the run rests on is in the header and the summary.
+	for _, i := range []int{0, len(lines) - 1} {
+		var rec struct {
+			Criteria selection.CriteriaRef `json:"criteria"`
+		}
+		if err := json.Unmarshal([]byte(lines[i]), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Criteria.Approval != testApproval || rec.Criteria.ID != "cli" {
+			t.Errorf("line %d names criteria %+v, want id cli and approval %s", i+1, rec.Criteria, testApproval)
+		}
 	}
 	for _, want := range []string{"foreign-domestic", "domestic-domestic", "selection: 5000 packets"} {
 		if !strings.Contains(stderr, want) {
@@ -127,8 +251,8 @@ func TestSelectRefuses(t *testing.T) {
 		code  int
 		want  string
 	}{
-		{"no criteria", nil, []string{"select", "--domestic", f.delegated, f.pcap}, 2, "--criteria is required"},
-		{"no domestic table", nil, []string{"select", "--criteria", f.criteria, f.pcap}, 2, "--domestic is required"},
+		{"no criteria", nil, append(append([]string{"select"}, f.approvalFiles.args()...), "--domestic", f.delegated, f.pcap), 2, "--criteria is required"},
+		{"no domestic table", nil, append(append([]string{"select", "--criteria", f.criteria}, f.approvalFiles.args()...), f.pcap), 2, "--domestic is required"},
 		{"no input", nil, f.args(), 2, "exactly one kind"},
 		{"not a capture", nil, f.args(notPcap), 2, "not a pcap or pcapng"},
 		{"unsupported link type", nil, f.args(oddPath), 2, "unsupported link-layer type 147"},
