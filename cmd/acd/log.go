@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/term"
@@ -18,6 +20,7 @@ import (
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/witness"
 )
 
 func runLog(ctx context.Context, e *env) error {
@@ -64,6 +67,7 @@ func openLogKeysOnly(st storage) (*auditlog.Log, error) {
 func runLogVerify(ctx context.Context, e *env) error {
 	fs := newFlagSet(e, "log verify", `acd log verify [--data-dir DIR | --db URL] [--pubkey KEY] [--since FILE] [--save FILE]
        acd log verify --server URL --pubkey KEY [--since FILE] [--save FILE]
+       acd log verify ... --witness-key VKEY [--witness-key VKEY ...]
 
 Recomputes the audit log's Merkle tree, checks every checkpoint's signature
 and root, finds missing, altered, reordered and truncated entries and names
@@ -75,7 +79,14 @@ auditing role (env ACD_TOKEN).
 Keep the checkpoint of each run (--save) and pass it to the next (--since):
 the log must still contain exactly that tree, which also catches a tail cut
 off together with its checkpoints by someone who can rewrite the database.
-Exit 0 when intact, 1 when not (or on failure), 2 on bad usage.`)
+
+With --witness-key (repeatable), the newest checkpoint carrying witness
+cosignatures must carry a valid cosignature by each given key (the
+commission's witness, docs/witness.md), and the log is verified against it
+too: a history shown to the witness is the one verified here.
+
+Exit 0 when intact, 1 when not (or on failure), 2 on bad usage, 3 when a
+required witness cosignature is missing.`)
 	var st storage
 	st.register(fs, e)
 	pubkey := fs.String("pubkey", "", "checkpoint verifier key(s) (name+hash+key), or @FILE with one per line; default: the data dir's own keys")
@@ -83,11 +94,20 @@ Exit 0 when intact, 1 when not (or on failure), 2 on bad usage.`)
 	token := fs.String("token", e.getenv("ACD_TOKEN"), "API token for --server (prefer env ACD_TOKEN: flags show in ps)")
 	since := fs.String("since", "", "a checkpoint saved by an earlier run (--save) that the log must still contain")
 	save := fs.String("save", "", "save the newest verified checkpoint to this file")
+	var witnessKeys []string
+	fs.Func("witness-key", "require a cosignature by this witness verifier key (name+hash+key, as acd witness keygen prints it); repeatable", func(k string) error {
+		witnessKeys = append(witnessKeys, k)
+		return nil
+	})
 	if err := parse(fs, e.args, st.check); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usagef("unexpected arguments %q", fs.Args())
+	}
+	witnesses, err := witness.NewVerifiers(witnessKeys...)
+	if err != nil {
+		return usagef("--witness-key: %v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
@@ -113,11 +133,15 @@ Exit 0 when intact, 1 when not (or on failure), 2 on bad usage.`)
 	}
 
 	var src auditlog.Source
+	// cosigned fetches the newest cosigned checkpoint, for --witness-key.
+	var cosigned func() ([]byte, error)
 	if *server != "" {
 		if *pubkey == "" {
 			return usagef("--server needs --pubkey (the key printed by `acd log pubkey` on the server)")
 		}
-		src = &logapi.HTTPSource{Base: *server, Token: *token}
+		hs := &logapi.HTTPSource{Base: *server, Token: *token}
+		src = hs
+		cosigned = func() ([]byte, error) { return hs.CosignedCheckpoint(ctx) }
 	} else {
 		// Verification never creates anything: a wrong path is an error,
 		// not an empty log that verifies.
@@ -148,6 +172,29 @@ Exit 0 when intact, 1 when not (or on failure), 2 on bad usage.`)
 		}
 		opts.Keys, opts.Resolvers, opts.Listers = ring, l.Resolvers(), l.Listers()
 		src = auditlog.DBSource(db)
+		cosigned = func() ([]byte, error) {
+			cp, err := l.LatestCosigned(ctx)
+			if err != nil || cp == nil {
+				return nil, cmp.Or(err, logapi.ErrNoCosigned)
+			}
+			return cp.Note, nil
+		}
+	}
+	var witnessed []cosignedBy
+	if len(witnesses) > 0 {
+		msg, err := cosigned()
+		if errors.Is(err, logapi.ErrNoCosigned) {
+			return refused(fmt.Errorf("no checkpoint of the log is cosigned by a witness, but --witness-key requires it"))
+		}
+		if err != nil {
+			return err
+		}
+		if witnessed, err = checkCosignatures(msg, opts.Verifiers, witnesses); err != nil {
+			return err
+		}
+		// The cosigned checkpoint is checked against the tree like every
+		// other: its log signature and its root.
+		src = extraCheckpoint{src, msg}
 	}
 	rep, err := auditlog.Verify(ctx, src, opts)
 	if opts.Progress != nil {
@@ -155,6 +202,9 @@ Exit 0 when intact, 1 when not (or on failure), 2 on bad usage.`)
 	}
 	if err != nil {
 		return verifyFailed(err)
+	}
+	for _, w := range witnessed {
+		fmt.Fprintf(e.stdout, "checkpoint at size %d cosigned by witness %s at %s\n", w.size, w.key, w.time.Format(time.RFC3339))
 	}
 	if *save != "" && rep.Note != nil {
 		if err := os.WriteFile(*save, rep.Note, 0o644); err != nil {
@@ -224,4 +274,55 @@ func isTerminal(w any) bool {
 func registerResolvers(l *auditlog.Log) {
 	auth.RegisterResolvers(l)
 	deadline.RegisterResolvers(l)
+}
+
+// cosignedBy is a verified witness cosignature.
+type cosignedBy struct {
+	key  string // name+hash
+	size int64
+	time time.Time
+}
+
+// checkCosignatures checks that msg, a checkpoint note signed by the log
+// (logKeys), carries a valid cosignature by each of witnesses. A missing or
+// bad cosignature is refused (exit 3); a checkpoint the log did not sign is
+// a log that is not intact (exit 1).
+func checkCosignatures(msg []byte, logKeys note.Verifiers, witnesses []note.Verifier) ([]cosignedBy, error) {
+	cp, err := auditlog.ParseCheckpoint(msg, logKeys)
+	if err != nil {
+		return nil, fmt.Errorf("audit log NOT intact: the newest cosigned checkpoint: %w", err)
+	}
+	var out []cosignedBy
+	for _, v := range witnesses {
+		key := fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())
+		n, err := note.Open(msg, note.VerifierList(v))
+		var unverified *note.UnverifiedNoteError
+		switch {
+		case errors.As(err, &unverified):
+			return nil, refused(fmt.Errorf("the newest cosigned checkpoint (size %d) carries no cosignature by witness %s", cp.Size, key))
+		case err != nil:
+			return nil, refused(fmt.Errorf("the newest cosigned checkpoint (size %d): witness %s: %w", cp.Size, key, err))
+		}
+		t, err := auditlog.CosignatureTime(n.Sigs[0])
+		if err != nil {
+			return nil, refused(err)
+		}
+		out = append(out, cosignedBy{key: key, size: cp.Size, time: t})
+	}
+	return out, nil
+}
+
+// extraCheckpoint adds one checkpoint note to a source's, so that Verify
+// checks the tree against it too.
+type extraCheckpoint struct {
+	auditlog.Source
+	note []byte
+}
+
+func (s extraCheckpoint) Checkpoints(ctx context.Context) ([][]byte, error) {
+	cps, err := s.Source.Checkpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(cps, s.note), nil
 }

@@ -63,6 +63,7 @@ func commands() map[string]command {
 		"serve":   {"run the server (API, web UI, background jobs)", runServe},
 		"select":  {"screen traffic against approved criteria; keep only mechanical information", runSelect},
 		"log":     {"verify the audit log or print its public key (log verify|pubkey)", runLog},
+		"witness": {"the commission's log witness: verify and cosign checkpoints (witness keygen|run)", runWitness},
 		"user":    {"manage user accounts (user add|list|disable|confirm)", runUser},
 		"token":   {"create or revoke API tokens (token create|revoke|list)", runToken},
 		"keys":    {"list or rotate keys (keys list|rotate PURPOSE)", runKeys},

@@ -167,12 +167,13 @@ func (s *HTTPSource) ConsistencyProof(ctx context.Context, oldSize, newSize int6
 }
 
 // PostCosignature posts a cosigned checkpoint note to the server, which
-// keeps the cosignatures by the witness keys it trusts.
-func (s *HTTPSource) PostCosignature(ctx context.Context, cosigned []byte) (*CosignResponse, error) {
+// keeps the cosignatures by the witness keys it trusts (and acknowledges
+// again those it already holds). A refusal is an *HTTPError.
+func (s *HTTPSource) PostCosignature(ctx context.Context, cosigned []byte) error {
 	u := strings.TrimRight(s.Base, "/") + PathCosignature
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(cosigned))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
 	if s.Token != "" {
@@ -180,16 +181,12 @@ func (s *HTTPSource) PostCosignature(ctx context.Context, cosigned []byte) (*Cos
 	}
 	body, status, err := s.do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if status != http.StatusOK && status != http.StatusCreated {
-		return nil, &HTTPError{Method: http.MethodPost, Path: PathCosignature, Status: status, Message: errorMessage(body)}
+		return &HTTPError{Method: http.MethodPost, Path: PathCosignature, Status: status, Message: errorMessage(body)}
 	}
-	var out CosignResponse
-	if err := json.Unmarshal(body, &out); err != nil {
-		return nil, fmt.Errorf("POST %s: %w", PathCosignature, err)
-	}
-	return &out, nil
+	return nil
 }
 
 // HTTPError is a response other than success from the log's API.
