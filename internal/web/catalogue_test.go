@@ -55,7 +55,7 @@ func TestCatalogueComplete(t *testing.T) {
 	}
 	for key, files := range used {
 		if !has(key) {
-			t.Errorf("message %q (used in %v) is missing from messages.json or lacks ja or en", key, slices.Compact(files))
+			t.Errorf("message %q (used in %v) is missing from the messages*.json catalogue or lacks ja or en", key, slices.Compact(files))
 		}
 	}
 

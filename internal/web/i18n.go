@@ -1,9 +1,10 @@
 package web
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 )
 
@@ -19,23 +20,45 @@ const (
 // langCookie holds the user's language choice.
 const langCookie = "acd_lang"
 
-//go:embed messages.json
-var messagesJSON []byte
+// The catalogue is kept in one file per area (messages.json for the
+// foundation, messages_<area>.json for the others) so that areas do not edit
+// one file; loaded, they are one catalogue.
+//
+//go:embed messages*.json
+var messageFiles embed.FS
 
 // Catalogue is the one message catalogue: every UI string, by key, in each
 // language.
 type Catalogue map[string]map[Lang]string
 
-// LoadCatalogue parses the embedded catalogue and checks that every message
-// has both languages.
-func LoadCatalogue() (Catalogue, error) {
-	var c Catalogue
-	if err := json.Unmarshal(messagesJSON, &c); err != nil {
-		return nil, fmt.Errorf("messages.json: %w", err)
+// LoadCatalogue parses the embedded catalogue files and checks that every
+// message has both languages and that no key is defined twice.
+func LoadCatalogue() (Catalogue, error) { return loadCatalogue(messageFiles) }
+
+func loadCatalogue(fsys fs.FS) (Catalogue, error) {
+	files, err := fs.Glob(fsys, "messages*.json")
+	if err != nil {
+		return nil, err
 	}
-	for k, m := range c {
-		if m[Japanese] == "" || m[English] == "" {
-			return nil, fmt.Errorf("messages.json: %q lacks ja or en", k)
+	c := Catalogue{}
+	from := map[string]string{}
+	for _, name := range files {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		var part Catalogue
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for k, m := range part {
+			if m[Japanese] == "" || m[English] == "" {
+				return nil, fmt.Errorf("%s: %q lacks ja or en", name, k)
+			}
+			if prev, dup := from[k]; dup {
+				return nil, fmt.Errorf("%s: %q is already defined in %s", name, k, prev)
+			}
+			c[k], from[k] = m, name
 		}
 	}
 	return c, nil

@@ -5,7 +5,7 @@
 //
 // Every page is registered on the api.Router, so it passes the one
 // authorization policy like every API route. Pages speak Japanese (default)
-// and English from one message catalogue (messages.json) and show times in
+// and English from one message catalogue (messages*.json) and show times in
 // Japan time.
 package web
 
