@@ -69,9 +69,10 @@ func NewSigner(skey string) (note.Signer, error) {
 	}
 	// Only Ed25519: the note library also takes ML-DSA keys, which ACD's
 	// verifiers are not set up for.
-	parts := strings.Split(skey, "+")
+	// The base64 key may itself hold '+'.
+	parts := strings.SplitN(skey, "+", 5)
 	if len(parts) != 5 {
-		return nil, fmt.Errorf("witness private key: %d '+'-separated fields, want 5", len(parts))
+		return nil, errors.New("witness private key: want PRIVATE+KEY+name+hash+key")
 	}
 	raw, err := base64.StdEncoding.DecodeString(parts[4])
 	if err != nil || len(raw) == 0 || (raw[0] != keyTypeEd25519 && raw[0] != keyTypeCosigEd25519) {
@@ -91,7 +92,7 @@ func VerifierKey(skey string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	parts := strings.Split(strings.TrimSpace(skey), "+")
+	parts := strings.SplitN(strings.TrimSpace(skey), "+", 5)
 	raw, _ := base64.StdEncoding.DecodeString(parts[4])
 	pub, err := publicFromSeed(raw[1:])
 	if err != nil {
