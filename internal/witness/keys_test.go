@@ -225,9 +225,9 @@ func TestNewSignerRefusesOtherKeys(t *testing.T) {
 // NewVerifier accepts again in its canonical form.
 func FuzzNewVerifier(f *testing.F) {
 	_, vkey, _ := fixedKey(f, "w.example")
-	f.Add(vkey)                                 // a valid cosignature/v1 key
-	f.Add("w.example+00000000+BA==")            // short key
-	f.Add("a+b+c+d")                            // too many fields for the hash
+	f.Add(vkey)                                     // a valid cosignature/v1 key
+	f.Add("w.example+00000000+BA==")                // short key
+	f.Add("a+b+c+d")                                // too many fields for the hash
 	f.Add("日本+12345678+" + strings.Repeat("A", 44)) // UTF-8 name, zero key of type 0
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := witness.NewVerifier(s)
