@@ -228,7 +228,9 @@ func actorOf(p *auth.Principal) (actor, org string) {
 
 // allowed reports whether the policy lets p do a; the service repeats the
 // HTTP layer's check so that no other caller can bypass it.
-func (s *Service) allowed(p *auth.Principal, a auth.Action) bool { return p != nil && s.policy.Allow(p, a) }
+func (s *Service) allowed(p *auth.Principal, a auth.Action) bool {
+	return p != nil && s.policy.Allow(p, a)
+}
 
 // AgencyKinds are the kinds of organisation that hold communications
 // information and so may be inspected, receive recommendations and report
