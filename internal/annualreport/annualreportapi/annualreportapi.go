@@ -50,7 +50,7 @@ func Register(r *api.Router, s *annualreport.Service) {
 	r.Handle(api.Route{Pattern: "GET /api/v1/annual-reports/{year}/report.pdf", Action: auth.AnnualReportRead, Tag: tag,
 		Summary: "The year's report as a PDF on A4 paper (?variant=full|public, default full; ?lang=ja|en, default ja); 503 when the server has no Chromium"}, h.pdf)
 	r.Handle(api.Route{Pattern: "POST /api/v1/annual-reports/{year}/publish", Action: auth.AnnualReportPublish, Tag: tag,
-		Summary: "Publish the year's public summary, frozen as it is now (commission chair; the year must be over; once)",
+		Summary:  "Publish the year's public summary, frozen as it is now (commission chair; the year must be over; once)",
 		Response: annualreport.Publication{}, Status: http.StatusCreated}, h.publish)
 }
 
