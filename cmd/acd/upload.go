@@ -293,6 +293,9 @@ func postRun(ctx context.Context, client *http.Client, u *url.URL, token string,
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)
 	if err != nil {
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err // the URL is in the caller's message already
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
