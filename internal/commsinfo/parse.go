@@ -217,6 +217,9 @@ func scanRun(r io.Reader, maxLine int, onHeader func(*scanResult) error, onRecor
 		}
 		typ, err := sc.parse(line, &rec)
 		if err != nil {
+			if full[len(full)-1] != '\n' {
+				return nil, rejectf(0, "no summary record: line %d breaks off (%v): the body is truncated", sc.line, err)
+			}
 			return nil, err
 		}
 		if typ == "summary" {
