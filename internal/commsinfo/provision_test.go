@@ -148,7 +148,9 @@ func TestFinding(t *testing.T) {
 			field string
 		}{
 			{"no title", func(f *commsinfo.FindingInput) { f.Title = "" }, "title"},
-			{"bad ip", func(f *commsinfo.FindingInput) { f.Indicators = []commsinfo.Indicator{{Type: "ipv4", Value: "2a00::1"}} }, "indicators[0].value"},
+			{"bad ip", func(f *commsinfo.FindingInput) {
+				f.Indicators = []commsinfo.Indicator{{Type: "ipv4", Value: "2a00::1"}}
+			}, "indicators[0].value"},
 			{"bad hash", func(f *commsinfo.FindingInput) { f.Indicators = []commsinfo.Indicator{{Type: "md5", Value: "xyz"}} }, "indicators[0].value"},
 			{"bad url", func(f *commsinfo.FindingInput) { f.Indicators = []commsinfo.Indicator{{Type: "url", Value: "ftp://x"}} }, "indicators[0].value"},
 			{"bad type", func(f *commsinfo.FindingInput) { f.Indicators = []commsinfo.Indicator{{Type: "yara", Value: "x"}} }, "indicators[0].type"},
