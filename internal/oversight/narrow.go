@@ -206,19 +206,56 @@ func Narrow(file []byte, n Narrowing) ([]byte, *criteria.Set, error) {
 	}
 	fs.Rules = slices.DeleteFunc(fs.Rules, func(r fileRule) bool { return removed[r.ID] })
 
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(&fs); err != nil {
+	out, err := writeSet(&fs)
+	if err != nil {
 		return nil, nil, fmt.Errorf("narrow: write the criteria file: %w", err)
 	}
-	out := buf.Bytes()
 	set, err := criteria.Parse(out)
 	if err != nil {
 		return nil, nil, fmt.Errorf("narrow: the narrowed file does not parse: %w", err)
 	}
 	return out, set, nil
+}
+
+// writeSet writes fs in the layout of the format's documentation: one
+// member a line, one rule a line.
+func writeSet(fs *fileSet) ([]byte, error) {
+	var buf bytes.Buffer
+	compact := func(v any) error {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		buf.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		return nil
+	}
+	buf.WriteString("{\n")
+	for _, m := range []struct {
+		name string
+		v    any
+	}{{"schema", fs.Schema}, {"id", fs.ID}, {"version", fs.Version}, {"authority", fs.Authority},
+		{"directions", fs.Directions}, {"valid_from", fs.ValidFrom}, {"valid_until", fs.ValidUntil}} {
+		fmt.Fprintf(&buf, "  %q: ", m.name)
+		if err := compact(m.v); err != nil {
+			return nil, err
+		}
+		buf.WriteString(",\n")
+	}
+	buf.WriteString("  \"rules\": [\n")
+	for i := range fs.Rules {
+		buf.WriteString("    ")
+		if err := compact(&fs.Rules[i]); err != nil {
+			return nil, err
+		}
+		if i < len(fs.Rules)-1 {
+			buf.WriteByte(',')
+		}
+		buf.WriteByte('\n')
+	}
+	buf.WriteString("  ]\n}\n")
+	return buf.Bytes(), nil
 }
 
 // removeMatchers takes m's values out of rule r, refusing values the rule
