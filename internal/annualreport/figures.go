@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // JST is Japan time, in which the report's year is counted and its times
@@ -36,9 +37,10 @@ const (
 
 // Directions of traffic, by the names of direction.Direction.
 const (
-	DirTransit  = "foreign-foreign"  // 外外
-	DirInbound  = "foreign-domestic" // 外内
-	DirOutbound = "domestic-foreign" // 内外
+	DirTransit  = "foreign-foreign"   // 外外
+	DirInbound  = "foreign-domestic"  // 外内
+	DirOutbound = "domestic-foreign"  // 内外
+	DirDomestic = "domestic-domestic" // 内内: never in scope; selection deletes it at once
 )
 
 // chapters lists the chapters in the report's order, each with the
@@ -51,42 +53,52 @@ var chapters = []struct {
 	{ChapterForeign, []string{DirInbound, DirOutbound}},
 }
 
-// directions lists every direction in the report's order.
-var directions = []string{DirTransit, DirInbound, DirOutbound}
+// directions lists every direction selection counts, in the report's
+// order.
+var directions = []string{DirTransit, DirInbound, DirOutbound, DirDomestic}
 
-// Recommendation ratings: how far a recommendation was implemented, as the
-// commission rates it (red: not implemented, amber: in part, green: in
-// full), or unrated while the agency's answer is awaited.
+// Recommendation ratings: how grave the matter of a recommendation is, as
+// the commission rates it (internal/inspection's ratings).
 const (
-	RatingRed     = "red"
-	RatingAmber   = "amber"
-	RatingGreen   = "green"
-	RatingUnrated = "unrated"
+	RatingRed   = "red"
+	RatingAmber = "amber"
+	RatingGreen = "green"
 )
 
-// ratings lists the ratings in the report's order.
-var ratings = []string{RatingRed, RatingAmber, RatingGreen, RatingUnrated}
+// ratings lists the ratings in the report's order, gravest first.
+var ratings = []string{RatingRed, RatingAmber, RatingGreen}
 
-// Refusal-reason categories: why the commission refused a request.
+// Refusal-reason categories: why the commission refused a request
+// (internal/oversight's categories).
 const (
 	ReasonNecessity = "necessity_proportionality" // not necessary, or not proportionate
-	ReasonQuality   = "quality"                   // the application was incomplete or unclear
+	ReasonQuality   = "application_quality"       // the application was incomplete or unclear
 	ReasonScope     = "scope"                     // the scope asked for was too wide
-	ReasonOther     = "other"
 )
 
 // reasons lists the refusal-reason categories in the report's order.
-var reasons = []string{ReasonNecessity, ReasonQuality, ReasonScope, ReasonOther}
+var reasons = []string{ReasonNecessity, ReasonQuality, ReasonScope}
+
+// Handling-error categories (internal/inspection's categories).
+const (
+	ErrorOutOfScope    = "out_of_scope_selection"
+	ErrorBeyondBasis   = "provision_beyond_basis"
+	ErrorLateDeletion  = "late_deletion"
+	ErrorOtherCategory = "other"
+)
+
+// errorCategories lists the handling-error categories in the report's
+// order.
+var errorCategories = []string{ErrorOutOfScope, ErrorBeyondBasis, ErrorLateDeletion, ErrorOtherCategory}
 
 // Figures is every number the annual report shows for one year, and the
 // detail the full report lists. A Source fills it; the report, not the
 // source, decides what the public summary withholds ([Figures.Public]).
 //
-// Counts of requests are by when things happened in the year: Filed counts
-// requests filed in the year, the outcomes count decisions made in the year
-// (whenever the request was filed), Pending counts requests filed in the
-// year and not decided by its end (or by GeneratedAt, for a year not yet
-// over).
+// Requests are counted as a cohort, as the US FISC counts applications:
+// those filed in the year, by what became of them by the time the
+// figures were counted (GeneratedAt); Pending are those still undecided
+// then. Everything else counts what happened within the year.
 type Figures struct {
 	// Year is the calendar year in Japan time; From and To its bounds
 	// (YearBounds).
@@ -99,8 +111,13 @@ type Figures struct {
 
 	// Requests are the acquisition requests by chapter (ch.4, ch.6).
 	Requests []ChapterRequests `json:"requests"`
-	// RefusalReasons counts the refusals decided in the year by
-	// category (Reason… constants).
+	// Decided counts the year's requests that were decided (approved,
+	// with or without modifications, or refused); MedianDecisionSeconds
+	// is the median time from filing to decision over them, 0 when none.
+	Decided               int   `json:"decided"`
+	MedianDecisionSeconds int64 `json:"median_decision_seconds"`
+	// RefusalReasons counts the reasons the refusals gave, by category
+	// (Reason… constants); a refusal may give reasons of several.
 	RefusalReasons []Count `json:"refusal_reasons"`
 	// RefusalNotes are the reasons the commission gave for each refusal.
 	RefusalNotes []RefusalNote `json:"refusal_notes,omitempty"`
@@ -108,7 +125,7 @@ type Figures struct {
 	Agreements Agreements `json:"agreements"`
 	// Selection is what automated selection saw, kept and deleted.
 	Selection Selection `json:"selection"`
-	// Provisions are the provisions of selected information (§23, §27).
+	// Provisions are the provisions of selected information (§23, §27 …).
 	Provisions Provisions `json:"provisions"`
 	// Measures are the access and neutralisation measures.
 	Measures Measures `json:"measures"`
@@ -125,29 +142,23 @@ type Figures struct {
 	Withheld []string `json:"withheld,omitempty"`
 }
 
-// Count is a number of things of one kind: Key is a category (a rating, a
-// legal basis, a recipient type …) or, for named breakdowns, a name.
+// Count is a number of things of one kind: Key is a category (a legal
+// basis, a recipient kind, an anomaly …) or, for named breakdowns, a name.
 type Count struct {
 	Key string `json:"key"`
-	N   int    `json:"n"`
+	N   int64  `json:"n"`
 }
 
-// RequestCounts are the requests of one chapter or direction.
+// RequestCounts are the requests of one chapter or direction, filed in the
+// year, by what became of them. The outcomes add up to Filed.
 type RequestCounts struct {
 	Filed            int `json:"filed"`
 	Approved         int `json:"approved"`          // approved as filed
-	ApprovedModified int `json:"approved_modified"` // approved with the scope narrowed or conditions added
+	ApprovedModified int `json:"approved_modified"` // approved narrowed
 	Refused          int `json:"refused"`
 	Withdrawn        int `json:"withdrawn"`
-	Pending          int `json:"pending"` // filed in the year, undecided at its end
-	// MedianDecisionSeconds is the median time from filing to decision of
-	// the requests decided in the year; 0 when none was.
-	MedianDecisionSeconds int64 `json:"median_decision_seconds"`
+	Pending          int `json:"pending"` // undecided when counted
 }
-
-// Decided is the number of decisions: approved, approved with
-// modifications, or refused.
-func (c RequestCounts) Decided() int { return c.Approved + c.ApprovedModified + c.Refused }
 
 // ChapterRequests are one chapter's requests: its total and, for ch.6,
 // one row per direction. A request that covers both directions of ch.6 is
@@ -164,7 +175,7 @@ type DirectionRequests struct {
 	RequestCounts
 }
 
-// RefusalNote is the reason given for one refusal.
+// RefusalNote is one reason given for a refusal.
 type RefusalNote struct {
 	RequestID string    `json:"request_id"`
 	Chapter   string    `json:"chapter"`
@@ -173,8 +184,9 @@ type RefusalNote struct {
 	DecidedAt time.Time `json:"decided_at"`
 }
 
-// Agreements are the ch.3 agreements: concluded in the year, ended in the
-// year, and in force at its end.
+// Agreements are the ch.3 agreements: concluded (both sides signed) in
+// the year, ended in the year after having been in force, and in force at
+// its end.
 type Agreements struct {
 	Concluded int `json:"concluded"`
 	Ended     int `json:"ended"`
@@ -182,22 +194,27 @@ type Agreements struct {
 }
 
 // SelectionCounts are what automated selection did, in packets: what it
-// saw, what it kept as mechanical information, what it deleted at once;
-// and the selected records it stored.
+// saw, what was in scope of the approved directions, what it kept as
+// mechanical information, and what it deleted at once.
 type SelectionCounts struct {
 	Seen     int64 `json:"seen"`
+	InScope  int64 `json:"in_scope"`
 	Selected int64 `json:"selected"`
 	Deleted  int64 `json:"deleted"`
-	Records  int64 `json:"records"`
 }
 
-// Selection is the year's automated selection: the runs uploaded, their
-// totals, and the totals by direction and by month (Japan time).
+// Selection is the year's automated selection: the runs uploaded and the
+// selected records they held, the records later deleted when their
+// retention ended, the totals of the runs' counters, those by direction
+// and by month (Japan time), and the anomalies found, by kind.
 type Selection struct {
-	Runs       int                  `json:"runs"`
-	Total      SelectionCounts      `json:"total"`
-	Directions []DirectionSelection `json:"directions,omitempty"`
-	Months     []MonthSelection     `json:"months,omitempty"`
+	Runs             int64                `json:"runs"`
+	Records          int64                `json:"records"`
+	RetentionDeleted int64                `json:"retention_deleted"`
+	Total            SelectionCounts      `json:"total"`
+	Directions       []DirectionSelection `json:"directions,omitempty"`
+	Months           []MonthSelection     `json:"months,omitempty"`
+	Anomalies        []Count              `json:"anomalies,omitempty"`
 }
 
 // DirectionSelection is selection in one direction.
@@ -213,11 +230,15 @@ type MonthSelection struct {
 }
 
 // Provisions are the provisions of selected records and findings made in
-// the year: by the kind of recipient (an agency kind such as "police"), by
-// the legal basis ("§23", "§27" …), and by recipient organisation.
+// the year: how many, the records and findings they carried, the attempts
+// refused for want of a legal basis, and the provisions by kind of
+// recipient, by legal basis and by recipient organisation.
 type Provisions struct {
-	Total           int     `json:"total"`
-	ByRecipientType []Count `json:"by_recipient_type"`
+	Total           int64   `json:"total"`
+	Records         int64   `json:"records"`
+	Findings        int64   `json:"findings"`
+	Refused         int64   `json:"refused"`
+	ByRecipientKind []Count `json:"by_recipient_kind"`
 	ByLegalBasis    []Count `json:"by_legal_basis"`
 	ByRecipient     []Count `json:"by_recipient,omitempty"`
 }
@@ -239,45 +260,76 @@ type Measures struct {
 }
 
 // Inspections are the commission's inspections: opened in the year,
-// closed in the year, and the findings recorded in the year.
+// closed in the year, still open at its end, and the findings recorded in
+// the year.
 type Inspections struct {
-	Opened   int `json:"opened"`
-	Closed   int `json:"closed"`
-	Findings int `json:"findings"`
+	Opened    int `json:"opened"`
+	Closed    int `json:"closed"`
+	OpenAtEnd int `json:"open_at_end"`
+	Findings  int `json:"findings"`
 }
 
-// Recommendations are the recommendations issued in the year: by rating
-// (Rating… constants) and one by one.
+// Recommendations are the recommendations issued in the year, in the state
+// they are in when counted: how many, how many since withdrawn, and of the
+// others, by rating with how far they were implemented, and by the
+// agency's answer; then one by one.
 type Recommendations struct {
-	Issued   int              `json:"issued"`
-	ByRating []Count          `json:"by_rating"`
-	Items    []Recommendation `json:"items,omitempty"`
+	Issued         int              `json:"issued"`
+	Withdrawn      int              `json:"withdrawn"`
+	ByRating       []RatingRow      `json:"by_rating"`
+	AnsweredOnTime int              `json:"answered_on_time"`
+	AnsweredLate   int              `json:"answered_late"`
+	Unanswered     int              `json:"unanswered"`
+	Overdue        int              `json:"overdue"` // unanswered past the due time
+	Items          []Recommendation `json:"items,omitempty"`
 }
+
+// RatingRow is the recommendations of one rating, by how far the
+// commission assessed them as implemented.
+type RatingRow struct {
+	Rating      string `json:"rating"`
+	NotAssessed int    `json:"not_assessed"`
+	NotStarted  int    `json:"not_started"`
+	Partial     int    `json:"partial"`
+	Implemented int    `json:"implemented"`
+}
+
+// Total is the row's recommendations.
+func (r RatingRow) Total() int { return r.NotAssessed + r.NotStarted + r.Partial + r.Implemented }
 
 // Recommendation is one recommendation as the full report lists it.
 type Recommendation struct {
-	ID        string    `json:"id"`
-	Addressee string    `json:"addressee"` // the agency addressed
-	Subject   string    `json:"subject"`
-	Rating    string    `json:"rating"`
-	IssuedAt  time.Time `json:"issued_at"`
+	ID        string `json:"id"`
+	Addressee string `json:"addressee"` // the agency addressed
+	Subject   string `json:"subject"`
+	Rating    string `json:"rating"`
+	// Implementation is the latest assessment: not_started, partial,
+	// implemented, or "" when not assessed yet.
+	Implementation string    `json:"implementation,omitempty"`
+	Withdrawn      bool      `json:"withdrawn,omitempty"`
+	IssuedAt       time.Time `json:"issued_at"`
 }
 
 // HandlingErrors are the errors in handling communications information
-// reported in the year: how many, how many the commission classified as
-// serious, for how many of those the affected persons were told, and one
-// by one.
+// reported in the year: how many, by category, how many the commission has
+// classified and found serious, and for the serious ones whether the
+// persons affected were told; then one by one.
 type HandlingErrors struct {
-	Reported        int             `json:"reported"`
-	Serious         int             `json:"serious"`
-	PersonsNotified int             `json:"persons_notified"`
-	Items           []HandlingError `json:"items,omitempty"`
+	Reported       int             `json:"reported"`
+	ByCategory     []Count         `json:"by_category"`
+	Classified     int             `json:"classified"`
+	Serious        int             `json:"serious"`
+	SeriousTold    int             `json:"serious_told"`
+	SeriousNotTold int             `json:"serious_not_told"`
+	Items          []HandlingError `json:"items,omitempty"`
 }
 
 // HandlingError is one handling error as the full report lists it.
 type HandlingError struct {
 	ID         string    `json:"id"`
 	Agency     string    `json:"agency"`
+	Category   string    `json:"category"`
+	Severity   string    `json:"severity"`
 	Summary    string    `json:"summary"`
 	Serious    bool      `json:"serious"`
 	ReportedAt time.Time `json:"reported_at"`
@@ -305,10 +357,78 @@ func fieldErr(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// checker collects the first error of a Check.
+type checker struct{ err error }
+
+func (c *checker) fail(field, format string, args ...any) {
+	if c.err == nil {
+		c.err = fieldErr(field, format, args...)
+	}
+}
+
+// nonNeg checks that each value under path is not negative; names and
+// values alternate.
+func (c *checker) nonNeg(path string, namesAndValues ...any) {
+	for i := 0; i+1 < len(namesAndValues); i += 2 {
+		var v int64
+		switch x := namesAndValues[i+1].(type) {
+		case int:
+			v = int64(x)
+		case int64:
+			v = x
+		}
+		if v < 0 {
+			c.fail(path+"."+namesAndValues[i].(string), "negative (%d)", v)
+		}
+	}
+}
+
+// text checks that s is at most limit bytes of valid UTF-8.
+func (c *checker) text(path, s string, limit int) {
+	switch {
+	case len(s) > limit:
+		c.fail(path, "%d bytes, more than %d", len(s), limit)
+	case !utf8.ValidString(s):
+		c.fail(path, "not valid UTF-8")
+	}
+}
+
+// counts checks a breakdown: at most limit entries, each key non-empty,
+// short and not repeated, each count not negative.
+func (c *checker) counts(path string, cs []Count, limit int) {
+	if len(cs) > limit {
+		c.fail(path, "%d entries, more than %d", len(cs), limit)
+		return
+	}
+	seen := make(map[string]bool, len(cs))
+	for i, x := range cs {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if x.Key == "" {
+			c.fail(p+".key", "empty")
+		}
+		c.text(p+".key", x.Key, maxKeyText)
+		if seen[x.Key] {
+			c.fail(p+".key", "%q repeated", truncate(x.Key, maxKeyText))
+		}
+		seen[x.Key] = true
+		c.nonNeg(p, "n", x.N)
+	}
+}
+
+func (c *checker) items(path string, n int) bool {
+	if n > maxItems {
+		c.fail(path, "%d items, more than %d", n, maxItems)
+		return false
+	}
+	return true
+}
+
 // Check reports the first thing wrong with f: a year out of range, bounds
-// that are not the year's, a chapter or direction unknown or repeated, a
-// negative count, a list or text over its limit.
+// that are not the year's, a chapter, direction or month unknown or
+// repeated, a negative count, a list or text over its limit, text that is
+// not UTF-8.
 func (f *Figures) Check() error {
+	var c checker
 	if f.Year < MinYear || f.Year > MaxYear {
 		return fieldErr("year", "%d is outside %d–%d", f.Year, MinYear, MaxYear)
 	}
@@ -321,220 +441,139 @@ func (f *Figures) Check() error {
 		return fieldErr("generated_at", "missing")
 	}
 	seen := map[string]bool{}
-	for i, c := range f.Requests {
+	for i, ch := range f.Requests {
 		path := fmt.Sprintf("requests[%d]", i)
-		dirs := chapterDirs(c.Chapter)
+		dirs := chapterDirs(ch.Chapter)
 		if dirs == nil {
-			return fieldErr(path+".chapter", "unknown chapter %q (want ch4 or ch6)", truncate(c.Chapter, maxKeyText))
+			c.fail(path+".chapter", "unknown chapter %q (want ch4 or ch6)", truncate(ch.Chapter, maxKeyText))
+			break
 		}
-		if seen[c.Chapter] {
-			return fieldErr(path+".chapter", "%q repeated", c.Chapter)
+		if seen[ch.Chapter] {
+			c.fail(path+".chapter", "%q repeated", ch.Chapter)
 		}
-		seen[c.Chapter] = true
-		if err := c.Total.check(path + ".total"); err != nil {
-			return err
-		}
+		seen[ch.Chapter] = true
+		ch.Total.check(&c, path+".total")
 		seenDir := map[string]bool{}
-		for j, d := range c.Directions {
+		for j, d := range ch.Directions {
 			dpath := fmt.Sprintf("%s.directions[%d]", path, j)
 			if !slices.Contains(dirs, d.Direction) {
-				return fieldErr(dpath+".direction", "%q is not a direction of %s", truncate(d.Direction, maxKeyText), c.Chapter)
+				c.fail(dpath+".direction", "%q is not a direction of %s", truncate(d.Direction, maxKeyText), ch.Chapter)
 			}
 			if seenDir[d.Direction] {
-				return fieldErr(dpath+".direction", "%q repeated", d.Direction)
+				c.fail(dpath+".direction", "%q repeated", d.Direction)
 			}
 			seenDir[d.Direction] = true
-			if err := d.RequestCounts.check(dpath); err != nil {
-				return err
-			}
+			d.RequestCounts.check(&c, dpath)
 		}
 	}
-	if err := checkCounts("refusal_reasons", f.RefusalReasons); err != nil {
-		return err
-	}
-	if len(f.RefusalNotes) > maxItems {
-		return fieldErr("refusal_notes", "%d notes, more than %d", len(f.RefusalNotes), maxItems)
-	}
-	for i, n := range f.RefusalNotes {
-		path := fmt.Sprintf("refusal_notes[%d]", i)
-		if err := checkTexts(path, map[string]string{"request_id": n.RequestID, "chapter": n.Chapter, "category": n.Category}, maxKeyText); err != nil {
-			return err
-		}
-		if len(n.Reason) > maxText {
-			return fieldErr(path+".reason", "%d bytes, more than %d", len(n.Reason), maxText)
+	c.nonNeg("", "decided", f.Decided, "median_decision_seconds", f.MedianDecisionSeconds)
+	c.counts("refusal_reasons", f.RefusalReasons, maxCounts)
+	if c.items("refusal_notes", len(f.RefusalNotes)) {
+		for i, n := range f.RefusalNotes {
+			path := fmt.Sprintf("refusal_notes[%d]", i)
+			c.text(path+".request_id", n.RequestID, maxKeyText)
+			c.text(path+".chapter", n.Chapter, maxKeyText)
+			c.text(path+".category", n.Category, maxKeyText)
+			c.text(path+".reason", n.Reason, maxText)
 		}
 	}
 	a := f.Agreements
-	if err := nonNegative("agreements", map[string]int64{"concluded": int64(a.Concluded), "ended": int64(a.Ended), "in_force": int64(a.InForce)}); err != nil {
-		return err
-	}
-	if err := f.Selection.check(); err != nil {
-		return err
-	}
+	c.nonNeg("agreements", "concluded", a.Concluded, "ended", a.Ended, "in_force", a.InForce)
+	f.Selection.check(&c)
 	p := f.Provisions
-	if err := nonNegative("provisions", map[string]int64{"total": int64(p.Total)}); err != nil {
-		return err
-	}
-	for name, cs := range map[string][]Count{"provisions.by_recipient_type": p.ByRecipientType, "provisions.by_legal_basis": p.ByLegalBasis} {
-		if err := checkCounts(name, cs); err != nil {
-			return err
-		}
-	}
-	if len(p.ByRecipient) > maxItems {
-		return fieldErr("provisions.by_recipient", "%d recipients, more than %d", len(p.ByRecipient), maxItems)
-	}
-	if err := checkCountsN("provisions.by_recipient", p.ByRecipient, maxItems); err != nil {
-		return err
-	}
+	c.nonNeg("provisions", "total", p.Total, "records", p.Records, "findings", p.Findings, "refused", p.Refused)
+	c.counts("provisions.by_recipient_kind", p.ByRecipientKind, maxCounts)
+	c.counts("provisions.by_legal_basis", p.ByLegalBasis, maxCounts)
+	c.counts("provisions.by_recipient", p.ByRecipient, maxItems)
 	m := f.Measures
-	if err := nonNegative("measures", map[string]int64{"prior_approved": int64(m.PriorApproved), "emergency": int64(m.Emergency),
-		"post_notices_on_time": int64(m.PostNoticesOnTime), "post_notices_late": int64(m.PostNoticesLate)}); err != nil {
-		return err
-	}
+	c.nonNeg("measures", "prior_approved", m.PriorApproved, "emergency", m.Emergency,
+		"post_notices_on_time", m.PostNoticesOnTime, "post_notices_late", m.PostNoticesLate)
 	in := f.Inspections
-	if err := nonNegative("inspections", map[string]int64{"opened": int64(in.Opened), "closed": int64(in.Closed), "findings": int64(in.Findings)}); err != nil {
-		return err
-	}
+	c.nonNeg("inspections", "opened", in.Opened, "closed", in.Closed, "open_at_end", in.OpenAtEnd, "findings", in.Findings)
 	r := f.Recommendations
-	if err := nonNegative("recommendations", map[string]int64{"issued": int64(r.Issued)}); err != nil {
-		return err
-	}
-	if err := checkCounts("recommendations.by_rating", r.ByRating); err != nil {
-		return err
-	}
-	if len(r.Items) > maxItems {
-		return fieldErr("recommendations.items", "%d items, more than %d", len(r.Items), maxItems)
-	}
-	for i, it := range r.Items {
-		path := fmt.Sprintf("recommendations.items[%d]", i)
-		if err := checkTexts(path, map[string]string{"id": it.ID, "addressee": it.Addressee, "rating": it.Rating}, maxKeyText); err != nil {
-			return err
+	c.nonNeg("recommendations", "issued", r.Issued, "withdrawn", r.Withdrawn, "answered_on_time", r.AnsweredOnTime,
+		"answered_late", r.AnsweredLate, "unanswered", r.Unanswered, "overdue", r.Overdue)
+	if len(r.ByRating) > maxCounts {
+		c.fail("recommendations.by_rating", "%d entries, more than %d", len(r.ByRating), maxCounts)
+	} else {
+		seenRating := map[string]bool{}
+		for i, row := range r.ByRating {
+			path := fmt.Sprintf("recommendations.by_rating[%d]", i)
+			if row.Rating == "" {
+				c.fail(path+".rating", "empty")
+			}
+			c.text(path+".rating", row.Rating, maxKeyText)
+			if seenRating[row.Rating] {
+				c.fail(path+".rating", "%q repeated", truncate(row.Rating, maxKeyText))
+			}
+			seenRating[row.Rating] = true
+			c.nonNeg(path, "not_assessed", row.NotAssessed, "not_started", row.NotStarted, "partial", row.Partial, "implemented", row.Implemented)
 		}
-		if len(it.Subject) > maxText {
-			return fieldErr(path+".subject", "%d bytes, more than %d", len(it.Subject), maxText)
+	}
+	if c.items("recommendations.items", len(r.Items)) {
+		for i, it := range r.Items {
+			path := fmt.Sprintf("recommendations.items[%d]", i)
+			c.text(path+".id", it.ID, maxKeyText)
+			c.text(path+".addressee", it.Addressee, maxKeyText)
+			c.text(path+".rating", it.Rating, maxKeyText)
+			c.text(path+".implementation", it.Implementation, maxKeyText)
+			c.text(path+".subject", it.Subject, maxText)
 		}
 	}
 	e := f.Errors
-	if err := nonNegative("errors", map[string]int64{"reported": int64(e.Reported), "serious": int64(e.Serious), "persons_notified": int64(e.PersonsNotified)}); err != nil {
-		return err
-	}
-	if len(e.Items) > maxItems {
-		return fieldErr("errors.items", "%d items, more than %d", len(e.Items), maxItems)
-	}
-	for i, it := range e.Items {
-		path := fmt.Sprintf("errors.items[%d]", i)
-		if err := checkTexts(path, map[string]string{"id": it.ID, "agency": it.Agency}, maxKeyText); err != nil {
-			return err
-		}
-		if len(it.Summary) > maxText {
-			return fieldErr(path+".summary", "%d bytes, more than %d", len(it.Summary), maxText)
+	c.nonNeg("errors", "reported", e.Reported, "classified", e.Classified, "serious", e.Serious,
+		"serious_told", e.SeriousTold, "serious_not_told", e.SeriousNotTold)
+	c.counts("errors.by_category", e.ByCategory, maxCounts)
+	if c.items("errors.items", len(e.Items)) {
+		for i, it := range e.Items {
+			path := fmt.Sprintf("errors.items[%d]", i)
+			c.text(path+".id", it.ID, maxKeyText)
+			c.text(path+".agency", it.Agency, maxKeyText)
+			c.text(path+".category", it.Category, maxKeyText)
+			c.text(path+".severity", it.Severity, maxKeyText)
+			c.text(path+".summary", it.Summary, maxText)
 		}
 	}
-	return nil
+	return c.err
 }
 
-func (c RequestCounts) check(path string) error {
-	return nonNegative(path, map[string]int64{"filed": int64(c.Filed), "approved": int64(c.Approved),
-		"approved_modified": int64(c.ApprovedModified), "refused": int64(c.Refused), "withdrawn": int64(c.Withdrawn),
-		"pending": int64(c.Pending), "median_decision_seconds": c.MedianDecisionSeconds})
+func (rc RequestCounts) check(c *checker, path string) {
+	c.nonNeg(path, "filed", rc.Filed, "approved", rc.Approved, "approved_modified", rc.ApprovedModified,
+		"refused", rc.Refused, "withdrawn", rc.Withdrawn, "pending", rc.Pending)
 }
 
-func (c SelectionCounts) check(path string) error {
-	return nonNegative(path, map[string]int64{"seen": c.Seen, "selected": c.Selected, "deleted": c.Deleted, "records": c.Records})
+func (sc SelectionCounts) check(c *checker, path string) {
+	c.nonNeg(path, "seen", sc.Seen, "in_scope", sc.InScope, "selected", sc.Selected, "deleted", sc.Deleted)
 }
 
-func (s *Selection) check() error {
-	if s.Runs < 0 {
-		return fieldErr("selection.runs", "negative (%d)", s.Runs)
-	}
-	if err := s.Total.check("selection.total"); err != nil {
-		return err
-	}
+func (s *Selection) check(c *checker) {
+	c.nonNeg("selection", "runs", s.Runs, "records", s.Records, "retention_deleted", s.RetentionDeleted)
+	s.Total.check(c, "selection.total")
 	seen := map[string]bool{}
 	for i, d := range s.Directions {
 		path := fmt.Sprintf("selection.directions[%d]", i)
 		if !slices.Contains(directions, d.Direction) {
-			return fieldErr(path+".direction", "unknown direction %q", truncate(d.Direction, maxKeyText))
+			c.fail(path+".direction", "unknown direction %q", truncate(d.Direction, maxKeyText))
 		}
 		if seen[d.Direction] {
-			return fieldErr(path+".direction", "%q repeated", d.Direction)
+			c.fail(path+".direction", "%q repeated", d.Direction)
 		}
 		seen[d.Direction] = true
-		if err := d.SelectionCounts.check(path); err != nil {
-			return err
-		}
+		d.SelectionCounts.check(c, path)
 	}
 	months := map[int]bool{}
 	for i, m := range s.Months {
 		path := fmt.Sprintf("selection.months[%d]", i)
 		if m.Month < 1 || m.Month > 12 {
-			return fieldErr(path+".month", "%d is not a month (1–12)", m.Month)
+			c.fail(path+".month", "%d is not a month (1–12)", m.Month)
 		}
 		if months[m.Month] {
-			return fieldErr(path+".month", "%d repeated", m.Month)
+			c.fail(path+".month", "%d repeated", m.Month)
 		}
 		months[m.Month] = true
-		if err := m.SelectionCounts.check(path); err != nil {
-			return err
-		}
+		m.SelectionCounts.check(c, path)
 	}
-	return nil
-}
-
-// nonNegative checks that each named value under path is not negative, in
-// the order of the names so that the error is always the same one.
-func nonNegative(path string, vals map[string]int64) error {
-	names := make([]string, 0, len(vals))
-	for k := range vals {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
-		if vals[k] < 0 {
-			return fieldErr(path+"."+k, "negative (%d)", vals[k])
-		}
-	}
-	return nil
-}
-
-func checkTexts(path string, vals map[string]string, limit int) error {
-	names := make([]string, 0, len(vals))
-	for k := range vals {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
-		if len(vals[k]) > limit {
-			return fieldErr(path+"."+k, "%d bytes, more than %d", len(vals[k]), limit)
-		}
-	}
-	return nil
-}
-
-func checkCounts(path string, cs []Count) error { return checkCountsN(path, cs, maxCounts) }
-
-func checkCountsN(path string, cs []Count, limit int) error {
-	if len(cs) > limit {
-		return fieldErr(path, "%d entries, more than %d", len(cs), limit)
-	}
-	seen := make(map[string]bool, len(cs))
-	for i, c := range cs {
-		p := fmt.Sprintf("%s[%d]", path, i)
-		if c.Key == "" {
-			return fieldErr(p+".key", "empty")
-		}
-		if len(c.Key) > maxKeyText {
-			return fieldErr(p+".key", "%d bytes, more than %d", len(c.Key), maxKeyText)
-		}
-		if seen[c.Key] {
-			return fieldErr(p+".key", "%q repeated", c.Key)
-		}
-		seen[c.Key] = true
-		if c.N < 0 {
-			return fieldErr(p+".n", "negative (%d)", c.N)
-		}
-	}
-	return nil
+	c.counts("selection.anomalies", s.Anomalies, maxCounts)
 }
 
 // chapterDirs returns the directions chapter may cover, or nil for an
@@ -553,31 +592,29 @@ func chapterDirs(chapter string) []string {
 func (f *Figures) Provisional() bool { return f.GeneratedAt.Before(f.To) }
 
 // normalize returns a copy of f in the report's canonical form: a row for
-// every chapter and every direction of ch.6, the directions and months in
-// order, every rating and refusal category present. It shares no slice
-// with f. f must have passed Check.
+// every chapter and every direction of ch.6, every direction and month of
+// selection, every rating, refusal and error category present, in order.
+// It shares no slice with f. f must have passed Check.
 func (f Figures) normalize() Figures {
 	out := f
 	out.Requests = make([]ChapterRequests, 0, len(chapters))
 	for _, ch := range chapters {
 		row := ChapterRequests{Chapter: ch.name}
+		var src *ChapterRequests
 		if i := slices.IndexFunc(f.Requests, func(c ChapterRequests) bool { return c.Chapter == ch.name }); i >= 0 {
-			row.Total = f.Requests[i].Total
-			if ch.name == ChapterTransit {
-				// ch.4 has one direction: its row is the total.
-				row.Directions = nil
-			} else {
-				for _, d := range ch.dirs {
-					dr := DirectionRequests{Direction: d}
-					if j := slices.IndexFunc(f.Requests[i].Directions, func(x DirectionRequests) bool { return x.Direction == d }); j >= 0 {
-						dr = f.Requests[i].Directions[j]
-					}
-					row.Directions = append(row.Directions, dr)
-				}
-			}
-		} else if ch.name != ChapterTransit {
+			src = &f.Requests[i]
+			row.Total = src.Total
+		}
+		// ch.4 has one direction: its row is the chapter's.
+		if len(ch.dirs) > 1 {
 			for _, d := range ch.dirs {
-				row.Directions = append(row.Directions, DirectionRequests{Direction: d})
+				dr := DirectionRequests{Direction: d}
+				if src != nil {
+					if j := slices.IndexFunc(src.Directions, func(x DirectionRequests) bool { return x.Direction == d }); j >= 0 {
+						dr = src.Directions[j]
+					}
+				}
+				row.Directions = append(row.Directions, dr)
 			}
 		}
 		out.Requests = append(out.Requests, row)
@@ -599,11 +636,28 @@ func (f Figures) normalize() Figures {
 	for _, m := range f.Selection.Months {
 		out.Selection.Months[m.Month-1] = m
 	}
-	out.Provisions.ByRecipientType = sortedCounts(f.Provisions.ByRecipientType)
+	out.Selection.Anomalies = sortedCounts(f.Selection.Anomalies)
+	out.Provisions.ByRecipientKind = sortedCounts(f.Provisions.ByRecipientKind)
 	out.Provisions.ByLegalBasis = sortedCounts(f.Provisions.ByLegalBasis)
 	out.Provisions.ByRecipient = sortedCounts(f.Provisions.ByRecipient)
-	out.Recommendations.ByRating = ordered(f.Recommendations.ByRating, ratings)
+	out.Recommendations.ByRating = make([]RatingRow, 0, len(ratings)+len(f.Recommendations.ByRating))
+	for _, r := range ratings {
+		row := RatingRow{Rating: r}
+		if i := slices.IndexFunc(f.Recommendations.ByRating, func(x RatingRow) bool { return x.Rating == r }); i >= 0 {
+			row = f.Recommendations.ByRating[i]
+		}
+		out.Recommendations.ByRating = append(out.Recommendations.ByRating, row)
+	}
+	var rest []RatingRow
+	for _, row := range f.Recommendations.ByRating {
+		if !slices.Contains(ratings, row.Rating) {
+			rest = append(rest, row)
+		}
+	}
+	slices.SortFunc(rest, func(a, b RatingRow) int { return cmp.Compare(a.Rating, b.Rating) })
+	out.Recommendations.ByRating = append(out.Recommendations.ByRating, rest...)
 	out.Recommendations.Items = slices.Clone(f.Recommendations.Items)
+	out.Errors.ByCategory = ordered(f.Errors.ByCategory, errorCategories)
 	out.Errors.Items = slices.Clone(f.Errors.Items)
 	out.Withheld = nil
 	return out
@@ -635,14 +689,4 @@ func sortedCounts(cs []Count) []Count {
 	out := slices.Clone(cs)
 	slices.SortFunc(out, func(a, b Count) int { return cmp.Compare(a.Key, b.Key) })
 	return out
-}
-
-// count returns the count of key in cs, 0 when absent.
-func count(cs []Count, key string) int {
-	for _, c := range cs {
-		if c.Key == key {
-			return c.N
-		}
-	}
-	return 0
 }

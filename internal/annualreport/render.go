@@ -263,9 +263,9 @@ func (b *builder) requests() section {
 	var desc []string
 	for _, ch := range f.Requests {
 		c.groups = append(c.groups, b.chapterName(ch.Chapter))
-		parts := []string{}
+		parts := []string{b.t("col.filed") + " " + formatInt(int64(ch.Total.Filed))}
 		for _, o := range outcomes {
-			parts = append(parts, fmt.Sprintf("%s %d", b.t(o.key), o.get(ch.Total)))
+			parts = append(parts, b.t(o.key)+" "+formatInt(int64(o.get(ch.Total))))
 		}
 		desc = append(desc, b.chapterName(ch.Chapter)+": "+strings.Join(parts, ", "))
 	}
@@ -280,19 +280,13 @@ func (b *builder) requests() section {
 
 	t := &table{Caption: b.t("requests.table.caption"), Head: []string{
 		b.t("col.chapter"), b.t("col.filed"), b.t("outcome.approved"), b.t("outcome.approved_modified"),
-		b.t("outcome.refused"), b.t("outcome.withdrawn"), b.t("outcome.pending"), b.t("col.median"),
+		b.t("outcome.refused"), b.t("outcome.withdrawn"), b.t("outcome.pending"),
 	}}
 	row := func(h cell, rc RequestCounts, withheldKey string) []cell {
-		r := []cell{h,
+		return []cell{h,
 			b.num(int64(rc.Filed), withheldKey), b.num(int64(rc.Approved), withheldKey), b.num(int64(rc.ApprovedModified), withheldKey),
 			b.num(int64(rc.Refused), withheldKey), b.num(int64(rc.Withdrawn), withheldKey), b.num(int64(rc.Pending), withheldKey),
 		}
-		if withheldKey != "" && f.withheld(withheldKey) {
-			r = append(r, cell{Text: b.t("withheld"), Withheld: true})
-		} else {
-			r = append(r, cell{Text: b.duration(rc.MedianDecisionSeconds, rc.Decided()), Num: true})
-		}
-		return r
 	}
 	for _, ch := range f.Requests {
 		t.Rows = append(t.Rows, row(b.head(b.chapterName(ch.Chapter)), ch.Total, ""))
@@ -300,14 +294,15 @@ func (b *builder) requests() section {
 			t.Rows = append(t.Rows, row(b.subhead(b.directionName(d.Direction)), d.RequestCounts, WithheldForeignDirections))
 		}
 	}
-	s.Blocks = append(s.Blocks, block{Chart: c.svg(), Table: t})
+	s.Blocks = append(s.Blocks, block{Chart: c.svg(), Table: t},
+		block{Text: []string{b.t("requests.median", formatInt(int64(f.Decided)), b.duration(f.MedianDecisionSeconds, f.Decided))}})
 
 	// Refusals by category, and the reasons one by one.
-	rt := &table{Caption: b.t("refusals.table.caption"), Head: []string{b.t("col.category"), b.t("outcome.refused")}}
+	rt := &table{Caption: b.t("refusals.table.caption"), Head: []string{b.t("col.category"), b.t("col.refusals")}}
 	for _, r := range f.RefusalReasons {
-		rt.Rows = append(rt.Rows, []cell{b.head(b.reasonName(r.Key)), b.num(int64(r.N), "")})
+		rt.Rows = append(rt.Rows, []cell{b.head(b.reasonName(r.Key)), b.num(r.N, "")})
 	}
-	s.Blocks = append(s.Blocks, block{Heading: b.t("refusals.heading"), Table: rt})
+	s.Blocks = append(s.Blocks, block{Heading: b.t("refusals.heading"), Text: []string{b.t("refusals.intro")}, Table: rt})
 	notes := block{Heading: b.t("refusal_notes.heading")}
 	switch {
 	case f.withheld(WithheldRefusalNotes):
@@ -338,11 +333,17 @@ func (b *builder) selection() section {
 	f := b.f
 	sel := f.Selection
 	s := section{ID: "selection", Heading: b.t("selection.heading")}
-	s.Blocks = append(s.Blocks, block{Text: []string{b.t("selection.intro"), b.t("selection.runs", formatInt(int64(sel.Runs)))}})
+	s.Blocks = append(s.Blocks, block{Text: []string{b.t("selection.intro")}})
+	st := &table{Caption: b.t("selection.runs.caption"), Head: []string{b.t("col.item"), b.t("col.count")}, Rows: [][]cell{
+		{b.head(b.t("selection.runs")), b.num(sel.Runs, "")},
+		{b.head(b.t("selection.records")), b.num(sel.Records, "")},
+		{b.head(b.t("selection.retention_deleted")), b.num(sel.RetentionDeleted, "")},
+	}}
+	s.Blocks = append(s.Blocks, block{Table: st})
 
-	head := []string{b.t("col.direction"), b.t("col.seen"), b.t("col.selected"), b.t("col.deleted"), b.t("col.records")}
+	head := []string{b.t("col.direction"), b.t("col.seen"), b.t("col.in_scope"), b.t("col.selected"), b.t("col.deleted")}
 	row := func(h cell, c SelectionCounts, withheldKey string) []cell {
-		return []cell{h, b.num(c.Seen, withheldKey), b.num(c.Selected, withheldKey), b.num(c.Deleted, withheldKey), b.num(c.Records, withheldKey)}
+		return []cell{h, b.num(c.Seen, withheldKey), b.num(c.InScope, withheldKey), b.num(c.Selected, withheldKey), b.num(c.Deleted, withheldKey)}
 	}
 	dt := &table{Caption: b.t("selection.table.caption"), Head: head}
 	dt.Rows = append(dt.Rows, row(b.head(b.t("total")), sel.Total, ""))
@@ -353,6 +354,7 @@ func (b *builder) selection() section {
 		}
 		dt.Rows = append(dt.Rows, row(b.subhead(b.directionName(d.Direction)), d.SelectionCounts, key))
 	}
+	s.Blocks = append(s.Blocks, block{Table: dt})
 
 	kinds := []struct {
 		key    string
@@ -366,13 +368,22 @@ func (b *builder) selection() section {
 	c := chart{id: b.chartID(2), grouped: true, log: true, logNote: b.t("chart.log"), empty: b.t("chart.empty")}
 	var desc []string
 	if f.withheld(WithheldSelectionMonths) {
-		// The public summary: the year's totals only.
+		// The public summary: the year's totals, whose numbers are in the
+		// table above; the months are withheld.
 		c.title = b.t("selection.chart.total.title")
 		c.groups = []string{b.t("total")}
 		for _, k := range kinds {
 			c.series = append(c.series, series{name: b.t(k.key), colour: k.colour, values: []int64{k.get(sel.Total)}})
 			desc = append(desc, b.t(k.key)+" "+formatInt(k.get(sel.Total)))
 		}
+		c.desc = strings.Join(desc, ", ")
+		tt := &table{Caption: c.title, Head: []string{b.t("col.item"), b.t("col.count")}}
+		for _, k := range kinds {
+			tt.Rows = append(tt.Rows, []cell{b.head(b.t(k.key)), b.num(k.get(sel.Total), "")})
+		}
+		s.Blocks = append(s.Blocks,
+			block{Heading: c.title, Chart: c.svg(), Table: tt},
+			block{Heading: b.t("selection.months.heading"), Withheld: b.withheldText()})
 	} else {
 		c.title = b.t("selection.chart.month.title")
 		for _, m := range sel.Months {
@@ -389,24 +400,25 @@ func (b *builder) selection() section {
 			desc = append(desc, fmt.Sprintf("%s: %s %s, %s %s, %s %s", b.monthName(m.Month),
 				b.t("col.seen"), formatInt(m.Seen), b.t("col.selected"), formatInt(m.Selected), b.t("col.deleted"), formatInt(m.Deleted)))
 		}
+		c.desc = strings.Join(desc, "; ")
+		mt := &table{Caption: b.t("selection.months.heading"), Head: append([]string{b.t("col.month")}, head[1:]...)}
+		for _, m := range sel.Months {
+			mt.Rows = append(mt.Rows, row(b.head(b.monthName(m.Month)), m.SelectionCounts, ""))
+		}
+		s.Blocks = append(s.Blocks, block{Heading: b.t("selection.months.heading"), Chart: c.svg(), Table: mt})
 	}
-	c.desc = strings.Join(desc, "; ")
-	s.Blocks = append(s.Blocks, block{Table: dt})
 
-	months := block{Heading: b.t("selection.months.heading"), Chart: c.svg()}
-	if f.withheld(WithheldSelectionMonths) {
-		// The chart of the totals, whose numbers are in the table above,
-		// and the months withheld.
-		months.Heading = b.t("selection.chart.total.title")
-		s.Blocks = append(s.Blocks, months, block{Heading: b.t("selection.months.heading"), Withheld: b.withheldText()})
-		return s
+	an := block{Heading: b.t("anomalies.heading"), Text: []string{b.t("anomalies.intro")}}
+	if len(sel.Anomalies) == 0 {
+		an.Text = append(an.Text, b.t("none"))
+	} else {
+		at := &table{Caption: b.t("anomalies.heading"), Head: []string{b.t("col.kind"), b.t("col.count")}}
+		for _, x := range sel.Anomalies {
+			at.Rows = append(at.Rows, []cell{b.head(b.cat.label(b.lang, "anomaly", x.Key)), b.num(x.N, "")})
+		}
+		an.Table = at
 	}
-	mt := &table{Caption: b.t("selection.months.heading"), Head: append([]string{b.t("col.month")}, head[1:]...)}
-	for _, m := range sel.Months {
-		mt.Rows = append(mt.Rows, row(b.head(b.monthName(m.Month)), m.SelectionCounts, ""))
-	}
-	months.Table = mt
-	s.Blocks = append(s.Blocks, months)
+	s.Blocks = append(s.Blocks, an)
 	return s
 }
 
@@ -415,39 +427,35 @@ func (b *builder) provisions() section {
 	f := b.f
 	p := f.Provisions
 	s := section{ID: "provisions", Heading: b.t("provisions.heading")}
-	s.Blocks = append(s.Blocks, block{Text: []string{b.t("provisions.intro"), b.t("provisions.total", formatInt(int64(p.Total)))}})
-	tt := &table{Caption: b.t("provisions.by_type"), Head: []string{b.t("col.recipient_type"), b.t("col.count")}}
-	for _, c := range p.ByRecipientType {
-		tt.Rows = append(tt.Rows, []cell{b.head(b.recipientType(c.Key)), b.num(int64(c.N), "")})
-	}
-	if len(tt.Rows) == 0 {
-		s.Blocks = append(s.Blocks, block{Heading: b.t("provisions.by_type"), Text: []string{b.t("none")}})
-	} else {
-		s.Blocks = append(s.Blocks, block{Heading: b.t("provisions.by_type"), Table: tt})
-	}
-	bt := &table{Caption: b.t("provisions.by_basis"), Head: []string{b.t("col.basis"), b.t("col.count")}}
-	for _, c := range p.ByLegalBasis {
-		bt.Rows = append(bt.Rows, []cell{b.head(b.legalBasis(c.Key)), b.num(int64(c.N), "")})
-	}
-	if len(bt.Rows) == 0 {
-		s.Blocks = append(s.Blocks, block{Heading: b.t("provisions.by_basis"), Text: []string{b.t("none")}})
-	} else {
-		s.Blocks = append(s.Blocks, block{Heading: b.t("provisions.by_basis"), Table: bt})
-	}
-	rb := block{Heading: b.t("provisions.by_recipient")}
-	switch {
-	case f.withheld(WithheldRecipients):
-		rb.Withheld = b.withheldText()
-	case len(p.ByRecipient) == 0:
-		rb.Text = []string{b.t("none")}
-	default:
-		rt := &table{Caption: b.t("provisions.by_recipient"), Head: []string{b.t("col.recipient"), b.t("col.count")}}
-		for _, c := range p.ByRecipient {
-			rt.Rows = append(rt.Rows, []cell{b.head(c.Key), b.num(int64(c.N), "")})
+	s.Blocks = append(s.Blocks, block{Text: []string{b.t("provisions.intro")}, Table: &table{
+		Caption: b.t("provisions.heading"), Head: []string{b.t("col.item"), b.t("col.count")}, Rows: [][]cell{
+			{b.head(b.t("provisions.total")), b.num(p.Total, "")},
+			{b.subhead(b.t("provisions.records")), b.num(p.Records, "")},
+			{b.subhead(b.t("provisions.findings")), b.num(p.Findings, "")},
+			{b.head(b.t("provisions.refused")), b.num(p.Refused, "")},
+		}}})
+	breakdown := func(heading, col, prefix string, cs []Count) block {
+		if len(cs) == 0 {
+			return block{Heading: heading, Text: []string{b.t("none")}}
 		}
-		rb.Table = rt
+		t := &table{Caption: heading, Head: []string{col, b.t("col.count")}}
+		for _, c := range cs {
+			name := c.Key
+			if prefix != "" {
+				name = b.cat.label(b.lang, prefix, c.Key)
+			}
+			t.Rows = append(t.Rows, []cell{b.head(name), b.num(c.N, "")})
+		}
+		return block{Heading: heading, Table: t}
 	}
-	s.Blocks = append(s.Blocks, rb)
+	s.Blocks = append(s.Blocks,
+		breakdown(b.t("provisions.by_kind"), b.t("col.recipient_kind"), "recipient", p.ByRecipientKind),
+		breakdown(b.t("provisions.by_basis"), b.t("col.basis"), "basis", p.ByLegalBasis))
+	if f.withheld(WithheldRecipients) {
+		s.Blocks = append(s.Blocks, block{Heading: b.t("provisions.by_recipient"), Withheld: b.withheldText()})
+	} else {
+		s.Blocks = append(s.Blocks, breakdown(b.t("provisions.by_recipient"), b.t("col.recipient"), "", p.ByRecipient))
+	}
 	return s
 }
 
@@ -483,41 +491,73 @@ func (b *builder) inspections() section {
 	t := &table{Caption: b.t("inspections.heading"), Head: []string{b.t("col.item"), b.t("col.count")}, Rows: [][]cell{
 		{b.head(b.t("inspections.opened")), b.num(int64(in.Opened), "")},
 		{b.head(b.t("inspections.closed")), b.num(int64(in.Closed), "")},
+		{b.head(b.t("inspections.open_at_end")), b.num(int64(in.OpenAtEnd), "")},
 		{b.head(b.t("inspections.findings")), b.num(int64(in.Findings), "")},
 	}}
 	s.Blocks = append(s.Blocks, block{Text: []string{b.t("inspections.intro")}, Table: t})
 	return s
 }
 
-// ratingColours are the recommendation ratings' colours; the chart also
-// names each, so that colour is never the only cue.
-var ratingColours = map[string]string{RatingRed: "#c62828", RatingAmber: "#ef8f00", RatingGreen: "#2e7d32", RatingUnrated: "#9e9e9e"}
+// implementations are the columns of the recommendations' table and the
+// segments of its chart: how far the recommendations were implemented,
+// furthest first.
+var implementations = []struct {
+	key    string
+	colour string
+	get    func(RatingRow) int
+}{
+	{"impl.implemented", "#08519c", func(r RatingRow) int { return r.Implemented }},
+	{"impl.partial", "#4292c6", func(r RatingRow) int { return r.Partial }},
+	{"impl.not_started", "#9ecae1", func(r RatingRow) int { return r.NotStarted }},
+	{"impl.not_assessed", "#bdbdbd", func(r RatingRow) int { return r.NotAssessed }},
+}
 
-// recommendations is section 6: by rating, and one by one.
+// recommendations is section 6: by rating and implementation, by answer,
+// and one by one.
 func (b *builder) recommendations() section {
 	f := b.f
 	r := f.Recommendations
 	s := section{ID: "recommendations", Heading: b.t("recommendations.heading")}
-	s.Blocks = append(s.Blocks, block{Text: []string{b.t("recommendations.intro"), b.t("recommendations.issued", formatInt(int64(r.Issued)))}})
+	s.Blocks = append(s.Blocks, block{Text: []string{b.t("recommendations.intro"),
+		b.t("recommendations.issued", formatInt(int64(r.Issued)), formatInt(int64(r.Withdrawn)))}})
 	c := chart{id: b.chartID(3), title: b.t("recommendations.chart.title"), empty: b.t("chart.empty")}
 	var desc []string
-	for i, rc := range r.ByRating {
-		c.groups = append(c.groups, b.ratingName(rc.Key))
-		colour, ok := ratingColours[rc.Key]
-		if !ok {
-			colour = "#5c6bc0"
+	for _, row := range r.ByRating {
+		c.groups = append(c.groups, b.ratingName(row.Rating))
+		parts := []string{}
+		for _, im := range implementations {
+			parts = append(parts, b.t(im.key)+" "+formatInt(int64(im.get(row))))
 		}
-		vals := make([]int64, len(r.ByRating))
-		vals[i] = int64(rc.N)
-		c.series = append(c.series, series{name: b.ratingName(rc.Key), colour: colour, values: vals})
-		desc = append(desc, fmt.Sprintf("%s %d", b.ratingName(rc.Key), rc.N))
+		desc = append(desc, b.ratingName(row.Rating)+": "+strings.Join(parts, ", "))
 	}
-	c.desc = strings.Join(desc, ", ")
-	t := &table{Caption: b.t("recommendations.table.caption"), Head: []string{b.t("col.rating"), b.t("col.count")}}
-	for _, rc := range r.ByRating {
-		t.Rows = append(t.Rows, []cell{b.head(b.ratingName(rc.Key)), b.num(int64(rc.N), "")})
+	for _, im := range implementations {
+		sr := series{name: b.t(im.key), colour: im.colour}
+		for _, row := range r.ByRating {
+			sr.values = append(sr.values, int64(im.get(row)))
+		}
+		c.series = append(c.series, sr)
+	}
+	c.desc = strings.Join(desc, "; ")
+	head := []string{b.t("col.rating")}
+	for _, im := range implementations {
+		head = append(head, b.t(im.key))
+	}
+	t := &table{Caption: b.t("recommendations.table.caption"), Head: append(head, b.t("total"))}
+	for _, row := range r.ByRating {
+		cells := []cell{b.head(b.ratingName(row.Rating))}
+		for _, im := range implementations {
+			cells = append(cells, b.num(int64(im.get(row)), ""))
+		}
+		t.Rows = append(t.Rows, append(cells, b.num(int64(row.Total()), "")))
 	}
 	s.Blocks = append(s.Blocks, block{Chart: c.svg(), Table: t})
+	at := &table{Caption: b.t("recommendations.answers"), Head: []string{b.t("col.item"), b.t("col.count")}, Rows: [][]cell{
+		{b.head(b.t("recommendations.answered_on_time")), b.num(int64(r.AnsweredOnTime), "")},
+		{b.head(b.t("recommendations.answered_late")), b.num(int64(r.AnsweredLate), "")},
+		{b.head(b.t("recommendations.unanswered")), b.num(int64(r.Unanswered), "")},
+		{b.subhead(b.t("recommendations.overdue")), b.num(int64(r.Overdue), "")},
+	}}
+	s.Blocks = append(s.Blocks, block{Heading: b.t("recommendations.answers"), Table: at})
 	items := block{Heading: b.t("recommendations.items")}
 	switch {
 	case f.withheld(WithheldRecommendationItems):
@@ -525,9 +565,16 @@ func (b *builder) recommendations() section {
 	case len(r.Items) == 0:
 		items.Text = []string{b.t("none")}
 	default:
-		it := &table{Caption: b.t("recommendations.items"), Head: []string{b.t("col.id"), b.t("col.issued"), b.t("col.addressee"), b.t("col.subject"), b.t("col.rating")}}
+		it := &table{Caption: b.t("recommendations.items"), Head: []string{b.t("col.id"), b.t("col.issued"), b.t("col.addressee"), b.t("col.rating"), b.t("col.implementation"), b.t("col.subject")}}
 		for _, x := range r.Items {
-			it.Rows = append(it.Rows, []cell{b.head(x.ID), {Text: b.day(x.IssuedAt)}, {Text: x.Addressee}, {Text: x.Subject}, {Text: b.ratingName(x.Rating)}})
+			impl := b.t("impl.not_assessed")
+			if x.Implementation != "" {
+				impl = b.cat.label(b.lang, "impl", x.Implementation)
+			}
+			if x.Withdrawn {
+				impl = b.t("recommendations.withdrawn")
+			}
+			it.Rows = append(it.Rows, []cell{b.head(x.ID), {Text: b.day(x.IssuedAt)}, {Text: x.Addressee}, {Text: b.ratingName(x.Rating)}, {Text: impl}, {Text: x.Subject}})
 		}
 		items.Table = it
 	}
@@ -542,10 +589,17 @@ func (b *builder) errors() section {
 	s := section{ID: "errors", Heading: b.t("errors.heading")}
 	t := &table{Caption: b.t("errors.heading"), Head: []string{b.t("col.item"), b.t("col.count")}, Rows: [][]cell{
 		{b.head(b.t("errors.reported")), b.num(int64(e.Reported), "")},
+		{b.head(b.t("errors.classified")), b.num(int64(e.Classified), "")},
 		{b.head(b.t("errors.serious")), b.num(int64(e.Serious), "")},
-		{b.subhead(b.t("errors.notified")), b.num(int64(e.PersonsNotified), "")},
+		{b.subhead(b.t("errors.serious_told")), b.num(int64(e.SeriousTold), "")},
+		{b.subhead(b.t("errors.serious_not_told")), b.num(int64(e.SeriousNotTold), "")},
 	}}
 	s.Blocks = append(s.Blocks, block{Text: []string{b.t("errors.intro")}, Table: t})
+	ct := &table{Caption: b.t("errors.by_category"), Head: []string{b.t("col.category"), b.t("col.count")}}
+	for _, x := range e.ByCategory {
+		ct.Rows = append(ct.Rows, []cell{b.head(b.cat.label(b.lang, "errcat", x.Key)), b.num(x.N, "")})
+	}
+	s.Blocks = append(s.Blocks, block{Heading: b.t("errors.by_category"), Table: ct})
 	items := block{Heading: b.t("errors.items")}
 	switch {
 	case f.withheld(WithheldErrorItems):
@@ -553,9 +607,10 @@ func (b *builder) errors() section {
 	case len(e.Items) == 0:
 		items.Text = []string{b.t("none")}
 	default:
-		it := &table{Caption: b.t("errors.items"), Head: []string{b.t("col.id"), b.t("col.reported"), b.t("col.agency"), b.t("col.serious"), b.t("col.summary")}}
+		it := &table{Caption: b.t("errors.items"), Head: []string{b.t("col.id"), b.t("col.reported"), b.t("col.agency"), b.t("col.category"), b.t("col.severity"), b.t("col.serious"), b.t("col.summary")}}
 		for _, x := range e.Items {
-			it.Rows = append(it.Rows, []cell{b.head(x.ID), {Text: b.day(x.ReportedAt)}, {Text: x.Agency}, {Text: b.yesNo(x.Serious)}, {Text: x.Summary}})
+			it.Rows = append(it.Rows, []cell{b.head(x.ID), {Text: b.day(x.ReportedAt)}, {Text: x.Agency},
+				{Text: b.cat.label(b.lang, "errcat", x.Category)}, {Text: b.cat.label(b.lang, "severity", x.Severity)}, {Text: b.yesNo(x.Serious)}, {Text: x.Summary}})
 		}
 		items.Table = it
 	}
