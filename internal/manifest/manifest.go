@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +31,12 @@ const (
 
 // maxDocument bounds every document this package reads.
 const maxDocument = 4 << 20
+
+// maxCriteriaVersion is the largest version a criteria file can have (its
+// parser takes 32-bit versions). It also keeps the number exact in the
+// signed canonical form, where JCS writes numbers as IEEE 754 doubles: two
+// versions above 2^53 could share a signature.
+const maxCriteriaVersion = math.MaxInt32
 
 // Manifest is a signed approval manifest.
 type Manifest struct {
@@ -97,8 +105,8 @@ func (m *Manifest) validate() error {
 		return bad("basis", "%q: want ch3, ch4 or ch6", m.Basis)
 	case m.CriteriaID == "":
 		return bad("criteria_id", "missing")
-	case m.CriteriaVersion < 1:
-		return bad("criteria_version", "%d: want 1 or more", m.CriteriaVersion)
+	case m.CriteriaVersion < 1 || m.CriteriaVersion > maxCriteriaVersion:
+		return bad("criteria_version", "%d: want 1 to %d", m.CriteriaVersion, maxCriteriaVersion)
 	case !isSHA256Hex(m.CriteriaSHA256):
 		return bad("criteria_sha256", "%q: want 64 lower-case hex digits", m.CriteriaSHA256)
 	case len(m.Directions) == 0:
@@ -148,7 +156,7 @@ func isSHA256Hex(s string) bool {
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // decodeStrict decodes one JSON object, refusing unknown members, trailing
-// data and oversized input, with the byte offset of a syntax error.
+// data and oversized input, with the member or byte offset of an error.
 func decodeStrict(doc string, data []byte, v any) error {
 	if len(data) > maxDocument {
 		return &FieldError{Doc: doc, Msg: fmt.Sprintf("%d bytes is over the limit of %d", len(data), maxDocument)}
@@ -156,22 +164,74 @@ func decodeStrict(doc string, data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &FieldError{Doc: doc, Msg: describeJSONError(err, dec.InputOffset())}
+		field, msg := describeJSONError(err, data, dec.InputOffset())
+		return &FieldError{Doc: doc, Field: field, Msg: msg}
 	}
-	if dec.More() {
+	// More alone would let a stray '}' or ']' through.
+	if _, err := dec.Token(); err != io.EOF {
 		return &FieldError{Doc: doc, Msg: fmt.Sprintf("unexpected data after the object at byte %d", dec.InputOffset())}
 	}
 	return nil
 }
 
-func describeJSONError(err error, off int64) string {
+// describeJSONError names the member a decoding error is about, where it
+// can, and says what is wrong.
+func describeJSONError(err error, data []byte, off int64) (field, msg string) {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
 	switch {
+	case errors.Is(err, io.EOF):
+		return "", "empty: want a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "", fmt.Sprintf("not valid JSON: it ends at byte %d inside a value", len(data))
 	case errors.As(err, &se):
-		return fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, se)
+		return "", fmt.Sprintf("not valid JSON at byte %d: %v", se.Offset, se)
 	case errors.As(err, &te):
-		return fmt.Sprintf("%s: %s where %s is wanted (byte %d)", te.Field, te.Value, te.Type, te.Offset)
+		if te.Field == "" {
+			return "", fmt.Sprintf("%s where a JSON object is wanted", te.Value)
+		}
+		return te.Field, fmt.Sprintf("%s where %s is wanted (byte %d)", te.Value, te.Type, te.Offset)
+	case errors.As(err, &pe):
+		var doc any
+		_ = json.Unmarshal(data, &doc) // it parsed as far as the time
+		return pathOf(doc, pe.Value, ""), fmt.Sprintf("%q is not an RFC 3339 time (near byte %d)", pe.Value, off)
 	}
-	return fmt.Sprintf("%v (near byte %d)", err, off)
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "", fmt.Sprintf("unknown member %s (near byte %d)", name, off)
+	}
+	return "", fmt.Sprintf("%v (near byte %d)", err, off)
+}
+
+// pathOf returns the path ("revoked[2].revoked_at") of the first string
+// equal to s in a decoded JSON document, or "" when there is none.
+func pathOf(v any, s, at string) string {
+	switch v := v.(type) {
+	case string:
+		if v == s {
+			return at
+		}
+	case []any:
+		for i, e := range v {
+			if p := pathOf(e, s, fmt.Sprintf("%s[%d]", at, i)); p != "" {
+				return p
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			name := k
+			if at != "" {
+				name = at + "." + k
+			}
+			if p := pathOf(v[k], s, name); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }

@@ -135,6 +135,13 @@ func ParseKeySet(data []byte) (*KeySet, error) {
 		if k.KeyID == "" {
 			return nil, bad(f+".key_id", "missing")
 		}
+		// One id, one key: otherwise which key a signature is checked
+		// against would depend on the order of the list.
+		for j := range i {
+			if ks.Keys[j].KeyID == k.KeyID {
+				return nil, bad(f+".key_id", "%q repeats keys[%d]", k.KeyID, j)
+			}
+		}
 		if k.Algorithm != string(keys.Ed25519) {
 			return nil, bad(f+".algorithm", "%q: want ed25519", k.Algorithm)
 		}
