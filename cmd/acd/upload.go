@@ -136,6 +136,7 @@ func readSensorToken(e *env, path string) (string, error) {
 type uploadResult struct {
 	ID            string            `json:"id"`
 	RunID         string            `json:"run_id"`
+	ApprovalID    string            `json:"approval_id"`
 	Records       *int64            `json:"records"`
 	RecordsStored *int64            `json:"records_stored"`
 	HashOK        *bool             `json:"hash_ok"`
@@ -153,6 +154,9 @@ func (r *uploadResult) String() string {
 		id = "(no id given)"
 	}
 	fmt.Fprintf(&b, "upload: run %s stored", clean(id, 80))
+	if r.ApprovalID != "" {
+		fmt.Fprintf(&b, " under approval %s", clean(r.ApprovalID, 80))
+	}
 	if n := r.RecordsStored; n != nil {
 		fmt.Fprintf(&b, ", %d records", *n)
 	} else if n := r.Records; n != nil {
@@ -189,10 +193,16 @@ func anomalyText(raw json.RawMessage) string {
 	}
 	var o map[string]any
 	if json.Unmarshal(raw, &o) == nil {
-		for _, k := range []string{"message", "code", "kind", "type"} {
-			if v, ok := o[k].(string); ok && v != "" {
-				return v
-			}
+		str := func(k string) string { v, _ := o[k].(string); return v }
+		switch kind, detail := str("kind"), str("detail"); {
+		case str("message") != "":
+			return str("message")
+		case kind != "" && detail != "":
+			return kind + " (" + detail + ")"
+		case kind != "":
+			return kind
+		case str("code") != "":
+			return str("code")
 		}
 	}
 	var c bytes.Buffer

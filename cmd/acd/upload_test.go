@@ -322,9 +322,10 @@ func TestSelectUploadFails(t *testing.T) {
 		}, true, f.args("--upload", s.url(), "--ca-file", ca, "--out", out, f.pcap), vars, 1, "502 Bad Gateway: upstream gone"},
 		{"hash not verified", func(w http.ResponseWriter, _ []byte) {
 			w.WriteHeader(http.StatusCreated)
-			w.Write([]byte(`{"run_id":"run_8","records_stored":3,"hash_ok":false,"anomalies":["output_sha256 differs",{"message":"records out of order"}]}`))
+			w.Write([]byte(`{"run_id":"run_8","approval_id":"apv_test1","records":3,"hash_ok":false,"anomalies":[` +
+				`{"id":"anm_1","kind":"hash_mismatch","detail":"output_sha256 is not that of the bytes received"},"records out of order"]}`))
 		}, true, f.args("--upload", s.url(), "--ca-file", ca, "--out", out, f.pcap), vars, 1,
-			"2 anomalies: output_sha256 differs; records out of order"},
+			"upload: run run_8 stored under approval apv_test1, 3 records, output hash DOES NOT MATCH the summary, 2 anomalies: hash_mismatch (output_sha256 is not that of the bytes received); records out of order"},
 		{"connection refused", nil, true, f.args("--upload", closed, "--out", out, f.pcap), vars, 1, "connection refused"},
 		{"server not trusted", nil, true, f.args("--upload", s.url(), "--out", out, f.pcap), vars, 1, "certificate"},
 
