@@ -286,8 +286,19 @@ func (l *Log) LatestWithCosignatures(ctx context.Context) (*Checkpoint, error) {
 // cosignature, with all their signature lines appended to its note; nil
 // when no checkpoint was cosigned yet.
 func (l *Log) LatestCosigned(ctx context.Context) (*Checkpoint, error) {
+	return l.latestCosigned(ctx, "")
+}
+
+// LatestCosignedBy is LatestCosigned restricted to checkpoints cosigned by
+// the witness key named witness with key hash keyHash (8 hex digits); the
+// note carries every cosignature of that checkpoint.
+func (l *Log) LatestCosignedBy(ctx context.Context, witness, keyHash string) (*Checkpoint, error) {
+	return l.latestCosigned(ctx, " WHERE witness = ? AND key_hash = ?", witness, keyHash)
+}
+
+func (l *Log) latestCosigned(ctx context.Context, where string, args ...any) (*Checkpoint, error) {
 	var newest sql.NullInt64
-	if err := l.db.QueryRow(ctx, "SELECT MAX(size) FROM audit_cosignatures").Scan(&newest); err != nil {
+	if err := l.db.QueryRow(ctx, "SELECT MAX(size) FROM audit_cosignatures"+where, args...).Scan(&newest); err != nil {
 		return nil, fmt.Errorf("latest cosigned checkpoint: %w", err)
 	}
 	if !newest.Valid {

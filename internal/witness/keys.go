@@ -131,14 +131,14 @@ func NewVerifier(vkey string) (note.Verifier, error) {
 	switch raw[0] {
 	case keyTypeCosigEd25519:
 	case keyTypeEd25519:
-		if uint32(hash) != KeyHash(name, raw) {
-			return nil, fmt.Errorf("witness key %q: key hash %08x does not match the key (want %08x)", vkey, hash, KeyHash(name, raw))
+		if uint32(hash) != keyHash(name, raw) {
+			return nil, fmt.Errorf("witness key %q: key hash %08x does not match the key (want %08x)", vkey, hash, keyHash(name, raw))
 		}
 		if vkey, err = tnote.VKeyToCosignatureV1(vkey); err != nil {
 			return nil, fmt.Errorf("witness key %q: %w", vkey, err)
 		}
 		raw[0] = keyTypeCosigEd25519
-		hash = uint64(KeyHash(name, raw))
+		hash = uint64(keyHash(name, raw))
 	default:
 		return nil, fmt.Errorf("witness key %q: key type 0x%02x, want 0x04 (Ed25519 cosignature/v1) or 0x01 (Ed25519)", vkey, raw[0])
 	}
@@ -165,12 +165,8 @@ func NewVerifiers(vkeys ...string) ([]note.Verifier, error) {
 	return out, nil
 }
 
-// KeyHash is the signed-note key hash of a key of type keyWithType[0]:
-// the first four bytes, big-endian, of SHA-256(name || "\n" || type || key).
-func KeyHash(name string, keyWithType []byte) uint32 {
-	return keyHash(name, keyWithType)
-}
-
+// keyHash is the signed-note key hash of a key of type keyWithType[0]: the
+// first four bytes, big-endian, of SHA-256(name || "\n" || type || key).
 func keyHash(name string, keyWithType []byte) uint32 {
 	h := sha256.New()
 	h.Write([]byte(name + "\n"))

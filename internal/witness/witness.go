@@ -36,8 +36,8 @@
 // Each accepted cosignature is itself an audit entry, so the log grows by
 // one entry each time the witness cosigns. So that an otherwise idle log
 // comes to rest, the witness does not cosign a checkpoint whose growth since
-// the newest checkpoint it already cosigned is nothing but cosignature
-// entries; it still verifies and records it.
+// the newest checkpoint it cosigned itself is nothing but cosignature entries
+// (its own or other witnesses'); it still verifies and records it.
 package witness
 
 import (
@@ -59,9 +59,10 @@ type Log interface {
 	// Checkpoint returns the newest signed checkpoint note (it may carry
 	// cosignatures).
 	Checkpoint(ctx context.Context) ([]byte, error)
-	// CosignedCheckpoint returns the newest checkpoint note that carries
-	// cosignatures; an error when there is none.
-	CosignedCheckpoint(ctx context.Context) ([]byte, error)
+	// CosignedCheckpointBy returns the newest checkpoint note that
+	// carries a cosignature by the witness key name with key hash keyHash;
+	// an error when there is none.
+	CosignedCheckpointBy(ctx context.Context, name string, keyHash uint32) ([]byte, error)
 	// ConsistencyProof returns the proof that the tree of newSize extends
 	// the tree of oldSize. The witness checks it.
 	ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error)
@@ -93,14 +94,13 @@ type Config struct {
 // Witness verifies and cosigns a log's checkpoints. It is not safe for
 // concurrent use: one Witness per state file.
 type Witness struct {
-	log      Log
-	origin   string
-	logKey   note.Verifiers
-	signer   note.Signer
-	self     note.Verifiers // verifies the witness's own cosignatures
-	selfName string
-	state    string
-	logger   *slog.Logger
+	log    Log
+	origin string
+	logKey note.Verifiers
+	signer note.Signer
+	self   note.Verifier // verifies the witness's own cosignatures
+	state  string
+	logger *slog.Logger
 }
 
 // New returns a witness of log.
@@ -134,7 +134,7 @@ func New(log Log, cfg Config) (*Witness, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Witness{log: log, origin: cfg.Origin, logKey: note.VerifierList(lv), signer: signer,
-		self: note.VerifierList(self), selfName: fmt.Sprintf("%s+%08x", self.Name(), self.KeyHash()),
+		self:  self,
 		state: cfg.StatePath, logger: cfg.Logger.With("component", "witness")}, nil
 }
 
@@ -281,15 +281,16 @@ func (w *Witness) Step(ctx context.Context) (*Result, error) {
 // cosignedBySelf reports whether msg carries a valid cosignature by the
 // witness's own key.
 func (w *Witness) cosignedBySelf(msg []byte) bool {
-	_, err := note.Open(msg, w.self)
+	_, err := note.Open(msg, note.VerifierList(w.self))
 	return err == nil
 }
 
-// quiet returns why cp need not be cosigned, or "": the newest cosigned
-// checkpoint carries the witness's cosignature and every entry since is a
-// cosignature entry. Any failure to find out means cosigning.
+// quiet returns why cp need not be cosigned, or "": every entry since the
+// newest checkpoint the witness cosigned is a cosignature entry (its own or
+// another witness's, so that several witnesses come to rest too). Any
+// failure to find out means cosigning.
 func (w *Witness) quiet(ctx context.Context, cp *auditlog.Checkpoint) string {
-	msg, err := w.log.CosignedCheckpoint(ctx)
+	msg, err := w.log.CosignedCheckpointBy(ctx, w.self.Name(), w.self.KeyHash())
 	if err != nil || !w.cosignedBySelf(msg) {
 		return ""
 	}

@@ -428,3 +428,60 @@ func TestServerRefusesCosignatures(t *testing.T) {
 		t.Errorf("stored cosignatures: %+v, %v; want the one accepted", cs, err)
 	}
 }
+
+// TestTwoWitnessesComeToRest: two witnesses cosigning in turn would add an
+// entry each round forever, each cosigning the other's cosignature entry;
+// skipping growth that is only cosignature entries lets the log rest.
+func TestTwoWitnessesComeToRest(t *testing.T) {
+	ctx := context.Background()
+	sk1, vk1, _ := witness.GenerateKey(nil, "one.example/witness")
+	sk2, vk2, _ := witness.GenerateKey(nil, "two.example/witness")
+	s := newLogServer(t, storetest.SQLite(t), t.TempDir(), vk1, vk2)
+	s.add(t, 3, "a")
+	dir := t.TempDir()
+	ws := []*witness.Witness{
+		newWitness(t, s.source(), s.logKey(t), sk1, filepath.Join(dir, "one.state")),
+		newWitness(t, s.source(), s.logKey(t), sk2, filepath.Join(dir, "two.state")),
+	}
+	var sizes []int64
+	for round := range 6 {
+		for i, w := range ws {
+			if _, err := w.Step(ctx); err != nil {
+				t.Fatalf("round %d, witness %d: %v", round, i+1, err)
+			}
+			s.checkpoint(t)
+		}
+		cp, _ := s.srv.Log.Latest(ctx)
+		sizes = append(sizes, cp.Size)
+	}
+	t.Logf("log sizes by round: %v", sizes)
+	if n := len(sizes); sizes[n-1] != sizes[n-3] {
+		t.Errorf("log sizes by round %v: still growing, want it to come to rest", sizes)
+	}
+	cosigned, err := s.source().CosignedCheckpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, vk := range []string{vk1, vk2} {
+		msg, err := s.source().CosignedCheckpointBy(ctx, strings.Split(vk, "+")[0], mustVerifier(t, vk).KeyHash())
+		if err != nil {
+			t.Errorf("newest checkpoint cosigned by %s: %v", vk, err)
+			continue
+		}
+		if _, err := note.Open(msg, note.VerifierList(mustVerifier(t, vk))); err != nil {
+			t.Errorf("it does not carry %s's cosignature: %v", vk, err)
+		}
+	}
+	if len(cosigned) == 0 {
+		t.Error("no cosigned checkpoint")
+	}
+}
+
+func mustVerifier(t *testing.T, vkey string) note.Verifier {
+	t.Helper()
+	v, err := witness.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

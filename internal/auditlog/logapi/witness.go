@@ -112,10 +112,22 @@ func CosignatureHandler(l *auditlog.Log, witnessKeys []string) api.HandlerFunc {
 }
 
 // CosignedHandler serves the newest checkpoint that carries witness
-// cosignatures, with all of them, as text/plain; 404 when none does.
+// cosignatures, with all of them, as text/plain; 404 when none does. With
+// ?witness=NAME+HASH (a witness key's name and 8-hex-digit key hash) it
+// serves the newest one cosigned by that key.
 func CosignedHandler(l *auditlog.Log) api.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		cp, err := l.LatestCosigned(r.Context())
+		var cp *auditlog.Checkpoint
+		var err error
+		if key := r.URL.Query().Get("witness"); key != "" {
+			i := strings.LastIndex(key, "+")
+			if i <= 0 || len(key)-i-1 != 8 || strings.Trim(key[i+1:], "0123456789abcdef") != "" {
+				return api.BadRequest("witness", fmt.Sprintf("witness %q: want NAME+HASH with an 8-hex-digit key hash", key))
+			}
+			cp, err = l.LatestCosignedBy(r.Context(), key[:i], key[i+1:])
+		} else {
+			cp, err = l.LatestCosigned(r.Context())
+		}
 		if err != nil {
 			return err
 		}
@@ -138,7 +150,18 @@ func (s *HTTPSource) Checkpoint(ctx context.Context) ([]byte, error) {
 // CosignedCheckpoint returns the newest checkpoint note that carries
 // witness cosignatures. It fails with ErrNoCosigned when there is none.
 func (s *HTTPSource) CosignedCheckpoint(ctx context.Context) ([]byte, error) {
-	b, err := s.get(ctx, PathCosigned, nil)
+	return s.cosigned(ctx, nil)
+}
+
+// CosignedCheckpointBy returns the newest checkpoint note that carries a
+// cosignature by the witness key name with key hash keyHash. It fails with
+// ErrNoCosigned when there is none.
+func (s *HTTPSource) CosignedCheckpointBy(ctx context.Context, name string, keyHash uint32) ([]byte, error) {
+	return s.cosigned(ctx, url.Values{"witness": {fmt.Sprintf("%s+%08x", name, keyHash)}})
+}
+
+func (s *HTTPSource) cosigned(ctx context.Context, q url.Values) ([]byte, error) {
+	b, err := s.get(ctx, PathCosigned, q)
 	var he *HTTPError
 	if errors.As(err, &he) && he.Status == http.StatusNotFound {
 		return nil, ErrNoCosigned

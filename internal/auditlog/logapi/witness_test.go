@@ -105,6 +105,23 @@ func TestCosignatureEndpoints(t *testing.T) {
 		if latest, _ := src.Checkpoint(ctx); !bytes.Equal(latest, cosigned) {
 			t.Errorf("checkpoint\n%s\nwant it with its cosignature\n%s", latest, cosigned)
 		}
+		if _, err := src.CosignedCheckpointBy(ctx, "someone.else", 0x01020304); !errors.Is(err, logapi.ErrNoCosigned) {
+			t.Errorf("cosigned by another key: %v, want ErrNoCosigned", err)
+		}
+		sv := signer.(note.Signer)
+		if got, err := src.CosignedCheckpointBy(ctx, sv.Name(), sv.KeyHash()); err != nil || !bytes.Equal(got, cosigned) {
+			t.Errorf("cosigned by the witness: %s, %v", got, err)
+		}
+		for _, q := range []string{"?witness=nohash", "?witness=name+123", "?witness=name+ABCDEF12"} {
+			resp, err := http.Get(ts.URL + logapi.PathCosigned + q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("GET cosigned%s: %d, want 400", q, resp.StatusCode)
+			}
+		}
 		if status, body := post(t, ts.URL, "member", bytes.Repeat([]byte("x"), auditlog.MaxCosignedNote+1)); status != http.StatusRequestEntityTooLarge {
 			t.Errorf("oversized post: %d %s, want 413", status, body)
 		}
