@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/commsinfo/runfile"
 	"github.com/acd-platform/acd/internal/store"
 )
 
@@ -133,7 +134,7 @@ func (in *Indicator) normalize(field string) error {
 		}
 	case IndicatorDomain:
 		d := strings.TrimSuffix(strings.ToLower(v), ".")
-		if !validDomain(d) {
+		if !runfile.ValidDomain(d) {
 			return fieldErrorf(field+".value", "%q is not a domain name", v)
 		}
 		v = d
@@ -149,7 +150,7 @@ func (in *Indicator) normalize(field string) error {
 		}
 	case IndicatorEmail:
 		at := strings.LastIndexByte(v, '@')
-		if at < 1 || len(v) > 320 || !validDomain(strings.ToLower(v[at+1:])) || strings.ContainsAny(v[:at], " <>\"") {
+		if at < 1 || len(v) > 320 || !runfile.ValidDomain(strings.ToLower(v[at+1:])) || strings.ContainsAny(v[:at], " <>\"") {
 			return fieldErrorf(field+".value", "%q is not an e-mail address", firstN(v, 80))
 		}
 	default:

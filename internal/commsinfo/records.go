@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/commsinfo/runfile"
 	"github.com/acd-platform/acd/internal/store"
 )
 
@@ -59,16 +60,16 @@ func (q *RecordQuery) normalize(field string) error {
 	}
 	if q.Domain != "" {
 		d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(q.Domain)), ".")
-		if !validDomain(d) {
+		if !runfile.ValidDomain(d) {
 			return fieldErrorf(field+"domain", "%q is not a domain name", q.Domain)
 		}
 		q.Domain = d
 	}
-	if q.Type != "" && !knownType(q.Type) {
+	if q.Type != "" && !runfile.KnownType(q.Type) {
 		return fieldErrorf(field+"type", "unknown record type %q (want %s)", q.Type, strings.Join(RecordTypes, ", "))
 	}
-	if q.Direction != "" && !validDirection(q.Direction) {
-		return fieldErrorf(field+"direction", "%q: want one of %s", q.Direction, strings.Join(recordDirections, ", "))
+	if q.Direction != "" && !runfile.ValidDirection(q.Direction) {
+		return fieldErrorf(field+"direction", "%q: want one of %s", q.Direction, strings.Join(runfile.Directions, ", "))
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return fieldErrorf(field+"to", "must be after from")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/acd-platform/acd/internal/commsinfo/runfile"
 	"github.com/acd-platform/acd/internal/selection"
 	"github.com/acd-platform/acd/internal/store"
 )
@@ -317,3 +318,17 @@ func marshal(v any) (string, error) {
 	}
 	return string(b), nil
 }
+
+// Record types of acd.selection.output/v1 that carry selected
+// (mechanical) information (see package runfile).
+const (
+	TypeFlow         = runfile.TypeFlow
+	TypeExportedFlow = runfile.TypeExportedFlow
+	TypeHTTP         = runfile.TypeHTTP
+	TypeDNS          = runfile.TypeDNS
+	TypeSMTP         = runfile.TypeSMTP
+	TypeMail         = runfile.TypeMail
+)
+
+// RecordTypes lists the record types a run may hold.
+var RecordTypes = runfile.RecordTypes

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/commsinfo/runfile"
 	"github.com/acd-platform/acd/internal/store"
 )
 
@@ -116,7 +117,10 @@ func (s *Service) Upload(ctx context.Context, p *auth.Principal, approvalID stri
 		delete(s.active, u.id)
 		s.mu.Unlock()
 	}()
-	res, err := scanRun(body, s.cfg.MaxLine, u.header, u.record)
+	res, err := runfile.Scan(body, s.cfg.MaxLine, u.header, u.record)
+	if rfe, ok := errors.AsType[*runfile.Error](err); ok {
+		err = &RejectError{Line: rfe.Line, Msg: rfe.Msg}
+	}
 	if err == nil {
 		err = u.flush()
 	}
@@ -154,7 +158,7 @@ type upload struct {
 
 // header checks the run header against the approval and creates the
 // pending run.
-func (u *upload) header(res *scanResult) error {
+func (u *upload) header(res *runfile.Result) error {
 	h := &res.Header
 	if !strings.EqualFold(h.Criteria.SHA256, u.a.CriteriaSHA256) {
 		return rejectf(1, "criteria.sha256 %s is not the criteria set of approval %q (%s)", h.Criteria.SHA256, u.a.ID, u.a.CriteriaSHA256)
@@ -181,7 +185,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0, '', 0, '', 0, 0, 0, 0, 0, 
 }
 
 // record stages one record, flushing a full batch.
-func (u *upload) record(r *record) error {
+func (u *upload) record(r *runfile.Record) error {
 	u.seq++
 	if u.seq > u.s.cfg.MaxRunRecords {
 		return rejectf(0, "more than %d records in one run", u.s.cfg.MaxRunRecords)
@@ -243,7 +247,7 @@ AND EXISTS (SELECT 1 FROM ci_records f WHERE f.run_id = ci_records.run_id AND f.
 
 // finish checks the summary, computes anomalies and makes the run
 // visible, with its audit entry, in one transaction.
-func (u *upload) finish(res *scanResult) (UploadResult, error) {
+func (u *upload) finish(res *runfile.Result) (UploadResult, error) {
 	s := u.s
 	sum := &res.Summary
 	hashOK := res.HashOK()
@@ -316,7 +320,7 @@ selected_p, selected_b, deleted_p, deleted_b) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
 type anomalyFound struct{ kind, detail string }
 
 // anomalies judges a run against its approval and the approval's history.
-func (u *upload) anomalies(tx *store.Tx, res *scanResult, now time.Time) ([]anomalyFound, error) {
+func (u *upload) anomalies(tx *store.Tx, res *runfile.Result, now time.Time) ([]anomalyFound, error) {
 	a, sum := u.a, &res.Summary
 	var out []anomalyFound
 	add := func(kind, format string, args ...any) {
@@ -337,7 +341,7 @@ func (u *upload) anomalies(tx *store.Tx, res *scanResult, now time.Time) ([]anom
 	}
 	if len(a.Directions) > 0 {
 		var bad []string
-		for _, d := range recordDirections {
+		for _, d := range runfile.Directions {
 			if slices.Contains(a.Directions, d) {
 				continue
 			}

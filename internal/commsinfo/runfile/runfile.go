@@ -1,4 +1,12 @@
-package commsinfo
+// Package runfile reads the output of automated selection
+// (acd.selection.output/v1, see docs/selection.md) as a server receives
+// it: a stream of JSON lines — a run header, selected records, a summary —
+// read line by line with a bounded line length and hashed as it is read,
+// so that the SHA-256 and size of everything before the summary can be
+// compared with what the summary states. Each record's indexed fields
+// (time, addresses, ports, protocol, direction, domain) are parsed; the
+// record itself is handed on as received.
+package runfile
 
 import (
 	"bufio"
@@ -6,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"net"
@@ -32,7 +41,8 @@ const (
 // RecordTypes lists the record types a run may hold.
 var RecordTypes = []string{TypeFlow, TypeExportedFlow, TypeHTTP, TypeDNS, TypeSMTP, TypeMail}
 
-func knownType(t string) bool {
+// KnownType reports whether t is one of RecordTypes.
+func KnownType(t string) bool {
 	for _, x := range RecordTypes {
 		if x == t {
 			return true
@@ -41,14 +51,14 @@ func knownType(t string) bool {
 	return false
 }
 
-// isEvent reports whether records of type t are per-request events, which
+// IsEvent reports whether records of type t are per-request events, which
 // carry no addresses of their own but share their flow's.
-func isEvent(t string) bool {
+func IsEvent(t string) bool {
 	return t == TypeHTTP || t == TypeDNS || t == TypeSMTP || t == TypeMail
 }
 
-// runHeader is the first line of a run.
-type runHeader struct {
+// Header is the first line of a run.
+type Header struct {
 	Type     string                `json:"type"`
 	Schema   string                `json:"schema"`
 	Criteria selection.CriteriaRef `json:"criteria"`
@@ -58,7 +68,7 @@ type runHeader struct {
 	Approval string `json:"approval"`
 }
 
-// approvalID returns the approval the line names, "" when none; a
+// approvalOf returns the approval a line names, "" when none; a
 // conflicting pair is an error.
 func approvalOf(top, inCriteria string) (string, bool) {
 	switch {
@@ -70,14 +80,14 @@ func approvalOf(top, inCriteria string) (string, bool) {
 	return "", false
 }
 
-// runSummary is the last line of a run.
-type runSummary struct {
+// Summary is the last line of a run.
+type Summary struct {
 	selection.Summary
 	Approval string `json:"approval"`
 }
 
-// record is one selected record as parsed from its line.
-type record struct {
+// Record is one selected record as parsed from its line.
+type Record struct {
 	Type      string
 	Flow      uint64
 	Time      time.Time
@@ -116,14 +126,14 @@ type wireRecord struct {
 	} `json:"tls"`
 }
 
-// directions a record may name (domestic-domestic never: it is dropped
+// Directions are those a record may name (domestic-domestic never: it is dropped
 // before anything else).
-var recordDirections = []string{"foreign-foreign", "foreign-domestic", "domestic-foreign"}
+var Directions = []string{"foreign-foreign", "foreign-domestic", "domestic-foreign"}
 
-// scanResult is what a well-formed run body held besides its records.
-type scanResult struct {
-	Header  runHeader
-	Summary runSummary
+// Result is what a well-formed run body held besides its records.
+type Result struct {
+	Header  Header
+	Summary Summary
 	// SummaryLine is the summary record as received.
 	SummaryLine string
 	// Approval is the approval the header or summary named, "" when none.
@@ -139,7 +149,7 @@ type scanResult struct {
 
 // HashOK reports whether the summary's output_sha256 and output_bytes are
 // those of the bytes received.
-func (r *scanResult) HashOK() bool {
+func (r *Result) HashOK() bool {
 	return strings.EqualFold(r.Summary.OutputSHA256, r.SHA256) && r.Summary.OutputBytes == r.Bytes
 }
 
@@ -164,7 +174,7 @@ func (sc *scanner) next() (line []byte, full []byte, err error) {
 	switch {
 	case errors.Is(err, bufio.ErrBufferFull):
 		sc.line++
-		return nil, nil, rejectf(sc.line, "longer than %d bytes", sc.max)
+		return nil, nil, errorAt(sc.line, "longer than %d bytes", sc.max)
 	case errors.Is(err, io.EOF):
 		if len(b) == 0 {
 			return nil, nil, io.EOF
@@ -172,36 +182,36 @@ func (sc *scanner) next() (line []byte, full []byte, err error) {
 		sc.line++
 		return b, b, nil
 	case err != nil:
-		return nil, nil, errorf("read body after line %d: %w", sc.line, err)
+		return nil, nil, errorAt(0, "read body after line %d: %v", sc.line, err)
 	}
 	sc.line++
 	return b[:len(b)-1], b, nil
 }
 
-// scanRun reads a whole run body: header, records, summary. It calls
+// Scan reads a whole run body: header, records, summary. It calls
 // onHeader once, before any record, and onRecord for each record, whose
 // Line is valid only during the call; an error from either ends the scan
-// and is returned as is. Any defect of the body is a *RejectError.
-func scanRun(r io.Reader, maxLine int, onHeader func(*scanResult) error, onRecord func(*record) error) (*scanResult, error) {
+// and is returned as is. Any defect of the body is an *Error.
+func Scan(r io.Reader, maxLine int, onHeader func(*Result) error, onRecord func(*Record) error) (*Result, error) {
 	sc := newScanner(r, maxLine)
-	res := &scanResult{Directions: map[string]int64{}}
-	var rec record
+	res := &Result{Directions: map[string]int64{}}
+	var rec Record
 	for {
 		line, full, err := sc.next()
 		if err == io.EOF {
 			if sc.line == 0 {
-				return nil, rejectf(0, "empty body: want the output of acd select (a run header, records, a summary)")
+				return nil, errorAt(0, "empty body: want the output of acd select (a run header, records, a summary)")
 			}
-			return nil, rejectf(0, "no summary record after line %d: the body is truncated", sc.line)
+			return nil, errorAt(0, "no summary record after line %d: the body is truncated", sc.line)
 		}
 		if err != nil {
 			return nil, err
 		}
 		if len(line) == 0 {
-			return nil, rejectf(sc.line, "empty line")
+			return nil, errorAt(sc.line, "empty line")
 		}
 		if !utf8.Valid(line) {
-			return nil, rejectf(sc.line, "not valid UTF-8")
+			return nil, errorAt(sc.line, "not valid UTF-8")
 		}
 		if sc.line == 1 {
 			if err := parseHeader(line, res); err != nil {
@@ -218,7 +228,7 @@ func scanRun(r io.Reader, maxLine int, onHeader func(*scanResult) error, onRecor
 		typ, err := sc.parse(line, &rec)
 		if err != nil {
 			if full[len(full)-1] != '\n' {
-				return nil, rejectf(0, "no summary record: line %d breaks off (%v): the body is truncated", sc.line, err)
+				return nil, errorAt(0, "no summary record: line %d breaks off (%v): the body is truncated", sc.line, err)
 			}
 			return nil, err
 		}
@@ -229,7 +239,7 @@ func scanRun(r io.Reader, maxLine int, onHeader func(*scanResult) error, onRecor
 			res.SummaryLine = string(line)
 			if full[len(full)-1] == '\n' {
 				if _, err := sc.r.ReadByte(); err != io.EOF {
-					return nil, rejectf(sc.line+1, "data after the summary record")
+					return nil, errorAt(sc.line+1, "data after the summary record")
 				}
 			}
 			res.SHA256 = hex.EncodeToString(sc.h.Sum(nil))
@@ -237,7 +247,7 @@ func scanRun(r io.Reader, maxLine int, onHeader func(*scanResult) error, onRecor
 			return res, nil
 		}
 		if full[len(full)-1] != '\n' {
-			return nil, rejectf(0, "no summary record after line %d: the body is truncated", sc.line)
+			return nil, errorAt(0, "no summary record after line %d: the body is truncated", sc.line)
 		}
 		sc.hash(full)
 		res.Records++
@@ -258,93 +268,93 @@ func (sc *scanner) hash(b []byte) {
 }
 
 // parseHeader reads line 1.
-func parseHeader(line []byte, res *scanResult) error {
+func parseHeader(line []byte, res *Result) error {
 	h := &res.Header
 	if err := json.Unmarshal(line, h); err != nil {
-		return rejectf(1, "run header: %s", jsonMsg(err))
+		return errorAt(1, "run header: %s", jsonMsg(err))
 	}
 	if h.Type != "run" {
-		return rejectf(1, "first record has type %q, want \"run\" (the run header)", h.Type)
+		return errorAt(1, "first record has type %q, want \"run\" (the run header)", h.Type)
 	}
 	if h.Schema != selection.Schema {
-		return rejectf(1, "run header: schema %q, want %q", h.Schema, selection.Schema)
+		return errorAt(1, "run header: schema %q, want %q", h.Schema, selection.Schema)
 	}
-	if !isSHA256(h.Criteria.SHA256) {
-		return rejectf(1, "run header: criteria.sha256 %q is not a hex SHA-256", h.Criteria.SHA256)
+	if !IsSHA256(h.Criteria.SHA256) {
+		return errorAt(1, "run header: criteria.sha256 %q is not a hex SHA-256", h.Criteria.SHA256)
 	}
 	a, ok := approvalOf(h.Approval, h.Criteria.Approval)
 	if !ok {
-		return rejectf(1, "run header: approval %q and criteria.approval %q differ", h.Approval, h.Criteria.Approval)
+		return errorAt(1, "run header: approval %q and criteria.approval %q differ", h.Approval, h.Criteria.Approval)
 	}
 	res.Approval = a
 	return nil
 }
 
 // summary reads the summary line and checks it against the header.
-func (sc *scanner) summary(line []byte, res *scanResult) error {
+func (sc *scanner) summary(line []byte, res *Result) error {
 	s := &res.Summary
 	if err := json.Unmarshal(line, s); err != nil {
-		return rejectf(sc.line, "summary: %s", jsonMsg(err))
+		return errorAt(sc.line, "summary: %s", jsonMsg(err))
 	}
 	if s.Schema != selection.Schema {
-		return rejectf(sc.line, "summary: schema %q, want %q", s.Schema, selection.Schema)
+		return errorAt(sc.line, "summary: schema %q, want %q", s.Schema, selection.Schema)
 	}
 	if !strings.EqualFold(s.Criteria.SHA256, res.Header.Criteria.SHA256) {
-		return rejectf(sc.line, "summary: criteria.sha256 %q differs from the header's %q", s.Criteria.SHA256, res.Header.Criteria.SHA256)
+		return errorAt(sc.line, "summary: criteria.sha256 %q differs from the header's %q", s.Criteria.SHA256, res.Header.Criteria.SHA256)
 	}
 	a, ok := approvalOf(s.Approval, s.Criteria.Approval)
 	if !ok {
-		return rejectf(sc.line, "summary: approval %q and criteria.approval %q differ", s.Approval, s.Criteria.Approval)
+		return errorAt(sc.line, "summary: approval %q and criteria.approval %q differ", s.Approval, s.Criteria.Approval)
 	}
 	if a != "" && res.Approval != "" && a != res.Approval {
-		return rejectf(sc.line, "summary: approval %q differs from the header's %q", a, res.Approval)
+		return errorAt(sc.line, "summary: approval %q differs from the header's %q", a, res.Approval)
 	}
 	if a != "" {
 		res.Approval = a
 	}
 	if len(s.Directions) > 4 {
-		return rejectf(sc.line, "summary: %d directions, at most 4", len(s.Directions))
+		return errorAt(sc.line, "summary: %d directions, at most 4", len(s.Directions))
 	}
 	if s.OutputBytes < 0 {
-		return rejectf(sc.line, "summary: output_bytes %d is negative", s.OutputBytes)
+		return errorAt(sc.line, "summary: output_bytes %d is negative", s.OutputBytes)
 	}
 	return nil
 }
 
 // parse reads one record line into rec and returns its type; "summary"
 // leaves rec alone.
-func (sc *scanner) parse(line []byte, rec *record) (string, error) {
+func (sc *scanner) parse(line []byte, rec *Record) (string, error) {
 	w := &sc.w
 	*w = wireRecord{}
 	if err := json.Unmarshal(line, w); err != nil {
-		return "", rejectf(sc.line, "%s", jsonMsg(err))
+		return "", errorAt(sc.line, "%s", jsonMsg(err))
 	}
 	if w.Type == "summary" {
 		return w.Type, nil
 	}
 	if err := fillRecord(w, rec); err != nil {
-		return "", rejectf(sc.line, "%s", err.Error())
+		return "", errorAt(sc.line, "%s", err.Error())
 	}
 	rec.Line = line
 	return w.Type, nil
 }
 
 // fillRecord checks w and copies its indexed fields into rec.
-func fillRecord(w *wireRecord, rec *record) error {
+func fillRecord(w *wireRecord, rec *Record) error {
 	switch {
 	case w.Type == "run":
 		return errors.New("a second run header")
 	case w.Type == "":
 		return errors.New("record has no type")
-	case !knownType(w.Type):
+	case !KnownType(w.Type):
 		return errorf("unknown record type %q (want %s)", w.Type, strings.Join(RecordTypes, ", "))
 	case w.Flow == nil:
 		return errorf("%s record has no flow id", w.Type)
 	}
-	*rec = record{Type: w.Type, Flow: *w.Flow, SrcPort: -1, DstPort: -1, Proto: w.Proto, Direction: w.Direction}
+	*rec = Record{Type: w.Type, Flow: *w.Flow, SrcPort: -1, DstPort: -1, Proto: w.Proto, Direction: w.Direction}
 	ts := w.First
 	field := "first"
-	if isEvent(w.Type) {
+	if IsEvent(w.Type) {
 		ts, field = w.Time, "time"
 	}
 	if ts == "" {
@@ -364,7 +374,7 @@ func fillRecord(w *wireRecord, rec *record) error {
 		src, dst, sp, dp = w.Src, w.Dst, w.SrcPort, w.DstPort
 		sf, df = "src", "dst"
 	}
-	if !isEvent(w.Type) {
+	if !IsEvent(w.Type) {
 		if rec.Src, err = parseAddr(sf, src); err != nil {
 			return err
 		}
@@ -377,8 +387,8 @@ func fillRecord(w *wireRecord, rec *record) error {
 		if rec.DstPort, err = port(df+"_port", dp); err != nil {
 			return err
 		}
-		if !validDirection(rec.Direction) {
-			return errorf("direction %q: want one of %s", rec.Direction, strings.Join(recordDirections, ", "))
+		if !ValidDirection(rec.Direction) {
+			return errorf("direction %q: want one of %s", rec.Direction, strings.Join(Directions, ", "))
 		}
 	} else if rec.Direction != "" {
 		return errorf("%s record has a direction", w.Type)
@@ -386,14 +396,14 @@ func fillRecord(w *wireRecord, rec *record) error {
 	switch w.Type {
 	case TypeFlow:
 		if w.TLS != nil {
-			rec.Domain = normDomain(w.TLS.SNI)
+			rec.Domain = NormDomain(w.TLS.SNI)
 		}
 	case TypeHTTP:
-		rec.Domain = normDomain(w.Host)
+		rec.Domain = NormDomain(w.Host)
 	case TypeDNS:
-		rec.Domain = normDomain(w.QName)
+		rec.Domain = NormDomain(w.QName)
 	case TypeSMTP:
-		rec.Domain = normDomain(w.Helo)
+		rec.Domain = NormDomain(w.Helo)
 	}
 	return nil
 }
@@ -419,8 +429,9 @@ func port(field string, p *int) (int, error) {
 	return *p, nil
 }
 
-func validDirection(d string) bool {
-	for _, x := range recordDirections {
+// ValidDirection reports whether d is one of Directions.
+func ValidDirection(d string) bool {
+	for _, x := range Directions {
 		if x == d {
 			return true
 		}
@@ -428,11 +439,11 @@ func validDirection(d string) bool {
 	return false
 }
 
-// normDomain returns the domain name in s (an SNI, a Host header with or
+// NormDomain returns the domain name in s (an SNI, a Host header with or
 // without port, a DNS query name, a HELO argument) lowercased and without a
 // trailing dot, or "" when s holds no valid domain name (an address
 // literal, say).
-func normDomain(s string) string {
+func NormDomain(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if h, _, err := net.SplitHostPort(s); err == nil {
 		s = h
@@ -441,15 +452,15 @@ func normDomain(s string) string {
 	if _, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
 		return ""
 	}
-	if !validDomain(s) {
+	if !ValidDomain(s) {
 		return ""
 	}
 	return s
 }
 
-// validDomain reports whether s is a lowercase domain name: labels of 1–63
+// ValidDomain reports whether s is a lowercase domain name: labels of 1–63
 // letters, digits, '-' or '_', at most 253 characters in all.
-func validDomain(s string) bool {
+func ValidDomain(s string) bool {
 	if s == "" || len(s) > 253 {
 		return false
 	}
@@ -467,7 +478,8 @@ func validDomain(s string) bool {
 	return true
 }
 
-func isSHA256(s string) bool {
+// IsSHA256 reports whether s is 64 hex digits.
+func IsSHA256(s string) bool {
 	if len(s) != 64 {
 		return false
 	}
@@ -487,3 +499,23 @@ func jsonMsg(err error) string {
 	}
 	return "invalid JSON: " + err.Error()
 }
+
+// Error is a defect of a run body: Line is the 1-based line at fault, 0
+// when it concerns the whole body (a truncated one, say).
+type Error struct {
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return e.Msg
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+}
+
+func errorAt(line int, format string, args ...any) *Error {
+	return &Error{Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
