@@ -2,6 +2,9 @@
 // server registers the handlers on its router with the policy's actions (the
 // checkpoint and public keys are public; entries and proofs need an auditing
 // role), and `acd log verify --server` reads a log through HTTPSource.
+// RegisterWitness adds the witness's side: the commission's witness posts
+// cosignatures (witness.go), which the checkpoint endpoints then serve, and
+// HTTPSource is also the witness's client (`acd witness run`).
 package logapi
 
 import (
