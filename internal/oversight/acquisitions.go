@@ -11,6 +11,7 @@ import (
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
+	"github.com/acd-platform/acd/internal/selection/criteria"
 	"github.com/acd-platform/acd/internal/store"
 )
 
@@ -123,35 +124,13 @@ func (s *Service) FileAcquisition(ctx context.Context, p *auth.Principal, in Acq
 	if !isAnalyst(p) {
 		return Acquisition{}, fmt.Errorf("the Cabinet Office files acquisition requests: %w", ErrForbidden)
 	}
-	switch in.Chapter {
-	case ChapterTransit, ChapterForeign:
-	default:
-		return Acquisition{}, fieldErrorf("chapter", "%q: want ch4 (foreign-foreign transit) or ch6 (foreign equipment)", cutQ(string(in.Chapter)))
-	}
-	if err := in.Target.check(in.Chapter); err != nil {
-		return Acquisition{}, err
-	}
-	in.Suspicion, in.OtherMeans = strings.TrimSpace(in.Suspicion), strings.TrimSpace(in.OtherMeans)
-	if err := checkText("suspicion", in.Suspicion, maxText, true); err != nil {
-		return Acquisition{}, err
-	}
-	if err := checkText("other_means", in.OtherMeans, maxText, true); err != nil {
-		return Acquisition{}, err
-	}
-	dirs, err := parseDirections("directions", in.Directions)
-	if err != nil {
-		return Acquisition{}, err
-	}
-	if err := checkChapterDirections("directions", string(in.Chapter), dirs); err != nil {
-		return Acquisition{}, err
-	}
-	crit, set, err := s.checkCriteria(in.Criteria, dirs, &in.ValidFrom, &in.ValidUntil)
+	crit, set, err := s.checkAcquisition(&in)
 	if err != nil {
 		return Acquisition{}, err
 	}
 	now := s.now()
 	a := Acquisition{ID: newID("acq_"), Chapter: in.Chapter, State: AcquisitionPending, Target: in.Target, Suspicion: in.Suspicion,
-		OtherMeans: in.OtherMeans, Directions: directionNames(dirs), ValidFrom: in.ValidFrom, ValidUntil: in.ValidUntil,
+		OtherMeans: in.OtherMeans, Directions: in.Directions, ValidFrom: in.ValidFrom, ValidUntil: in.ValidUntil,
 		CriteriaID: set.ID, CriteriaVersion: set.Version, CriteriaSHA256: hex.EncodeToString(set.SHA256[:]),
 		FiledBy: p.UserID, FiledOrg: p.OrgID, FiledAt: now}
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -175,6 +154,40 @@ func (s *Service) FileAcquisition(ctx context.Context, p *auth.Principal, in Acq
 		return Acquisition{}, err
 	}
 	return a, nil
+}
+
+// checkAcquisition validates and normalises in: the directions in
+// direction order, the target's addresses in canonical form, the period
+// from the criteria file. It returns the criteria file's bytes and parse.
+func (s *Service) checkAcquisition(in *AcquisitionInput) ([]byte, *criteria.Set, error) {
+	switch in.Chapter {
+	case ChapterTransit, ChapterForeign:
+	default:
+		return nil, nil, fieldErrorf("chapter", "%q: want ch4 (foreign-foreign transit) or ch6 (foreign equipment)", cutQ(string(in.Chapter)))
+	}
+	if err := in.Target.check(in.Chapter); err != nil {
+		return nil, nil, err
+	}
+	in.Suspicion, in.OtherMeans = strings.TrimSpace(in.Suspicion), strings.TrimSpace(in.OtherMeans)
+	if err := checkText("suspicion", in.Suspicion, maxText, true); err != nil {
+		return nil, nil, err
+	}
+	if err := checkText("other_means", in.OtherMeans, maxText, true); err != nil {
+		return nil, nil, err
+	}
+	dirs, err := parseDirections("directions", in.Directions)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkChapterDirections("directions", string(in.Chapter), dirs); err != nil {
+		return nil, nil, err
+	}
+	crit, set, err := s.checkCriteria(in.Criteria, dirs, &in.ValidFrom, &in.ValidUntil)
+	if err != nil {
+		return nil, nil, err
+	}
+	in.Directions = directionNames(dirs)
+	return crit, set, nil
 }
 
 // notifyCommission sends n to every commission organisation.

@@ -164,6 +164,7 @@ func (t *Target) check(ch Chapter) error {
 	if len(t.Addresses) > maxListLen {
 		return fieldErrorf("target.addresses", "%d entries is over the limit of %d", len(t.Addresses), maxListLen)
 	}
+	t.Addresses = slices.Clone(t.Addresses) // normalised in place below
 	for i, a := range t.Addresses {
 		f := fmt.Sprintf("target.addresses[%d]", i)
 		norm, err := ParseAddressRange(a)
