@@ -19,8 +19,16 @@ func TestFilingInput(t *testing.T) {
 		}{
 			{"unknown chapter", func() oversight.AcquisitionInput { in := ch6(); in.Chapter = "ch5"; return in }, "chapter"},
 			{"ch4 without a facility", func() oversight.AcquisitionInput { in := ch4(); in.Target.Facilities = nil; return in }, "target.facilities"},
-			{"ch6 without equipment", func() oversight.AcquisitionInput { in := ch6(); in.Target = oversight.Target{Facilities: []string{"x"}}; return in }, "target"},
-			{"bad address", func() oversight.AcquisitionInput { in := ch6(); in.Target.Addresses = []string{"203.0.113.1/24"}; return in }, "target.addresses[0]"},
+			{"ch6 without equipment", func() oversight.AcquisitionInput {
+				in := ch6()
+				in.Target = oversight.Target{Facilities: []string{"x"}}
+				return in
+			}, "target"},
+			{"bad address", func() oversight.AcquisitionInput {
+				in := ch6()
+				in.Target.Addresses = []string{"203.0.113.1/24"}
+				return in
+			}, "target.addresses[0]"},
 			{"backwards range", func() oversight.AcquisitionInput {
 				in := ch6()
 				in.Target.Addresses = []string{"198.51.100.20-198.51.100.10"}

@@ -163,8 +163,12 @@ func TestCommissionRules(t *testing.T) {
 
 // TestQuorumCount tallies votes under the default and configured rules.
 func TestQuorumCount(t *testing.T) {
-	chair := func(v oversight.VoteChoice) oversight.Vote { return oversight.Vote{Role: auth.RoleCommissionChair, Vote: v} }
-	member := func(v oversight.VoteChoice) oversight.Vote { return oversight.Vote{Role: auth.RoleCommissionMember, Vote: v} }
+	chair := func(v oversight.VoteChoice) oversight.Vote {
+		return oversight.Vote{Role: auth.RoleCommissionChair, Vote: v}
+	}
+	member := func(v oversight.VoteChoice) oversight.Vote {
+		return oversight.Vote{Role: auth.RoleCommissionMember, Vote: v}
+	}
 	Y, N, A := oversight.VoteYes, oversight.VoteNo, oversight.VoteAbstain
 	for _, c := range []struct {
 		name  string
