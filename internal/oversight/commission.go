@@ -277,6 +277,14 @@ func (s *Service) MoveMotion(ctx context.Context, p *auth.Principal, requestID s
 		if err != nil {
 			return err
 		}
+		if end := a.ValidUntil; in.Kind != MotionRefuse {
+			if in.Narrowing != nil && !in.Narrowing.ValidUntil.IsZero() {
+				end = in.Narrowing.ValidUntil
+			}
+			if !end.After(s.now()) {
+				return fmt.Errorf("the period of request %s ends at %s, which has passed: it can only be refused or withdrawn: %w", a.ID, stamp(end), ErrConflict)
+			}
+		}
 		m = Motion{ID: newID("mot_"), RequestID: a.ID, Kind: in.Kind, State: MotionOpen, Statement: in.Statement,
 			Narrowing: in.Narrowing, Reasons: in.Reasons, MovedBy: p.UserID, MovedAt: s.now()}
 		if narrowed != nil {

@@ -385,3 +385,17 @@ func TestWithdraw(t *testing.T) {
 		wantErr(t, "an operator reads a request", err, oversight.ErrNotFound)
 	})
 }
+
+// TestMotionAfterPeriod: a request whose period has ended can only be
+// refused.
+func TestMotionAfterPeriod(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		a := e.file(t, ch6())
+		e.clock.Set(a.ValidUntil)
+		_, err := e.svc.MoveMotion(e.ctx, e.m1, a.ID, oversight.MotionInput{Kind: oversight.MotionApprove})
+		wantErr(t, "approve after the period", err, oversight.ErrConflict)
+		_, err = e.svc.MoveMotion(e.ctx, e.m1, a.ID, oversight.MotionInput{Kind: oversight.MotionRefuse,
+			Reasons: []oversight.Reason{{Category: oversight.ReasonQuality, Text: "late"}}})
+		wantErr(t, "refuse after the period", err, nil)
+	})
+}
