@@ -43,12 +43,12 @@ type series struct {
 
 // The chart's geometry, in SVG user units.
 const (
-	svgW, svgH       = 680, 320
+	svgW, svgH       = 760, 320
 	svgPlotL         = 70  // the plot's left edge
 	svgPlotT         = 40  // its top
-	svgPlotR         = 500 // its right edge
+	svgPlotR         = 520 // its right edge
 	svgPlotB         = 270 // its bottom
-	svgLegendX       = 516
+	svgLegendX       = 536
 	svgLegendRowStep = 20
 )
 

@@ -72,7 +72,9 @@ var (
 // Figures returns the counts of the calendar year in Japan time
 // (YearBounds). The Service sets Year, From and To itself, sets
 // GeneratedAt when the source leaves it zero, and checks the result
-// (Figures.Check); it ignores Withheld.
+// (Figures.Check); it ignores Withheld. ctx carries the principal the
+// report is counted for (auth.FromContext), always the commission's: a
+// source may list detail for the full report with it.
 type Source interface {
 	Figures(ctx context.Context, year int) (Figures, error)
 }
@@ -221,11 +223,13 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, year int) (Fig
 	if err := s.checkYear(year); err != nil {
 		return Figures{}, err
 	}
-	return s.figures(ctx, year)
+	return s.figures(ctx, p, year)
 }
 
-func (s *Service) figures(ctx context.Context, year int) (Figures, error) {
-	f, err := s.src.Figures(ctx, year)
+// figures counts the year with p, for whom the report is, in the context
+// the source gets (see Collect).
+func (s *Service) figures(ctx context.Context, p *auth.Principal, year int) (Figures, error) {
+	f, err := s.src.Figures(auth.WithPrincipal(ctx, p), year)
 	if err != nil {
 		return Figures{}, fmt.Errorf("count figures of %d: %w", year, err)
 	}
@@ -287,7 +291,7 @@ func (s *Service) Publish(ctx context.Context, p *auth.Principal, year int) (Pub
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return Publication{}, fmt.Errorf("publish annual report %d: %w", year, err)
 	}
-	f, err := s.figures(ctx, year)
+	f, err := s.figures(ctx, p, year)
 	if err != nil {
 		return Publication{}, err
 	}
