@@ -241,7 +241,7 @@ func (u *upload) flush() error {
 // after them in the output).
 const eventAddrs = `UPDATE ci_records SET (src_ip, dst_ip, src_port, dst_port, proto, direction) =
 (SELECT f.src_ip, f.dst_ip, f.src_port, f.dst_port, f.proto, f.direction FROM ci_records f
- WHERE f.run_id = ci_records.run_id AND f.flow = ci_records.flow AND f.rtype = 'flow' ORDER BY f.seq LIMIT 1)
+ WHERE f.run_id = ci_records.run_id AND f.flow = ci_records.flow AND f.rtype = 'flow' LIMIT 1)
 WHERE run_id = ? AND rtype IN ('http', 'dns', 'smtp', 'mail')
 AND EXISTS (SELECT 1 FROM ci_records f WHERE f.run_id = ci_records.run_id AND f.flow = ci_records.flow AND f.rtype = 'flow')`
 
