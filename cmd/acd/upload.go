@@ -74,7 +74,9 @@ func isLoopback(host string) bool {
 // which streams for as long as the run lasts.
 func newHTTPClient(caFile string) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = nil // the server is reached directly: a proxy would see the token
+	// A sensor reaches the server directly; no proxy is taken from the
+	// environment, which only main reads.
+	tr.Proxy = nil
 	tr.ResponseHeaderTimeout = uploadAnswerTimeout
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile != "" {
