@@ -3,6 +3,7 @@ package oversight_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,5 +208,22 @@ func TestAgreementInput(t *testing.T) {
 			_, err := e.svc.CreateAgreement(e.ctx, e.analyst, in)
 			wantField(t, c.name, err, c.field)
 		}
+	})
+}
+
+// TestLongTexts: texts at the limit, in Japanese, pass through notices
+// (which are shortened) without failing the change.
+func TestLongTexts(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		a, err := e.svc.CreateAgreement(e.ctx, e.analyst, e.agreementInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		long := strings.Repeat("協", 20000)
+		if _, err := e.svc.RequestConsultation(e.ctx, e.opUserA, a.ID, oversight.ConsultationRequest{Subject: strings.Repeat("議", 200), Text: long}); err != nil {
+			t.Errorf("consultation at the limits: %v", err)
+		}
+		_, err = e.svc.RequestConsultation(e.ctx, e.opUserA, a.ID, oversight.ConsultationRequest{Subject: "s", Text: long + "x"})
+		wantField(t, "text over the limit", err, "text")
 	})
 }

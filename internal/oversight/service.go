@@ -211,6 +211,7 @@ func (s *Service) audit(ctx context.Context, tx *store.Tx, p *auth.Principal, ac
 // the change, as the deadline package's notices do.
 func (s *Service) notify(ctx context.Context, tx *store.Tx, n deadline.Notice) error {
 	n.Subject = cut(oneLine(n.Subject), 200)
+	n.Body = cut(n.Body, 4000) // texts may be long; the notice points to the record
 	if _, err := s.notifier.Notify(ctx, tx, n); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
