@@ -399,3 +399,59 @@ func TestMotionAfterPeriod(t *testing.T) {
 		wantErr(t, "refuse after the period", err, nil)
 	})
 }
+
+// TestClosedStates: nothing moves a request or agreement out of a final
+// state, and a motion not carried leaves the request open to another.
+func TestClosedStates(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		reasons := []oversight.Reason{{Category: oversight.ReasonQuality, Text: "q"}}
+		// Not carried: pending, and another motion may follow.
+		a := e.file(t, ch6())
+		m, _ := e.svc.MoveMotion(e.ctx, e.m1, a.ID, oversight.MotionInput{Kind: oversight.MotionApprove})
+		for _, p := range []*auth.Principal{e.chair, e.m1, e.m2} {
+			e.svc.CastVote(e.ctx, p, m.ID, oversight.VoteInput{Vote: oversight.VoteNo, Reasons: "no"})
+		}
+		if m, _ = e.svc.CloseMotion(e.ctx, e.chair, m.ID); m.State != oversight.MotionNotCarried {
+			t.Fatalf("motion %s, want not_carried", m.State)
+		}
+		if got, _ := e.svc.Acquisition(e.ctx, e.analyst, a.ID); got.State != oversight.AcquisitionPending {
+			t.Errorf("after not carried: %s", got.State)
+		}
+		e.decideBy(t, a.ID, oversight.MotionInput{Kind: oversight.MotionRefuse, Reasons: reasons}, e.chair, e.m1, e.m2)
+		_, err := e.svc.MoveMotion(e.ctx, e.m1, a.ID, oversight.MotionInput{Kind: oversight.MotionApprove})
+		wantErr(t, "motion on a refused request", err, oversight.ErrConflict)
+		_, err = e.svc.WithdrawAcquisition(e.ctx, e.analyst, a.ID, "w")
+		wantErr(t, "withdraw a refused request", err, oversight.ErrConflict)
+
+		w := e.file(t, ch4())
+		if _, err := e.svc.WithdrawAcquisition(e.ctx, e.analyst, w.ID, "w"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.MoveMotion(e.ctx, e.m1, w.ID, oversight.MotionInput{Kind: oversight.MotionRefuse, Reasons: reasons})
+		wantErr(t, "motion on a withdrawn request", err, oversight.ErrConflict)
+
+		// A consultation accepted; a terminated agreement cannot be
+		// edited, signed or answered.
+		g, err := e.svc.CreateAgreement(e.ctx, e.analyst, e.agreementInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := e.svc.RequestConsultation(e.ctx, e.analyst, g.ID, oversight.ConsultationRequest{Subject: "s", Text: "t"})
+		c, err = e.svc.RespondConsultation(e.ctx, e.opUserA, g.ID, c.ID, oversight.ConsultationResponse{Answer: oversight.AnswerAccept})
+		if err != nil || c.State != oversight.ConsultationAccepted {
+			t.Fatalf("accept: %v %+v", err, c)
+		}
+		c2, _ := e.svc.RequestConsultation(e.ctx, e.analyst, g.ID, oversight.ConsultationRequest{Subject: "s2", Text: "t2"})
+		if _, err := e.svc.TerminateAgreement(e.ctx, e.analyst, g.ID, "abandoned in consultation"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.UpdateAgreement(e.ctx, e.analyst, g.ID, e.agreementInput())
+		wantErr(t, "edit a terminated agreement", err, oversight.ErrConflict)
+		_, err = e.svc.SignAgreement(e.ctx, e.opUserA, g.ID, 1)
+		wantErr(t, "sign a terminated agreement", err, oversight.ErrConflict)
+		_, err = e.svc.RespondConsultation(e.ctx, e.opUserA, g.ID, c2.ID, oversight.ConsultationResponse{Answer: oversight.AnswerAccept})
+		wantErr(t, "answer a lapsed consultation", err, oversight.ErrConflict)
+		_, err = e.svc.RespondConsultation(e.ctx, e.opUserA, "agr_other", c2.ID, oversight.ConsultationResponse{Answer: oversight.AnswerAccept})
+		wantErr(t, "answer through another agreement", err, oversight.ErrNotFound)
+	})
+}
