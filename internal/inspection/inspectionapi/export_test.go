@@ -1,5 +1,7 @@
 package inspectionapi
 
+import "net/http"
+
 // The request-body decoders, for the fuzz tests.
 var (
 	DecodeInspection     = decodeInspection
@@ -8,3 +10,6 @@ var (
 	DecodeHandlingError  = decodeHandlingError
 	DecodeClassification = decodeClassification
 )
+
+// Decode is the strict decoder of the bodies without times.
+func Decode[T any](r *http.Request) (T, error) { return decode[T](r) }
