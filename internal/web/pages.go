@@ -19,7 +19,8 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 )
 
-// actionLinks are the pages that do an action, for the home page's list.
+// actionLinks are the foundation's and reporting's pages that do an
+// action, for the home page's list; other areas add theirs to Site.links.
 var actionLinks = map[auth.Action]string{
 	auth.InboxRead:         "/inbox",
 	auth.TokenListOwn:      "/account/tokens",
@@ -83,7 +84,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) error {
 		if _, ok := s.msgs[key]; !ok {
 			continue // an API-only action without a UI label
 		}
-		data.Actions = append(data.Actions, actionItem{Key: key, Link: actionLinks[a]})
+		data.Actions = append(data.Actions, actionItem{Key: key, Link: s.links[a]})
 	}
 	return s.render(w, r, http.StatusOK, "home", "home.title", data)
 }

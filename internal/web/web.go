@@ -16,6 +16,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,7 +25,10 @@ import (
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/commsinfo"
 	"github.com/acd-platform/acd/internal/deadline"
+	"github.com/acd-platform/acd/internal/inspection"
+	"github.com/acd-platform/acd/internal/oversight"
 	"github.com/acd-platform/acd/internal/reporting"
 )
 
@@ -47,6 +51,15 @@ type Config struct {
 	// Reporting serves the operators', ministries' and Cabinet Office's
 	// reporting pages; nil leaves them out.
 	Reporting *reporting.Service
+	// Oversight serves the agreements, acquisition requests, the
+	// commission's votes and approvals; nil leaves them out.
+	Oversight *oversight.Service
+	// Commsinfo serves selection runs, selected records, findings,
+	// cooperation requests and provisions; nil leaves them out.
+	Commsinfo *commsinfo.Service
+	// Inspection serves inspections, recommendations and handling errors;
+	// nil leaves them out.
+	Inspection *inspection.Service
 	// TLS marks cookies Secure.
 	TLS bool
 	// Now is the clock; default time.Now.
@@ -63,6 +76,9 @@ type Site struct {
 	// getPages holds the paths of the pages a GET can fetch (no
 	// wildcards), for the language switch; set by Register.
 	getPages map[string]bool
+	// links are the pages that do an action, for the home page's list;
+	// each area adds its own when it registers.
+	links map[auth.Action]string
 }
 
 // New parses the templates and the catalogue.
@@ -80,7 +96,7 @@ func New(cfg Config) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{cfg: cfg, msgs: msgs, pages: map[string]*template.Template{}, log: cfg.Logger.With("component", "web"), getPages: map[string]bool{}}
+	s := &Site{cfg: cfg, msgs: msgs, pages: map[string]*template.Template{}, log: cfg.Logger.With("component", "web"), getPages: map[string]bool{}, links: maps.Clone(actionLinks)}
 	funcs := template.FuncMap{
 		"t":   func(l Lang, key string, args ...any) string { return msgs.T(l, key, args...) },
 		"jst": func(t time.Time) string { return formatJST(t) },
@@ -239,6 +255,9 @@ func (s *Site) Register(r *api.Router) {
 	page("POST /admin/accounts/{id}/totp", auth.AccountTOTPReissue, s.totpReissue)
 	page("POST /admin/grants/{id}/confirm", auth.AccountConfirm, s.grantConfirm)
 	s.registerReporting(page)
+	s.registerOversight(page)
+	s.registerCommsinfo(page)
+	s.registerInspection(page)
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) error {
