@@ -3,6 +3,8 @@ package commsinfo_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -283,4 +285,46 @@ func TestAnomalies(t *testing.T) {
 			t.Errorf("2026-11-02: got %+v", mid)
 		}
 	})
+}
+
+// TestLogsHoldNoContent: the service's log lines and the audit log's
+// stored fields never carry record content (addresses, domains, paths).
+func TestLogsHoldNoContent(t *testing.T) {
+	var logs bytes.Buffer
+	db := storetest.SQLite(t)
+	e := newEnv(t, db, envOpts{cfg: commsinfo.Config{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}})
+	res := e.upload(t, basicRun())
+	tampered := bytes.Replace(basicRun().build(), []byte("8.9.9.9"), []byte("8.9.9.8"), 1)
+	if _, err := e.svc.Upload(e.ctx, e.sensor, "", bytes.NewReader(tampered)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Search(e.ctx, e.analyst, commsinfo.RecordQuery{Domain: "evil.example"}, commsinfo.Page{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Provide(e.ctx, e.analyst, commsinfo.ProvisionRequest{RecipientOrgID: "org_npa", RecipientKind: commsinfo.RecipientAgencyCooperation,
+		Basis: commsinfo.BasisCooperation, Purpose: "p", RecordIDs: []string{res.RunID + ".1"}}); !errors.Is(err, commsinfo.ErrRefused) {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	if _, err := e.svc.Purge(e.ctx, t0.Add(400*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := e.log.Entries(e.ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audit strings.Builder
+	for _, r := range recs {
+		fmt.Fprintf(&audit, "%s %s %s %s\n", r.Actor, r.Action, r.Resource, r.Digest)
+	}
+	for _, canary := range []string{"evil.example", "bad.example", "8.8.1.1", "8.9.9", "2a00::", "/x?id", "curl/8"} {
+		if strings.Contains(logs.String(), canary) {
+			t.Errorf("service log holds %q:\n%s", canary, logs.String())
+		}
+		if strings.Contains(audit.String(), canary) {
+			t.Errorf("audit log holds %q", canary)
+		}
+	}
+	if !strings.Contains(logs.String(), "run uploaded") {
+		t.Errorf("log: %s", logs.String())
+	}
 }
