@@ -1,6 +1,7 @@
 package annualreport
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -126,7 +127,9 @@ func collect(ctx context.Context, d CollectDeps, year int) (Figures, error) {
 					Category: string(r.Category), Reason: clip(r.Text, maxText), DecidedAt: a.Decision.DecidedAt})
 			}
 		}
-		slices.SortStableFunc(f.RefusalNotes, func(a, b RefusalNote) int { return a.DecidedAt.Compare(b.DecidedAt) })
+		slices.SortStableFunc(f.RefusalNotes, func(a, b RefusalNote) int {
+			return cmp.Or(a.DecidedAt.Compare(b.DecidedAt), cmp.Compare(a.RequestID, b.RequestID))
+		})
 	}
 
 	ci, err := d.CommsInfo.Stats(ctx, from, to)
@@ -213,7 +216,9 @@ func collect(ctx context.Context, d CollectDeps, year int) (Figures, error) {
 				Subject: clip(r.Text, maxText), Rating: string(r.Rating), Implementation: string(r.Implementation),
 				Withdrawn: r.State == inspection.RecommendationWithdrawn, IssuedAt: r.CreatedAt})
 		}
-		slices.SortStableFunc(f.Recommendations.Items, func(a, b Recommendation) int { return a.IssuedAt.Compare(b.IssuedAt) })
+		slices.SortFunc(f.Recommendations.Items, func(a, b Recommendation) int {
+			return cmp.Or(a.IssuedAt.Compare(b.IssuedAt), cmp.Compare(a.ID, b.ID))
+		})
 		errs, err := d.Inspection.HandlingErrors(ctx, p, inspection.ErrorFilter{})
 		if err != nil {
 			return Figures{}, fmt.Errorf("list handling errors: %w", err)
@@ -226,7 +231,9 @@ func collect(ctx context.Context, d CollectDeps, year int) (Figures, error) {
 				Category: string(e.Category), Severity: string(e.Severity), Summary: clip(e.Description, maxText),
 				Serious: e.Classification != nil && e.Classification.Serious, ReportedAt: e.ReportedAt})
 		}
-		slices.SortStableFunc(f.Errors.Items, func(a, b HandlingError) int { return a.ReportedAt.Compare(b.ReportedAt) })
+		slices.SortFunc(f.Errors.Items, func(a, b HandlingError) int {
+			return cmp.Or(a.ReportedAt.Compare(b.ReportedAt), cmp.Compare(a.ID, b.ID))
+		})
 	}
 	return f, nil
 }
