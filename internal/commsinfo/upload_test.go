@@ -328,3 +328,40 @@ func TestLogsHoldNoContent(t *testing.T) {
 		t.Errorf("log: %s", logs.String())
 	}
 }
+
+// TestUploadConcurrent: uploads interleave their batches without mixing
+// their records.
+func TestUploadConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, envOpts{cfg: commsinfo.Config{BatchSize: 2}})
+		const n = 4
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				_, err := e.svc.Upload(e.ctx, e.sensor, "", bytes.NewReader(basicRun().build()))
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		runs, err := e.svc.Runs(e.ctx, commsinfo.RunFilter{ApprovalID: "apv_transit"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != n {
+			t.Fatalf("runs: got %d, want %d", len(runs), n)
+		}
+		for _, r := range runs {
+			pg, err := e.svc.Search(e.ctx, e.analyst, commsinfo.RecordQuery{Run: r.ID}, commsinfo.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pg.Records) != 5 || !r.HashOK {
+				t.Errorf("run %s: %d records, hash_ok %v", r.ID, len(pg.Records), r.HashOK)
+			}
+		}
+	})
+}

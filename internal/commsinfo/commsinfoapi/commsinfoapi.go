@@ -7,6 +7,7 @@ package commsinfoapi
 
 import (
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -148,14 +149,35 @@ func (h *handlers) upload(w http.ResponseWriter, r *http.Request, approvalID str
 	if err := checkRunType(r); err != nil {
 		return err
 	}
-	// The body is read as a stream, line by line: never whole.
-	res, err := h.svc.Upload(r.Context(), principal(r), approvalID, r.Body)
+	// The body is read as a stream, line by line: never whole. A sensor
+	// may stream for hours, so the server's read deadline becomes an idle
+	// timeout that each read renews.
+	body := &idleReader{r: r.Body, rc: http.NewResponseController(w), idle: uploadIdle}
+	res, err := h.svc.Upload(r.Context(), principal(r), approvalID, body)
 	if err != nil {
 		// Stop reading what is left of a refused body.
 		w.Header().Set("Connection", "close")
 		return err
 	}
 	return api.WriteJSON(w, http.StatusCreated, res)
+}
+
+// uploadIdle is how long an upload may send nothing before the server
+// gives up on it.
+const uploadIdle = 2 * time.Minute
+
+// idleReader renews the connection's read deadline before each read.
+type idleReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	// An error means the connection does not support deadlines (an
+	// HTTP/2 stream, a test recorder): the server's own timeouts apply.
+	_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle))
+	return ir.r.Read(p)
 }
 
 func (h *handlers) sensorUpload(w http.ResponseWriter, r *http.Request) error {
