@@ -137,7 +137,10 @@ const (
 	// agreements, an agency the provisions and recommendations addressed to
 	// it).
 
-	// AgreementWrite drafts, consults on, signs and terminates agreements
+	// AgreementDraft drafts a new agreement with an operator (ch.3). The
+	// Cabinet Office (analyst).
+	AgreementDraft Action = "agreement.draft"
+	// AgreementWrite revises, consults on, signs and terminates agreements
 	// (ch.3): the Cabinet Office (analyst) and the operator party, each on
 	// its own side.
 	AgreementWrite Action = "agreement.write"
@@ -177,8 +180,10 @@ const (
 	FindingWrite Action = "finding.write"
 	// FindingRead reads findings. Analysts and the commission.
 	FindingRead Action = "finding.read"
-	// CooperationWrite files (analyst) and accepts or declines (the agency
-	// asked) §27 analysis-cooperation requests.
+	// CooperationRequest asks an agency to help analyse (§27). Analysts.
+	CooperationRequest Action = "cooperation.request"
+	// CooperationWrite accepts, declines (the agency asked) or ends (either
+	// side) a §27 analysis-cooperation request.
 	CooperationWrite Action = "cooperation.write"
 	// CooperationRead reads cooperation requests. Analysts, the agencies
 	// asked, and the commission.

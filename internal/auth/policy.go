@@ -94,6 +94,7 @@ var policyTable = map[Action]Rule{
 	OrderAnswer:       {Audience: Roles, Roles: []Role{RoleOperator}},
 	OrderRead:         {Audience: Roles, Roles: []Role{RoleOperator, RoleMinistry, RoleAnalyst}},
 
+	AgreementDraft:        {Audience: Roles, Roles: []Role{RoleAnalyst}},
 	AgreementWrite:        {Audience: Roles, Roles: []Role{RoleOperator, RoleAnalyst}},
 	AgreementRead:         {Audience: Roles, Roles: []Role{RoleOperator, RoleAnalyst, RoleCommissionChair, RoleCommissionMember}},
 	AcquisitionFile:       {Audience: Roles, Roles: []Role{RoleAnalyst}},
@@ -108,6 +109,7 @@ var policyTable = map[Action]Rule{
 	SelectedRead:          {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember}},
 	FindingWrite:          {Audience: Roles, Roles: []Role{RoleAnalyst}},
 	FindingRead:           {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember}},
+	CooperationRequest:    {Audience: Roles, Roles: []Role{RoleAnalyst}},
 	CooperationWrite:      {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst, RoleOfficer}},
 	CooperationRead:       {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst, RoleCommissionChair, RoleCommissionMember, RoleOfficer}},
 	ProvisionCreate:       {Audience: Roles, Roles: []Role{RoleAnalyst}},

@@ -109,6 +109,7 @@ func TestPolicyTable(t *testing.T) {
 		auth.OrderAnswer:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOperator}},
 		auth.OrderRead:         {Audience: auth.Roles, Roles: reporters},
 
+		auth.AgreementDraft:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 		auth.AgreementWrite:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOperator, auth.RoleAnalyst}},
 		auth.AgreementRead:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOperator, auth.RoleAnalyst, auth.RoleCommissionChair, auth.RoleCommissionMember}},
 		auth.AcquisitionFile:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
@@ -123,6 +124,7 @@ func TestPolicyTable(t *testing.T) {
 		auth.SelectedRead:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleCommissionChair, auth.RoleCommissionMember}},
 		auth.FindingWrite:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 		auth.FindingRead:           {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleCommissionChair, auth.RoleCommissionMember}},
+		auth.CooperationRequest:    {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 		auth.CooperationWrite:      {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry, auth.RoleAnalyst, auth.RoleOfficer}},
 		auth.CooperationRead:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry, auth.RoleAnalyst, auth.RoleCommissionChair, auth.RoleCommissionMember, auth.RoleOfficer}},
 		auth.ProvisionCreate:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},

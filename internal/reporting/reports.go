@@ -521,3 +521,17 @@ func sectorName(code string) string {
 	}
 	return code
 }
+
+// ReportExists reports whether a report with id exists, for other services
+// that cite reports (a finding's source): it returns nil or an error
+// wrapping ErrNotFound. It reads no content, so it is not an audited read.
+func (s *Service) ReportExists(ctx context.Context, id string) error {
+	var n int
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM rep_reports WHERE id = ?", id).Scan(&n); err != nil {
+		return fmt.Errorf("look up report: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("report %s: %w", id, ErrNotFound)
+	}
+	return nil
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,9 +20,15 @@ import (
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/auth/authapi"
+	"github.com/acd-platform/acd/internal/commsinfo"
+	"github.com/acd-platform/acd/internal/commsinfo/commsinfoapi"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/idempotency"
+	"github.com/acd-platform/acd/internal/inspection"
+	"github.com/acd-platform/acd/internal/inspection/inspectionapi"
 	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/oversight"
+	"github.com/acd-platform/acd/internal/oversight/oversightapi"
 	"github.com/acd-platform/acd/internal/reporting"
 	"github.com/acd-platform/acd/internal/reporting/reportapi"
 	"github.com/acd-platform/acd/internal/store"
@@ -72,9 +79,16 @@ type Server struct {
 	Deadlines *deadline.Service
 	Idem      *idempotency.Keys
 	Reporting *reporting.Service
-	Router    *api.Router
-	handler   http.Handler
-	logger    *slog.Logger
+	// Oversight keeps agreements, acquisition requests, the commission's
+	// decisions and approvals; Commsinfo the runs, selected records,
+	// findings and provisions; Inspection the commission's inspections,
+	// recommendations and handling errors.
+	Oversight  *oversight.Service
+	Commsinfo  *commsinfo.Service
+	Inspection *inspection.Service
+	Router     *api.Router
+	handler    http.Handler
+	logger     *slog.Logger
 }
 
 // New builds every service (running their migrations) and registers routes.
@@ -119,7 +133,23 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	site, err := web.New(web.Config{Auth: s.Auth, Policy: s.Policy, Log: s.Log, Notifier: s.Notifier, Reporting: s.Reporting, TLS: cfg.TLS, Now: cfg.Now, Logger: cfg.Logger})
+	s.Oversight, err = oversight.New(ctx, oversight.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Deadlines: s.Deadlines,
+		Notifier: s.Notifier, Keys: cfg.Keys}, oversight.Config{Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Commsinfo, err = commsinfo.New(ctx, commsinfo.Deps{DB: cfg.DB, Log: s.Log, Orgs: s.Auth,
+		Approvals: approvals{s.Oversight}, Reports: s.Reporting}, commsinfo.Config{Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Inspection, err = inspection.New(ctx, inspection.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Policy: s.Policy,
+		Deadlines: s.Deadlines, Notifier: s.Notifier}, inspection.Config{Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	site, err := web.New(web.Config{Auth: s.Auth, Policy: s.Policy, Log: s.Log, Notifier: s.Notifier, Reporting: s.Reporting,
+		Oversight: s.Oversight, Commsinfo: s.Commsinfo, Inspection: s.Inspection, TLS: cfg.TLS, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +158,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := api.NewMetrics(reg)
 	s.Router = api.NewRouter(api.RouterConfig{
-		Authenticator: s.Auth,
+		Authenticator: api.AuthenticatorFunc(s.authenticate),
 		Authorizer:    s.Policy,
 		Logger:        cfg.Logger,
 		PageError:     site.PageError,
@@ -159,6 +189,7 @@ func (s *Server) Jobs() map[string]func(ctx context.Context) error {
 		"deadlines":    s.Deadlines.Run,
 		"mail":         s.Notifier.Run,
 		"idempotency":  s.purgeKeys,
+		"retention":    func(ctx context.Context) error { return s.Commsinfo.RunRetention(ctx, time.Hour) },
 	}
 }
 
@@ -179,6 +210,21 @@ func (s *Server) routes(metrics *api.Metrics) {
 
 	authapi.Register(r, s.Auth, s.Notifier)
 	reportapi.Register(r, s.Reporting)
+	oversightapi.Register(r, s.Oversight)
+	commsinfoapi.Register(r, s.Commsinfo)
+	inspectionapi.Register(r, s.Inspection)
+}
+
+// authenticate resolves a sensor token (prefix oversight.SensorTokenPrefix)
+// through the oversight service, which binds it to one approval, and every
+// other credential through auth.
+func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if tok = strings.TrimSpace(tok); strings.HasPrefix(tok, oversight.SensorTokenPrefix) {
+			return s.Oversight.ResolveSensorToken(r.Context(), tok)
+		}
+	}
+	return s.Auth.Authenticate(r)
 }
 
 // keyRetention is how long idempotency keys are kept: a client retrying
@@ -241,8 +287,10 @@ func (s *Server) orgEmails(ctx context.Context, orgID string) ([]string, error) 
 
 // mapError turns the services' sentinel errors into client errors.
 func mapError(err error) *api.Error {
-	if e := reportapi.Error(err); e != nil {
-		return e
+	for _, m := range []func(error) *api.Error{reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error} {
+		if e := m(err); e != nil {
+			return e
+		}
 	}
 	switch {
 	case errors.Is(err, auth.ErrNotFound):

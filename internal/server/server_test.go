@@ -72,6 +72,7 @@ var expected = map[auth.Action][]string{
 
 	// Oversight and communications information (ch.3–7, ch.10): admins
 	// nothing; a sensor token only uploads runs.
+	auth.AgreementDraft:        {"analyst"},
 	auth.AgreementWrite:        {"operator", "analyst"},
 	auth.AgreementRead:         {"operator", "analyst", "commission_chair", "commission_member"},
 	auth.AcquisitionFile:       {"analyst"},
@@ -86,6 +87,7 @@ var expected = map[auth.Action][]string{
 	auth.SelectedRead:          {"analyst", "commission_chair", "commission_member"},
 	auth.FindingWrite:          {"analyst"},
 	auth.FindingRead:           {"analyst", "commission_chair", "commission_member"},
+	auth.CooperationRequest:    {"analyst"},
 	auth.CooperationWrite:      {"ministry", "analyst", "officer"},
 	auth.CooperationRead:       {"ministry", "analyst", "commission_chair", "commission_member", "officer"},
 	auth.ProvisionCreate:       {"analyst"},

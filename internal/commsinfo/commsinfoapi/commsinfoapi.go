@@ -92,7 +92,7 @@ func Register(r *api.Router, s *commsinfo.Service) {
 	route(api.Route{Pattern: "GET /api/v1/findings", Action: auth.FindingRead, Tag: tagFind, Summary: "Findings, newest first (?approval=, ?limit=)", Response: FindingList{}}, h.findings)
 	route(api.Route{Pattern: "GET /api/v1/findings/{id}", Action: auth.FindingRead, Tag: tagFind, Summary: "One finding", Response: commsinfo.Finding{}}, h.finding)
 
-	route(api.Route{Pattern: "POST /api/v1/cooperation-requests", Action: auth.CooperationWrite, Tag: tagCoop, Summary: "Ask an agency to help analyse (§27; analysts)", Request: commsinfo.CooperationInput{}, Response: commsinfo.CooperationRequest{}, Status: http.StatusCreated}, h.requestCoop)
+	route(api.Route{Pattern: "POST /api/v1/cooperation-requests", Action: auth.CooperationRequest, Tag: tagCoop, Summary: "Ask an agency to help analyse (§27; analysts)", Request: commsinfo.CooperationInput{}, Response: commsinfo.CooperationRequest{}, Status: http.StatusCreated}, h.requestCoop)
 	route(api.Route{Pattern: "GET /api/v1/cooperation-requests", Action: auth.CooperationRead, Tag: tagCoop, Summary: "Cooperation requests visible to the caller (?state=, ?limit=)", Response: CooperationList{}}, h.coops)
 	route(api.Route{Pattern: "GET /api/v1/cooperation-requests/{id}", Action: auth.CooperationRead, Tag: tagCoop, Summary: "One cooperation request", Response: commsinfo.CooperationRequest{}}, h.coop)
 	route(api.Route{Pattern: "POST /api/v1/cooperation-requests/{id}/accept", Action: auth.CooperationWrite, Tag: tagCoop, Summary: "Accept a request (the agency asked)", Request: NoteRequest{}, Response: commsinfo.CooperationRequest{}}, h.acceptCoop)

@@ -33,7 +33,7 @@ func Register(r *api.Router, s *oversight.Service) {
 	ok := http.StatusOK
 	created := http.StatusCreated
 
-	route(api.Route{Pattern: "POST /api/v1/agreements", Action: auth.AgreementWrite, Tag: tagAgr, Summary: "Draft an agreement with an operator (Cabinet Office); criteria is the criteria file as a string", Request: oversight.AgreementInput{}, Response: oversight.Agreement{}, Status: created}, h.createAgreement)
+	route(api.Route{Pattern: "POST /api/v1/agreements", Action: auth.AgreementDraft, Tag: tagAgr, Summary: "Draft an agreement with an operator (Cabinet Office); criteria is the criteria file as a string", Request: oversight.AgreementInput{}, Response: oversight.Agreement{}, Status: created}, h.createAgreement)
 	route(api.Route{Pattern: "GET /api/v1/agreements", Action: auth.AgreementRead, Tag: tagAgr, Summary: "Agreements visible to the caller (?state=, ?operator=)", Response: AgreementList{}}, h.agreements)
 	route(api.Route{Pattern: "GET /api/v1/agreements/{id}", Action: auth.AgreementRead, Tag: tagAgr, Summary: "An agreement with its consultations", Response: oversight.Agreement{}}, h.agreement)
 	route(api.Route{Pattern: "PUT /api/v1/agreements/{id}", Action: auth.AgreementWrite, Tag: tagAgr, Summary: "Revise a draft agreement (either side); clears both signatures", Request: oversight.AgreementInput{}, Response: oversight.Agreement{}}, h.updateAgreement)
