@@ -519,7 +519,7 @@ func (s *Service) activate(ctx context.Context, tx *store.Tx, p *auth.Principal,
 	}
 	now := s.now()
 	apv, err := s.issueApproval(ctx, tx, p, Approval{Basis: manifest.BasisAgreement, AgreementID: a.ID, OperatorOrgID: a.OperatorOrgID,
-		Facilities: a.Facilities, DecidedAt: now}, crit)
+		RetentionDays: a.RetentionDays, Facilities: a.Facilities, DecidedAt: now}, crit)
 	if err != nil {
 		return err
 	}

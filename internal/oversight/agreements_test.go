@@ -95,7 +95,8 @@ func TestAgreementLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		if apv.Basis != manifest.BasisAgreement || apv.AgreementID != a.ID || apv.OperatorOrgID != e.opA.ID || apv.RequestID != "" ||
-			!slices.Equal(apv.Facilities, []string{"Tokyo IX link 3"}) || !slices.Equal(apv.Directions, []string{"foreign-domestic"}) || apv.CriteriaSHA256 != a.CriteriaSHA256 {
+			!slices.Equal(apv.Facilities, []string{"Tokyo IX link 3"}) || !slices.Equal(apv.Directions, []string{"foreign-domestic"}) || apv.CriteriaSHA256 != a.CriteriaSHA256 ||
+			apv.RetentionDays != a.RetentionDays || apv.RetentionDays == 0 {
 			t.Errorf("agreement approval %+v", apv)
 		}
 		if err := e.checkManifest(t, apv.ID, from.Add(time.Hour)); err != nil {

@@ -43,6 +43,10 @@ type Approval struct {
 	// (ch3); empty otherwise.
 	AgreementID   string `json:"agreement_id,omitempty"`
 	OperatorOrgID string `json:"operator_org_id,omitempty"`
+	// RetentionDays is how long records selected under an agreement are
+	// kept, from its terms; zero for ch4/ch6, whose retention is the
+	// server's default.
+	RetentionDays int `json:"retention_days,omitempty"`
 	// CriteriaSHA256 is the hex SHA-256 of the criteria file's exact bytes;
 	// CriteriaID and CriteriaVersion are the set's id and version.
 	CriteriaSHA256  string `json:"criteria_sha256"`

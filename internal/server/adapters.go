@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/acd-platform/acd/internal/commsinfo"
 	"github.com/acd-platform/acd/internal/oversight"
@@ -24,6 +25,7 @@ func (a approvals) Approval(ctx context.Context, id string) (commsinfo.ApprovalI
 		ID: ap.ID, Basis: ap.Basis, AgreementID: ap.AgreementID, OperatorOrgID: ap.OperatorOrgID,
 		CriteriaSHA256: ap.CriteriaSHA256, CriteriaID: ap.CriteriaID, CriteriaVersion: ap.CriteriaVersion,
 		Directions: ap.Directions, ValidFrom: ap.ValidFrom, ValidUntil: ap.ValidUntil,
-		Revoked: ap.State == oversight.ApprovalRevoked,
+		Revoked:   ap.State == oversight.ApprovalRevoked,
+		RetainFor: time.Duration(ap.RetentionDays) * 24 * time.Hour,
 	}, nil
 }
