@@ -60,6 +60,9 @@ wire_bytes() { sed -n 's/.* packets, \([0-9]*\) wire bytes.*/\1/p' "$1"; }
 "$capgen" --packets "$packets" --seed $seed --out "$tmp/cap.pcap" --delegated "$tmp/delegated.txt" \
   --criteria "$tmp/crit10k.json" --matchers 10000 --manifest "$tmp/manifest.json" 2>"$tmp/capgen.err"
 "$capgen" --packets 1 --seed $seed --out "$tmp/one.pcap" --criteria "$tmp/crit100k.json" --matchers 100000 2>/dev/null
+# acd select runs only on an approved criteria file: sign a manifest for
+# each with the data directory's approval-manifest key.
+go run ./bench/approve --keys "$tmp/data/keys" "$tmp/crit10k.json" "$tmp/crit100k.json"
 wire=$(wire_bytes "$tmp/capgen.err")
 # A capture is a prefix of any longer one with the same seed: these are the
 # first $small packets of cap.pcap.
@@ -106,6 +109,7 @@ timed() {
 sel() {
   rm -f "$tmp/out"
   sel=("$acd" select --criteria "$1" --domestic "$tmp/delegated.txt" --pseudonym-key "$key"
+    --manifest "$1.manifest.json" --manifest-keys "$tmp/data/manifest-keys.json" --revocations "$tmp/data/revocations.json"
     --out "$tmp/out" --workers "$2" --progress never "$3")
 }
 
