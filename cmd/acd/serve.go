@@ -113,6 +113,9 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 		if err := demo.LoadReporting(ctx, srv.Auth, srv.Reporting, time.Now()); err != nil {
 			return fmt.Errorf("load demo reports: %w", err)
 		}
+		if err := demo.LoadOversight(ctx, srv.Auth, srv.Oversight, srv.Inspection, time.Now()); err != nil {
+			return fmt.Errorf("load demo oversight data: %w", err)
+		}
 		res.Print(e.stdout, base)
 	}
 
