@@ -53,16 +53,13 @@ const (
 )
 
 // niceStep returns a tick step of 1, 2 or 5 times a power of ten that
-// divides peak into at most five steps.
-func niceStep(peak int64) int64 {
-	for step := int64(1); ; step *= 10 {
-		for _, m := range []int64{1, 2, 5} {
+// divides peak into at most five steps. peak is finite and not negative.
+func niceStep(peak float64) float64 {
+	for step := 1.0; ; step *= 10 {
+		for _, m := range []float64{1, 2, 5} {
 			if peak <= 5*step*m {
 				return step * m
 			}
-		}
-		if step > math.MaxInt64/100 {
-			return step * 10
 		}
 	}
 }
@@ -72,13 +69,13 @@ func niceStep(peak int64) int64 {
 func (c *chart) svg() template.HTML {
 	esc := template.HTMLEscapeString
 	n := len(c.groups)
-	// The value of each bar: the stack's sum, or each series' value.
-	var peak int64
-	var total int64
+	// The value of each bar: the stack's sum, or each series' value. Sums
+	// are in float64, which cannot overflow on counts.
+	var peak, total float64
 	for g := 0; g < n; g++ {
-		var sum int64
+		var sum float64
 		for _, s := range c.series {
-			v := s.values[g]
+			v := float64(s.values[g])
 			total += v
 			if c.grouped {
 				peak = max(peak, v)
@@ -91,38 +88,34 @@ func (c *chart) svg() template.HTML {
 
 	// scale maps a value to a height in user units.
 	plotH := float64(svgPlotB - svgPlotT)
-	var scale func(v int64) float64
+	var scale func(v float64) float64
 	type tick struct {
-		v     int64
+		v     float64
 		label string
 	}
 	var ticks []tick
 	if c.log {
 		k := 1
-		for p := int64(10); p <= peak && k < 18; p *= 10 {
+		for p := 10.0; p <= peak && k < 21; p *= 10 {
 			k++
 		}
 		top := math.Log10(1 + math.Pow(10, float64(k)))
-		scale = func(v int64) float64 { return math.Log10(1+float64(v)) / top * plotH }
+		scale = func(v float64) float64 { return math.Log10(1+v) / top * plotH }
 		every := (k + 5) / 6
-		p := int64(1)
 		for e := 0; e <= k; e++ {
 			if e%every == 0 {
-				ticks = append(ticks, tick{p, logLabel(e)})
-			}
-			if e < k {
-				p *= 10
+				ticks = append(ticks, tick{math.Pow(10, float64(e)), logLabel(e)})
 			}
 		}
 	} else {
 		step := niceStep(peak)
-		top := (peak + step - 1) / step * step
+		top := math.Ceil(peak/step) * step
 		if top == 0 {
 			top = step
 		}
-		scale = func(v int64) float64 { return float64(v) / float64(top) * plotH }
-		for v := int64(0); v <= top; v += step {
-			ticks = append(ticks, tick{v, formatInt(v)})
+		scale = func(v float64) float64 { return v / top * plotH }
+		for i := 0; i <= 5 && float64(i)*step <= top; i++ {
+			ticks = append(ticks, tick{float64(i) * step, formatFloat(float64(i) * step)})
 		}
 	}
 
@@ -156,7 +149,7 @@ func (c *chart) svg() template.HTML {
 				if v == 0 {
 					continue
 				}
-				h := scale(v)
+				h := scale(float64(v))
 				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s</title></rect>`+"\n",
 					x0+float64(si)*bw, float64(svgPlotB)-h, bw, h, s.colour, esc(c.groups[g]), esc(s.name), formatInt(v))
 			}
@@ -167,7 +160,7 @@ func (c *chart) svg() template.HTML {
 				if v == 0 {
 					continue
 				}
-				h := scale(v)
+				h := scale(float64(v))
 				y -= h
 				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" stroke="#ffffff" stroke-width="0.5"><title>%s %s: %s</title></rect>`+"\n",
 					x0, y, width, h, s.colour, esc(c.groups[g]), esc(s.name), formatInt(v))
@@ -196,6 +189,15 @@ func logLabel(e int) string {
 		return formatInt(int64(math.Pow10(e)))
 	}
 	return "1e" + strconv.Itoa(e)
+}
+
+// formatFloat writes a tick value: an integer with commas while it fits
+// int64, in exponent form beyond.
+func formatFloat(v float64) string {
+	if v < 1e18 {
+		return formatInt(int64(v))
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // formatInt writes v with a comma between thousands, as both Japanese and

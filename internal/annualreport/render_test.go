@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -378,5 +379,22 @@ func TestParse(t *testing.T) {
 	}
 	if _, err := ar.ParseLang(strings.Repeat("日", 30)); err == nil || len(err.Error()) > 80 {
 		t.Errorf("ParseLang of a long input: %v", err)
+	}
+}
+
+// TestRenderHugeCounts: counts near the limits of int64 render (the chart
+// once looped for ever on its axis) with well-formed charts.
+func TestRenderHugeCounts(t *testing.T) {
+	f := sample()
+	f.Requests[0].Total.Filed = math.MaxInt64 - 3
+	f.Requests[0].Total.Approved = math.MaxInt64 - 3
+	f.Requests[0].Total.Refused = math.MaxInt64
+	f.Selection.Months[0].Seen = math.MaxInt64
+	f.Recommendations.ByRating[0].Partial = math.MaxInt
+	for _, v := range []ar.Variant{ar.VariantFull, ar.VariantPublic} {
+		doc := render(t, f, ar.Options{Variant: v})
+		if n := checkSVG(t, doc); n != 3 {
+			t.Errorf("%s: got %d charts, want 3", v, n)
+		}
 	}
 }
