@@ -229,7 +229,7 @@ func buildView(cat catalogue, o Options, f *Figures) *view {
 	}
 	for i := range v.Sections {
 		for j := range v.Sections[i].Blocks {
-			if blk := &v.Sections[i].Blocks[j]; blk.Table != nil && blk.Heading == blk.Table.Caption {
+			if blk := &v.Sections[i].Blocks[j]; blk.Table != nil && (blk.Heading == blk.Table.Caption || v.Sections[i].Heading == blk.Table.Caption) {
 				blk.Table.HideCaption = true
 			}
 		}
