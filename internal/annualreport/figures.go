@@ -351,6 +351,7 @@ type FieldError struct {
 	Msg   string
 }
 
+// Error says which field is wrong and how.
 func (e *FieldError) Error() string { return "figures: " + e.Field + ": " + e.Msg }
 
 func fieldErr(field, format string, args ...any) *FieldError {
