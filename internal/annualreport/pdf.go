@@ -132,3 +132,11 @@ func (p *Printer) PDF(ctx context.Context, html []byte) ([]byte, error) {
 	}
 	return pdf, nil
 }
+
+// PDF prints html with a Printer of the default settings (Chromium found
+// on the PATH). Unlike one shared Printer, separate calls are not
+// serialised; the Service prints through its own Printer.
+func PDF(ctx context.Context, html []byte) ([]byte, error) {
+	var p Printer
+	return p.PDF(ctx, html)
+}

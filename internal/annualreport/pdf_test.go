@@ -103,6 +103,9 @@ func TestPDF(t *testing.T) {
 }
 
 func TestPDFErrors(t *testing.T) {
+	if _, err := ar.PDF(context.Background(), make([]byte, ar.MaxPDFInput+1)); err == nil {
+		t.Error("PDF of a document too large succeeded")
+	}
 	p := ar.Printer{ExecPath: "/nonexistent/chromium"}
 	if _, err := p.PDF(context.Background(), []byte("<p>x</p>")); !errors.Is(err, ar.ErrNoBrowser) {
 		t.Errorf("no browser: got %v, want ErrNoBrowser", err)
