@@ -159,30 +159,35 @@ func texts(ls []numberedLine) []string {
 
 // parseASNs reads AS numbers from a textarea: one or more a line,
 // separated by commas or spaces, each a number with an optional "AS"
-// prefix. It returns the numbers with the line each came from, or an error
-// naming the line and quoting the value.
+// prefix. It returns the numbers and the line each came from; a bad value
+// is an error on "target.asns[i]", i its place among the values, whose
+// line is the last of the lines returned.
 func parseASNs(v string) ([]uint32, []numberedLine, error) {
 	var out []uint32
 	var from []numberedLine
 	for _, l := range lines(v) {
 		for _, tok := range strings.FieldsFunc(l.text, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '、' }) {
+			from = append(from, numberedLine{l.n, tok})
+			field := fmt.Sprintf("target.asns[%d]", len(out))
+			if len(out) == maxASNs {
+				return nil, from, &oversight.FieldError{Field: field, Msg: fmt.Sprintf("more than %d AS numbers", maxASNs)}
+			}
 			digits := tok
 			if len(tok) > 2 && strings.EqualFold(tok[:2], "AS") {
 				digits = tok[2:]
 			}
 			n, err := strconv.ParseUint(digits, 10, 32)
 			if err != nil {
-				return nil, nil, fmt.Errorf("line %d: %q is not an AS number (like 64500 or AS64500)", l.n, tok)
-			}
-			if len(out) >= 1000 {
-				return nil, nil, fmt.Errorf("line %d: more than 1000 AS numbers", l.n)
+				return nil, from, &oversight.FieldError{Field: field, Msg: fmt.Sprintf("%q is not an AS number (like 64500 or AS64500)", tok)}
 			}
 			out = append(out, uint32(n))
-			from = append(from, numberedLine{l.n, tok})
 		}
 	}
 	return out, from, nil
 }
+
+// maxASNs is how many AS numbers a form may list, as the service allows.
+const maxASNs = 1000
 
 // keptFile is a criteria file uploaded with a form that was refused: the
 // page sends it back in a hidden field, base64 so that its bytes survive

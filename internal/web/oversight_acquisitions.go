@@ -88,7 +88,7 @@ func (f acquisitionForm) input(crit []byte) (oversight.AcquisitionInput, acquisi
 		Target: oversight.Target{Facilities: texts(ls.facilities), Addresses: texts(ls.addresses)}}
 	var err error
 	if in.Target.ASNs, ls.asns, err = parseASNs(f.ASNs); err != nil {
-		return in, ls, &oversight.FieldError{Field: "asns", Msg: err.Error()}
+		return in, ls, err
 	}
 	for _, t := range []struct {
 		field, v string
