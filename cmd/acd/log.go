@@ -14,10 +14,12 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/term"
 
+	"github.com/acd-platform/acd/internal/annualreport"
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
+	"github.com/acd-platform/acd/internal/inspection"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/witness"
@@ -274,6 +276,8 @@ func isTerminal(w any) bool {
 func registerResolvers(l *auditlog.Log) {
 	auth.RegisterResolvers(l)
 	deadline.RegisterResolvers(l)
+	inspection.RegisterResolvers(l)
+	annualreport.RegisterResolvers(l)
 }
 
 // cosignedBy is a verified witness cosignature.

@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/acd-platform/acd/internal/annualreport"
+	"github.com/acd-platform/acd/internal/annualreport/annualreportapi"
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
@@ -86,9 +88,11 @@ type Server struct {
 	Oversight  *oversight.Service
 	Commsinfo  *commsinfo.Service
 	Inspection *inspection.Service
-	Router     *api.Router
-	handler    http.Handler
-	logger     *slog.Logger
+	// Annual is the commission's §61 annual report.
+	Annual  *annualreport.Service
+	Router  *api.Router
+	handler http.Handler
+	logger  *slog.Logger
 }
 
 // New builds every service (running their migrations) and registers routes.
@@ -145,6 +149,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.Inspection, err = inspection.New(ctx, inspection.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Policy: s.Policy,
 		Deadlines: s.Deadlines, Notifier: s.Notifier}, inspection.Config{Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	src, err := annualreport.Collect(annualreport.CollectDeps{Oversight: s.Oversight, CommsInfo: s.Commsinfo,
+		Inspection: s.Inspection, Orgs: s.Auth, Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	s.Annual, err = annualreport.New(ctx, annualreport.Deps{DB: cfg.DB, Log: s.Log, Source: src}, annualreport.Config{Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +226,7 @@ func (s *Server) routes(metrics *api.Metrics) {
 	oversightapi.Register(r, s.Oversight)
 	commsinfoapi.Register(r, s.Commsinfo)
 	inspectionapi.Register(r, s.Inspection)
+	annualreportapi.Register(r, s.Annual)
 }
 
 // authenticate resolves a sensor token (prefix oversight.SensorTokenPrefix)
@@ -287,7 +301,7 @@ func (s *Server) orgEmails(ctx context.Context, orgID string) ([]string, error) 
 
 // mapError turns the services' sentinel errors into client errors.
 func mapError(err error) *api.Error {
-	for _, m := range []func(error) *api.Error{reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error} {
+	for _, m := range []func(error) *api.Error{reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error} {
 		if e := m(err); e != nil {
 			return e
 		}
