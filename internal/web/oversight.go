@@ -189,6 +189,15 @@ func parseASNs(v string) ([]uint32, []numberedLine, error) {
 // maxASNs is how many AS numbers a form may list, as the service allows.
 const maxASNs = 1000
 
+// maxFormCriteria is the largest criteria file the pages accept: the
+// router bounds a form at 1 MiB, and a refused form sends the file back
+// base64 (4/3 of its size) with the other fields. Larger files go
+// through the JSON API.
+const maxFormCriteria = 512 << 10
+
+// formCriteriaLimit is the largest criteria file a form takes.
+func (s *Site) formCriteriaLimit() int { return min(s.cfg.Oversight.MaxCriteria(), maxFormCriteria) }
+
 // keptFile is a criteria file uploaded with a form that was refused: the
 // page sends it back in a hidden field, base64 so that its bytes survive
 // exactly (an HTML attribute would normalise its line breaks), and the

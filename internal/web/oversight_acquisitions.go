@@ -134,7 +134,7 @@ type acquisitionNewData struct {
 
 func (s *Site) acquisitionNewPage(w http.ResponseWriter, r *http.Request, status int, f acquisitionForm, msg ...string) error {
 	return s.render(w, r, status, "acquisition_new", "acquisitions.new", acquisitionNewData{Form: f, Chapters: chapters,
-		Directions: allDirections, MaxCriteria: s.cfg.Oversight.MaxCriteria()}, msg...)
+		Directions: allDirections, MaxCriteria: s.formCriteriaLimit()}, msg...)
 }
 
 func (s *Site) acquisitionNew(w http.ResponseWriter, r *http.Request) error {
@@ -146,7 +146,7 @@ func (s *Site) acquisitionFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := readAcquisitionForm(r)
-	crit, name, err := criteriaUpload(r, s.cfg.Oversight.MaxCriteria())
+	crit, name, err := criteriaUpload(r, s.formCriteriaLimit())
 	if err != nil {
 		f.Err = fieldErr{"criteria_file", err.Error()}
 		return s.acquisitionNewPage(w, r, http.StatusBadRequest, f, "", s.t(r, "form.invalid"))
@@ -496,7 +496,7 @@ func (s *Site) commissionQueue(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := commissionData{N: n, Quorum: s.cfg.Oversight.Quorum()}
 	for _, it := range items {
-		row := queueRow{QueueItem: it, Waiting: s.elapsed(r, s.cfg.Now().Sub(it.WaitingSince))}
+		row := queueRow{QueueItem: it, Waiting: s.elapsed(r, time.Duration(it.WaitingSeconds)*time.Second)}
 		if m := it.OpenMotion; m != nil {
 			row.Votes = len(m.Votes)
 			for i, v := range m.Votes {

@@ -130,7 +130,7 @@ func (s *Site) agreementFormPage(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	d := agreementFormData{N: n, Form: f, Directions: allDirections, Edit: edit, MaxCriteria: s.cfg.Oversight.MaxCriteria()}
+	d := agreementFormData{N: n, Form: f, Directions: allDirections, Edit: edit, MaxCriteria: s.formCriteriaLimit()}
 	if edit == nil {
 		orgs, err := s.cfg.Auth.Orgs(r.Context())
 		if err != nil {
@@ -155,7 +155,7 @@ func (s *Site) agreementCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := readAgreementForm(r)
-	crit, name, err := criteriaUpload(r, s.cfg.Oversight.MaxCriteria())
+	crit, name, err := criteriaUpload(r, s.formCriteriaLimit())
 	if err != nil {
 		f.Err = fieldErr{"criteria_file", err.Error()}
 		return s.agreementFormPage(w, r, http.StatusBadRequest, nil, f, "", s.t(r, "form.invalid"))
@@ -199,7 +199,7 @@ func (s *Site) agreementUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := readAgreementForm(r)
 	f.OperatorOrgID = a.OperatorOrgID
-	crit, name, err := criteriaUpload(r, s.cfg.Oversight.MaxCriteria())
+	crit, name, err := criteriaUpload(r, s.formCriteriaLimit())
 	if err != nil {
 		f.Err = fieldErr{"criteria_file", err.Error()}
 		return s.agreementFormPage(w, r, http.StatusBadRequest, &a, f, "", s.t(r, "form.invalid"))
@@ -325,13 +325,13 @@ func (s *Site) agreementCriteria(w http.ResponseWriter, r *http.Request) error {
 // agreementAct runs act for the agreement's page: on success it goes back
 // to the page with done; a refusal renders the page with fill's forms.
 func (s *Site) agreementAct(w http.ResponseWriter, r *http.Request, done string, act func(*auth.Principal, string) error,
-	fields func(string) (string, string), fill func(*agreementData, fieldErr)) error {
+	fill func(*agreementData, fieldErr)) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
 	if err := act(principal(r), id); err != nil {
-		fail, ok := s.oversightFailed(r, err, fields)
+		fail, ok := s.oversightFailed(r, err, nil)
 		if !ok {
 			return oversightPageError(err)
 		}
@@ -357,7 +357,7 @@ func (s *Site) agreementConsult(w http.ResponseWriter, r *http.Request) error {
 		}
 		_, err := s.cfg.Oversight.RequestConsultation(r.Context(), p, id, in)
 		return err
-	}, nil, func(d *agreementData, e fieldErr) { f.Err = e; d.Consult = f })
+	}, func(d *agreementData, e fieldErr) { f.Err = e; d.Consult = f })
 }
 
 func (s *Site) agreementRespond(w http.ResponseWriter, r *http.Request) error {
@@ -367,7 +367,7 @@ func (s *Site) agreementRespond(w http.ResponseWriter, r *http.Request) error {
 		_, err := s.cfg.Oversight.RespondConsultation(r.Context(), p, id, f.CID,
 			oversight.ConsultationResponse{Answer: f.Answer, Text: strings.TrimSpace(f.Text)})
 		return err
-	}, nil, func(d *agreementData, e fieldErr) { f.Err = e; d.Respond = f })
+	}, func(d *agreementData, e fieldErr) { f.Err = e; d.Respond = f })
 }
 
 func (s *Site) agreementSign(w http.ResponseWriter, r *http.Request) error {
@@ -378,7 +378,7 @@ func (s *Site) agreementSign(w http.ResponseWriter, r *http.Request) error {
 		}
 		_, err = s.cfg.Oversight.SignAgreement(r.Context(), p, id, rev)
 		return err
-	}, nil, func(*agreementData, fieldErr) {})
+	}, func(*agreementData, fieldErr) {})
 }
 
 func (s *Site) agreementTerminate(w http.ResponseWriter, r *http.Request) error {
@@ -387,5 +387,5 @@ func (s *Site) agreementTerminate(w http.ResponseWriter, r *http.Request) error 
 		f.Reason = r.PostFormValue("reason")
 		_, err := s.cfg.Oversight.TerminateAgreement(r.Context(), p, id, strings.TrimSpace(f.Reason))
 		return err
-	}, nil, func(d *agreementData, e fieldErr) { f.Err = e; d.Terminate = f })
+	}, func(d *agreementData, e fieldErr) { f.Err = e; d.Terminate = f })
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,6 +291,33 @@ func TestOversightPages(t *testing.T) {
 		t.Error("the approval page shows the token again, or does not list it")
 	}
 
+	// A second token, revoked by its form with a reason.
+	form = formValues(t, an.get(apvPath).body, apvPath+"/sensor-tokens")
+	form.Set("name", "予備センサー")
+	r = an.post(apvPath+"/sensor-tokens", form)
+	tok2 := regexp.MustCompile(oversight.SensorTokenPrefix + `[A-Za-z0-9_-]{43}`).FindString(r.body)
+	tm := regexp.MustCompile(`action="(`+regexp.QuoteMeta(apvPath)+`/sensor-tokens/[^/"]+/revoke)"`).FindAllStringSubmatch(r.body, -1)
+	if tok2 == "" || len(tm) != 2 {
+		t.Fatalf("second token: %q, %d revoke forms; want a token and two forms", tok2, len(tm))
+	}
+	if _, err := s.srv.Oversight.ResolveSensorToken(s.ctx, tok2); err != nil {
+		t.Fatalf("the second token does not work: %v", err)
+	}
+	revoked := 0
+	for _, m := range tm {
+		if r := an.post(m[1], url.Values{"csrf": {an.csrf(apvPath)}, "reason": {""}}); r.status != http.StatusBadRequest {
+			t.Errorf("revoke a token without a reason: status %d, want 400", r.status)
+		}
+		location(t, "POST token revoke", an.post(m[1], url.Values{"csrf": {an.csrf(apvPath)}, "reason": {"センサー撤去"}}))
+		revoked++
+	}
+	if _, err := s.srv.Oversight.ResolveSensorToken(s.ctx, tok2); err == nil || revoked != 2 {
+		t.Error("a sensor token revoked by its form still works")
+	}
+	if r := an.get(apvPath); !strings.Contains(r.text(), ja("approval.token.revoked")) || !strings.Contains(r.text(), "センサー撤去") {
+		t.Error("the approval page does not show the revoked tokens with their reason")
+	}
+
 	// The chair revokes the approval, with a reason.
 	if r := chair.post(apvPath+"/revoke", url.Values{"csrf": {chair.csrf(apvPath)}, "reason": {" "}}); r.status != http.StatusBadRequest || fieldError(t, r.body, "rv-reason") == "" {
 		t.Errorf("revoke without a reason: status %d; want 400 with the error next to the reason", r.status)
@@ -300,8 +328,8 @@ func TestOversightPages(t *testing.T) {
 	if r := an.get(apvPath); !strings.Contains(r.text(), ja("approval.state.revoked")) || !strings.Contains(r.text(), "条件外の記録") {
 		t.Error("the revoked approval's page lacks its state or reason")
 	}
-	if _, err := s.srv.Oversight.ResolveSensorToken(s.ctx, tok); err == nil {
-		t.Error("the sensor token still works after its approval was revoked")
+	if r := an.get(apvPath); strings.Contains(r.body, apvPath+"/sensor-tokens\"") {
+		t.Error("the revoked approval's page still offers to issue a sensor token")
 	}
 }
 
@@ -551,6 +579,25 @@ func TestOversightFormErrors(t *testing.T) {
 	if r.status != http.StatusBadRequest || !strings.Contains(fieldError(t, r.body, "v-reasons"), "required") {
 		t.Errorf("vote without reasons: status %d; want 400 with the error next to the reasons", r.status)
 	}
+
+	// The Cabinet Office withdraws the request, with a reason; the open
+	// motion lapses.
+	r = an.post(path+"/withdraw", url.Values{"csrf": {an.csrf(path)}, "reason": {" "}})
+	if r.status != http.StatusBadRequest || !strings.Contains(fieldError(t, r.body, "w-reason"), "required") {
+		t.Errorf("withdraw without a reason: status %d; want 400 with the error next to the reason", r.status)
+	}
+	form = formValues(t, an.get(path).body, path+"/withdraw")
+	form.Set("reason", "攻撃が終息した。")
+	location(t, "POST withdraw", an.post(path+"/withdraw", form))
+	page = chair.get(path)
+	for _, want := range []string{s.msgs.T(web.Japanese, "acquisition.state.withdrawn"), s.msgs.T(web.Japanese, "motion.state.lapsed"), "攻撃が終息した。"} {
+		if !strings.Contains(page.text(), want) {
+			t.Errorf("the withdrawn request's page lacks %q", want)
+		}
+	}
+	if actions := formActions(t, page.body); len(actions) != 1 { // only the header's logout
+		t.Errorf("the withdrawn request's page has forms %v", actions)
+	}
 }
 
 // TestOversightPagesTranslated renders every oversight page in both
@@ -647,4 +694,39 @@ func TestOversightPagesTranslated(t *testing.T) {
 			t.Errorf("operator GET %s: status %d, want 403", p, r.status)
 		}
 	}
+}
+
+// FuzzOversightASNs: the acquisition form's AS numbers field never
+// panics; what parses has a line for each number, renders back to text
+// that parses to the same numbers, and a bad value is an error on its
+// place among the values. The seed corpus is in
+// testdata/fuzz/FuzzOversightASNs.
+func FuzzOversightASNs(f *testing.F) {
+	f.Fuzz(func(t *testing.T, v string) {
+		asns, lines, err := web.ParseASNs(v)
+		if err != nil {
+			fe, ok := err.(*oversight.FieldError)
+			if !ok || !strings.HasPrefix(fe.Field, "target.asns[") || len(lines) == 0 {
+				t.Fatalf("error %v (%T) with %d lines; want a field error on target.asns[i] and the bad value's line", err, err, len(lines))
+			}
+			if want := fmt.Sprintf("target.asns[%d]", len(lines)-1); fe.Field != want {
+				t.Fatalf("error on %s, want %s", fe.Field, want)
+			}
+			return
+		}
+		if len(lines) != len(asns) {
+			t.Fatalf("%d numbers, %d lines", len(asns), len(lines))
+		}
+		var b strings.Builder
+		for i, n := range asns {
+			if i > 0 && lines[i] < lines[i-1] {
+				t.Fatalf("lines out of order: %v", lines)
+			}
+			fmt.Fprintf(&b, "AS%d\n", n)
+		}
+		again, _, err := web.ParseASNs(b.String())
+		if err != nil || !slices.Equal(again, asns) {
+			t.Fatalf("rendered %q parses to %v, %v; want %v", b.String(), again, err, asns)
+		}
+	})
 }
