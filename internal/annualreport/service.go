@@ -18,6 +18,7 @@ import (
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/svcerr"
 )
 
 // component is the name under which this package's tables are migrated.
@@ -56,13 +57,13 @@ const (
 var (
 	// ErrNotFound: no report for that year (before MinYear or not yet
 	// begun), or no published summary of it. 404.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = svcerr.ErrNotFound
 	// ErrForbidden: the caller may not do this: only the commission reads
 	// the report, only its chair publishes. 403.
-	ErrForbidden = errors.New("forbidden")
+	ErrForbidden = svcerr.ErrForbidden
 	// ErrConflict: the year is not over, or its summary is already
 	// published (a publication is frozen). 409.
-	ErrConflict = errors.New("conflict")
+	ErrConflict = svcerr.ErrConflict
 )
 
 // Source counts the figures of a year. Collect builds one from the

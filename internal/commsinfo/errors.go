@@ -3,6 +3,8 @@ package commsinfo
 import (
 	"errors"
 	"fmt"
+
+	"github.com/acd-platform/acd/internal/svcerr"
 )
 
 // Errors callers branch on; the HTTP layer maps them to statuses.
@@ -10,14 +12,14 @@ var (
 	// ErrNotFound: no such record, or one the caller may not see (the two
 	// are not told apart, so ids cannot be probed). 404. Approvals adapters
 	// wrap it for an unknown approval.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = svcerr.ErrNotFound
 	// ErrForbidden: the caller may see the record but not do this to it,
 	// e.g. a user of another organisation answering a cooperation request.
 	// 403.
-	ErrForbidden = errors.New("forbidden")
+	ErrForbidden = svcerr.ErrForbidden
 	// ErrConflict: the request contradicts the record's state, e.g.
 	// accepting a request already declined. 409.
-	ErrConflict = errors.New("conflict")
+	ErrConflict = svcerr.ErrConflict
 	// ErrRefused: a provision has no valid legal basis (§23). The attempt
 	// is in the audit log. 403 with code "provision_refused".
 	ErrRefused = errors.New("provision refused")
@@ -29,20 +31,10 @@ var (
 
 // FieldError is invalid input: Field names the JSON field (with a path such
 // as "indicators[2].value"), Msg says what is wrong. 400.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e *FieldError) Error() string {
-	if e.Field == "" {
-		return e.Msg
-	}
-	return e.Field + ": " + e.Msg
-}
+type FieldError = svcerr.FieldError
 
 func fieldErrorf(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	return svcerr.Fieldf(field, format, args...)
 }
 
 // RejectError says why an upload was rejected and where: Line is the
@@ -81,16 +73,10 @@ func (e *RefusedError) Error() string {
 // Unwrap makes errors.Is(err, ErrRefused) hold.
 func (e *RefusedError) Unwrap() error { return ErrRefused }
 
-func notFoundf(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrNotFound)
-}
+func notFoundf(format string, args ...any) error { return svcerr.NotFoundf(format, args...) }
 
-func conflictf(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrConflict)
-}
+func conflictf(format string, args ...any) error { return svcerr.Conflictf(format, args...) }
 
-func forbiddenf(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrForbidden)
-}
+func forbiddenf(format string, args ...any) error { return svcerr.Forbiddenf(format, args...) }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -16,6 +16,7 @@ import (
 	"github.com/acd-platform/acd/internal/annualreport"
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/svcerr"
 )
 
 // PublicPath is where the public reads the published summaries.
@@ -57,14 +58,10 @@ func Register(r *api.Router, s *annualreport.Service) {
 // Error maps the annualreport package's errors to API errors; nil for any
 // other error.
 func Error(err error) *api.Error {
-	switch {
-	case errors.Is(err, annualreport.ErrNotFound):
-		return api.NotFound(err.Error())
-	case errors.Is(err, annualreport.ErrForbidden):
-		return api.Forbidden(err.Error())
-	case errors.Is(err, annualreport.ErrConflict):
-		return api.Conflict(err.Error())
-	case errors.Is(err, annualreport.ErrNoBrowser):
+	if e := svcerr.API(err); e != nil {
+		return e
+	}
+	if errors.Is(err, annualreport.ErrNoBrowser) {
 		return api.Unavailable(annualreport.ErrNoBrowser.Error(), err)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/commsinfo"
+	"github.com/acd-platform/acd/internal/svcerr"
 )
 
 // MediaTypeRun is the media type of an uploaded run body: the output of
@@ -110,24 +111,15 @@ func Register(r *api.Router, s *commsinfo.Service) {
 // Error maps the commsinfo package's errors to API errors; the server's
 // MapError calls it.
 func Error(err error) *api.Error {
-	var fe *commsinfo.FieldError
 	var re *commsinfo.RejectError
 	var ref *commsinfo.RefusedError
 	switch {
-	case errors.As(err, &fe):
-		return api.BadRequest(fe.Field, err.Error())
 	case errors.As(err, &re):
 		return &api.Error{Status: http.StatusUnprocessableEntity, Code: "run_rejected", Message: re.Error()}
 	case errors.As(err, &ref):
 		return &api.Error{Status: http.StatusForbidden, Code: "provision_refused", Message: ref.Error()}
-	case errors.Is(err, commsinfo.ErrNotFound):
-		return api.NotFound(err.Error())
-	case errors.Is(err, commsinfo.ErrForbidden):
-		return api.Forbidden(err.Error())
-	case errors.Is(err, commsinfo.ErrConflict):
-		return api.Conflict(err.Error())
 	}
-	return nil
+	return svcerr.API(err)
 }
 
 func principal(r *http.Request) *auth.Principal { return auth.FromContext(r.Context()) }

@@ -8,7 +8,6 @@
 package inspectionapi
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/inspection"
+	"github.com/acd-platform/acd/internal/svcerr"
 )
 
 // maxBody bounds every request body: the largest holds a few texts of
@@ -54,20 +54,7 @@ func Register(r *api.Router, s *inspection.Service) {
 
 // Error maps the inspection package's errors to API errors, or returns nil
 // for any other error; the server's MapError calls it.
-func Error(err error) *api.Error {
-	if fe, ok := errors.AsType[*inspection.FieldError](err); ok {
-		return api.BadRequest(fe.Field, err.Error())
-	}
-	switch {
-	case errors.Is(err, inspection.ErrNotFound):
-		return api.NotFound(err.Error())
-	case errors.Is(err, inspection.ErrForbidden):
-		return api.Forbidden(err.Error())
-	case errors.Is(err, inspection.ErrConflict):
-		return api.Conflict(err.Error())
-	}
-	return nil
-}
+func Error(err error) *api.Error { return svcerr.API(err) }
 
 func principal(r *http.Request) *auth.Principal { return auth.FromContext(r.Context()) }
 

@@ -10,7 +10,6 @@ package oversightapi
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/manifest"
 	"github.com/acd-platform/acd/internal/oversight"
+	"github.com/acd-platform/acd/internal/svcerr"
 )
 
 type handlers struct {
@@ -73,20 +73,7 @@ func Register(r *api.Router, s *oversight.Service) {
 
 // Error maps the oversight package's errors to API errors; the server's
 // MapError calls it.
-func Error(err error) *api.Error {
-	var fe *oversight.FieldError
-	switch {
-	case errors.As(err, &fe):
-		return api.BadRequest(fe.Field, err.Error())
-	case errors.Is(err, oversight.ErrNotFound):
-		return api.NotFound(err.Error())
-	case errors.Is(err, oversight.ErrForbidden):
-		return api.Forbidden(err.Error())
-	case errors.Is(err, oversight.ErrConflict):
-		return api.Conflict(err.Error())
-	}
-	return nil
-}
+func Error(err error) *api.Error { return svcerr.API(err) }
 
 func principal(r *http.Request) *auth.Principal { return auth.FromContext(r.Context()) }
 

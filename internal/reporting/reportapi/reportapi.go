@@ -19,6 +19,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/idempotency"
 	"github.com/acd-platform/acd/internal/reporting"
+	"github.com/acd-platform/acd/internal/svcerr"
 )
 
 // MediaTypeSTIX is the media type of STIX 2.1 bundles.
@@ -71,17 +72,10 @@ func Register(r *api.Router, svc *reporting.Service) {
 // Error maps the reporting package's errors to API errors; the server's
 // MapError calls it.
 func Error(err error) *api.Error {
-	var fe *reporting.FieldError
-	switch {
-	case errors.As(err, &fe):
-		return api.BadRequest(fe.Field, err.Error())
-	case errors.Is(err, reporting.ErrNotFound):
-		return api.NotFound(err.Error())
-	case errors.Is(err, reporting.ErrForbidden):
-		return api.Forbidden(err.Error())
-	case errors.Is(err, reporting.ErrConflict):
-		return api.Conflict(err.Error())
-	case errors.Is(err, reporting.ErrIdempotencyMismatch):
+	if e := svcerr.API(err); e != nil {
+		return e
+	}
+	if errors.Is(err, reporting.ErrIdempotencyMismatch) {
 		return &api.Error{Status: http.StatusUnprocessableEntity, Code: "idempotency_mismatch", Message: err.Error()}
 	}
 	return nil
