@@ -12,6 +12,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Category is what kind of handling error an agency reports.
@@ -138,13 +139,13 @@ func (s *Service) ReportHandlingError(ctx context.Context, p *auth.Principal, n 
 		return HandlingError{}, fmt.Errorf("report a handling error: your organisation is not an agency: %w", ErrForbidden)
 	}
 	if !n.Category.Valid() {
-		return HandlingError{}, fieldErrorf("category", "%q: want out_of_scope_selection, provision_beyond_basis, late_deletion or other", cut(string(n.Category), 40))
+		return HandlingError{}, fieldErrorf("category", "%q: want out_of_scope_selection, provision_beyond_basis, late_deletion or other", textfield.Cut(string(n.Category), 40))
 	}
 	if !n.Severity.Valid() {
-		return HandlingError{}, fieldErrorf("severity", "%q: want low, medium or high", cut(string(n.Severity), 40))
+		return HandlingError{}, fieldErrorf("severity", "%q: want low, medium or high", textfield.Cut(string(n.Severity), 40))
 	}
 	n.Description = strings.TrimSpace(n.Description)
-	if err := checkText("description", n.Description, MaxText, true); err != nil {
+	if err := textfield.Check("description", n.Description, MaxText, true); err != nil {
 		return HandlingError{}, err
 	}
 	now := s.now()
@@ -176,7 +177,7 @@ func (s *Service) ReportHandlingError(ctx context.Context, p *auth.Principal, n 
 		}
 		for _, org := range commission {
 			if _, err := s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: org,
-				Subject: cut(fmt.Sprintf("Handling error reported (%s, %s severity)", n.Category, n.Severity), 200),
+				Subject: textfield.Cut(fmt.Sprintf("Handling error reported (%s, %s severity)", n.Category, n.Severity), 200),
 				Body:    "An agency reported an error in handling communications information. Classify it.\n\n" + n.Description,
 				Link:    "/handling-errors/" + id}); err != nil {
 				return err
@@ -197,11 +198,11 @@ func (s *Service) ClassifyHandlingError(ctx context.Context, p *auth.Principal, 
 		return HandlingError{}, fmt.Errorf("classify a handling error: %w", ErrForbidden)
 	}
 	c.Reasons = strings.TrimSpace(c.Reasons)
-	if err := checkText("reasons", c.Reasons, MaxText, true); err != nil {
+	if err := textfield.Check("reasons", c.Reasons, MaxText, true); err != nil {
 		return HandlingError{}, err
 	}
 	if !c.AffectedTold.Valid() {
-		return HandlingError{}, fieldErrorf("affected_told", "%q: want yes, no or not_applicable", cut(string(c.AffectedTold), 40))
+		return HandlingError{}, fieldErrorf("affected_told", "%q: want yes, no or not_applicable", textfield.Cut(string(c.AffectedTold), 40))
 	}
 	now := s.now()
 	c.AffectedToldAt = c.AffectedToldAt.UTC()
@@ -236,7 +237,7 @@ func (s *Service) ClassifyHandlingError(ctx context.Context, p *auth.Principal, 
 		if c.Serious {
 			verdict = "serious"
 		}
-		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: e.OrgID, Subject: cut("The commission classified handling error "+id+" as "+verdict, 200),
+		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: e.OrgID, Subject: textfield.Cut("The commission classified handling error "+id+" as "+verdict, 200),
 			Body: c.Reasons, Link: "/handling-errors/" + id})
 		return err
 	})
@@ -287,11 +288,11 @@ func (s *Service) HandlingErrors(ctx context.Context, p *auth.Principal, f Error
 	}
 	switch {
 	case f.State != "" && f.State != ErrorReported && f.State != ErrorClassified:
-		return nil, fieldErrorf("state", "%q: want reported or classified", cut(string(f.State), 40))
+		return nil, fieldErrorf("state", "%q: want reported or classified", textfield.Cut(string(f.State), 40))
 	case f.Category != "" && !f.Category.Valid():
-		return nil, fieldErrorf("category", "%q: want out_of_scope_selection, provision_beyond_basis, late_deletion or other", cut(string(f.Category), 40))
+		return nil, fieldErrorf("category", "%q: want out_of_scope_selection, provision_beyond_basis, late_deletion or other", textfield.Cut(string(f.Category), 40))
 	case f.Severity != "" && !f.Severity.Valid():
-		return nil, fieldErrorf("severity", "%q: want low, medium or high", cut(string(f.Severity), 40))
+		return nil, fieldErrorf("severity", "%q: want low, medium or high", textfield.Cut(string(f.Severity), 40))
 	}
 	if f.State != "" {
 		add("state = ?", string(f.State))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // InspectionState is where an inspection is in its life: open → closed.
@@ -84,13 +85,13 @@ func (s *Service) OpenInspection(ctx context.Context, p *auth.Principal, n NewIn
 		return Inspection{}, fmt.Errorf("open an inspection: %w", ErrForbidden)
 	}
 	n.Title, n.Scope = strings.TrimSpace(n.Title), strings.TrimSpace(n.Scope)
-	if err := checkText("scope", n.Scope, MaxText, true); err != nil {
+	if err := textfield.Check("scope", n.Scope, MaxText, true); err != nil {
 		return Inspection{}, err
 	}
 	if n.Title == "" {
-		n.Title = firstLine(n.Scope, 80)
+		n.Title = textfield.FirstLine(n.Scope, 80)
 	}
-	if err := checkLine("title", n.Title, true); err != nil {
+	if err := textfield.CheckLine("title", n.Title, true); err != nil {
 		return Inspection{}, err
 	}
 	subjects, err := s.subjects(ctx, n.Subjects)
@@ -158,7 +159,7 @@ func (s *Service) AddFinding(ctx context.Context, p *auth.Principal, id, text st
 		return Inspection{}, fmt.Errorf("add a finding: %w", ErrForbidden)
 	}
 	text = strings.TrimSpace(text)
-	if err := checkText("text", text, MaxText, true); err != nil {
+	if err := textfield.Check("text", text, MaxText, true); err != nil {
 		return Inspection{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -191,7 +192,7 @@ func (s *Service) CloseInspection(ctx context.Context, p *auth.Principal, id, su
 		return Inspection{}, fmt.Errorf("close an inspection: %w", ErrForbidden)
 	}
 	summary = strings.TrimSpace(summary)
-	if err := checkText("summary", summary, MaxText, true); err != nil {
+	if err := textfield.Check("summary", summary, MaxText, true); err != nil {
 		return Inspection{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -249,7 +250,7 @@ func (s *Service) Inspections(ctx context.Context, p *auth.Principal, f Inspecti
 		q += " WHERE state = ?"
 		args = append(args, string(f.State))
 	default:
-		return nil, fieldErrorf("state", "%q: want open or closed", cut(string(f.State), 40))
+		return nil, fieldErrorf("state", "%q: want open or closed", textfield.Cut(string(f.State), 40))
 	}
 	rows, err := s.db.Query(ctx, q+" ORDER BY opened_at DESC, id LIMIT "+fmt.Sprint(listLimit), args...)
 	if err != nil {

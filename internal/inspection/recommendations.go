@@ -12,6 +12,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Rating is the commission's traffic-light rating of a recommendation: how
@@ -163,11 +164,11 @@ func (s *Service) IssueRecommendation(ctx context.Context, p *auth.Principal, n 
 		return Recommendation{}, fmt.Errorf("issue a recommendation: %w", ErrForbidden)
 	}
 	n.Text, n.InspectionID = strings.TrimSpace(n.Text), strings.TrimSpace(n.InspectionID)
-	if err := checkText("text", n.Text, MaxText, true); err != nil {
+	if err := textfield.Check("text", n.Text, MaxText, true); err != nil {
 		return Recommendation{}, err
 	}
 	if !n.Rating.Valid() {
-		return Recommendation{}, fieldErrorf("rating", "%q: want red, amber or green", cut(string(n.Rating), 40))
+		return Recommendation{}, fieldErrorf("rating", "%q: want red, amber or green", textfield.Cut(string(n.Rating), 40))
 	}
 	org, err := s.agency(ctx, "org_id", n.OrgID)
 	if err != nil {
@@ -176,7 +177,7 @@ func (s *Service) IssueRecommendation(ctx context.Context, p *auth.Principal, n 
 	if n.InspectionID != "" {
 		in, err := loadInspection(ctx, s.db, n.InspectionID)
 		if err != nil {
-			return Recommendation{}, fieldErrorf("inspection_id", "no inspection %q", cut(n.InspectionID, 100))
+			return Recommendation{}, fieldErrorf("inspection_id", "no inspection %q", textfield.Cut(n.InspectionID, 100))
 		}
 		if !slices.Contains(in.Subjects, AllAgencies) && !slices.Contains(in.Subjects, org.ID) {
 			return Recommendation{}, fieldErrorf("org_id", "%q is not a subject of inspection %s", org.ID, in.ID)
@@ -198,10 +199,10 @@ func (s *Service) IssueRecommendation(ctx context.Context, p *auth.Principal, n 
 	}
 	actor, _ := actorOf(p)
 	id := newID("rec_")
-	head := firstLine(n.Text, 120)
+	head := textfield.FirstLine(n.Text, 120)
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		d, err := s.deadlines.Set(ctx, tx, deadline.Deadline{Kind: deadlineKind, Subject: "recommendation/" + id, Org: org.ID,
-			Title: cut("Answer to the commission's recommendation: "+head, 200), TitleJA: cut("委員会の勧告への回答: "+head, 200),
+			Title: textfield.Cut("Answer to the commission's recommendation: "+head, 200), TitleJA: textfield.Cut("委員会の勧告への回答: "+head, 200),
 			Link: "/recommendations/" + id, Due: n.Due, RemindAt: remind})
 		if err != nil {
 			return err
@@ -217,7 +218,7 @@ func (s *Service) IssueRecommendation(ctx context.Context, p *auth.Principal, n 
 		if err := s.auditRecommendation(ctx, tx, p, "recommendation.issue", id); err != nil {
 			return err
 		}
-		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: org.ID, Subject: cut("Recommendation from the commission: "+head, 200),
+		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: org.ID, Subject: textfield.Cut("Recommendation from the commission: "+head, 200),
 			Body: fmt.Sprintf("The commission issued a recommendation (rated %s) to your agency. Answer by %s.\n\n%s",
 				n.Rating, n.Due.Format(time.RFC3339), n.Text), Link: "/recommendations/" + id})
 		return err
@@ -236,7 +237,7 @@ func (s *Service) AnswerRecommendation(ctx context.Context, p *auth.Principal, i
 		return Recommendation{}, fmt.Errorf("answer a recommendation: %w", ErrForbidden)
 	}
 	text = strings.TrimSpace(text)
-	if err := checkText("text", text, MaxText, true); err != nil {
+	if err := textfield.Check("text", text, MaxText, true); err != nil {
 		return Recommendation{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -265,7 +266,7 @@ func (s *Service) AnswerRecommendation(ctx context.Context, p *auth.Principal, i
 		if err := s.auditRecommendation(ctx, tx, p, "recommendation.answer", id); err != nil {
 			return err
 		}
-		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: r.IssuerOrg, Subject: cut("Answer to recommendation "+id, 200),
+		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: r.IssuerOrg, Subject: textfield.Cut("Answer to recommendation "+id, 200),
 			Body: "The agency answered. Assess how far the recommendation is implemented.\n\n" + text, Link: "/recommendations/" + id})
 		return err
 	})
@@ -283,13 +284,13 @@ func (s *Service) AssessRecommendation(ctx context.Context, p *auth.Principal, i
 		return Recommendation{}, fmt.Errorf("assess a recommendation: %w", ErrForbidden)
 	}
 	if !a.Implementation.Valid() {
-		return Recommendation{}, fieldErrorf("implementation", "%q: want not_started, partial or implemented", cut(string(a.Implementation), 40))
+		return Recommendation{}, fieldErrorf("implementation", "%q: want not_started, partial or implemented", textfield.Cut(string(a.Implementation), 40))
 	}
 	if a.Rating != "" && !a.Rating.Valid() {
-		return Recommendation{}, fieldErrorf("rating", "%q: want red, amber or green, or leave it out", cut(string(a.Rating), 40))
+		return Recommendation{}, fieldErrorf("rating", "%q: want red, amber or green, or leave it out", textfield.Cut(string(a.Rating), 40))
 	}
 	a.Note = strings.TrimSpace(a.Note)
-	if err := checkText("note", a.Note, MaxText, false); err != nil {
+	if err := textfield.Check("note", a.Note, MaxText, false); err != nil {
 		return Recommendation{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -327,7 +328,7 @@ func (s *Service) AssessRecommendation(ctx context.Context, p *auth.Principal, i
 		if err := s.auditRecommendation(ctx, tx, p, "recommendation.assess", id); err != nil {
 			return err
 		}
-		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: r.OrgID, Subject: cut("The commission assessed recommendation "+id, 200),
+		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: r.OrgID, Subject: textfield.Cut("The commission assessed recommendation "+id, 200),
 			Body: fmt.Sprintf("Implementation: %s. Rating: %s.\n\n%s", a.Implementation, rating, a.Note), Link: "/recommendations/" + id})
 		return err
 	})
@@ -345,7 +346,7 @@ func (s *Service) WithdrawRecommendation(ctx context.Context, p *auth.Principal,
 		return Recommendation{}, fmt.Errorf("withdraw a recommendation: %w", ErrForbidden)
 	}
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, MaxText, true); err != nil {
+	if err := textfield.Check("reason", reason, MaxText, true); err != nil {
 		return Recommendation{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -361,7 +362,7 @@ func (s *Service) WithdrawRecommendation(ctx context.Context, p *auth.Principal,
 			return fmt.Errorf("withdraw recommendation: %w", err)
 		}
 		if r.State == RecommendationIssued {
-			if _, err := s.deadlines.Cancel(ctx, tx, r.DeadlineID, "recommendation withdrawn: "+firstLine(reason, 150)); err != nil && !errors.Is(err, deadline.ErrClosed) {
+			if _, err := s.deadlines.Cancel(ctx, tx, r.DeadlineID, "recommendation withdrawn: "+textfield.FirstLine(reason, 150)); err != nil && !errors.Is(err, deadline.ErrClosed) {
 				return err
 			}
 		}
@@ -371,7 +372,7 @@ func (s *Service) WithdrawRecommendation(ctx context.Context, p *auth.Principal,
 		if err := s.auditRecommendation(ctx, tx, p, "recommendation.withdraw", id); err != nil {
 			return err
 		}
-		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: r.OrgID, Subject: cut("The commission withdrew recommendation "+id, 200),
+		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: r.OrgID, Subject: textfield.Cut("The commission withdrew recommendation "+id, 200),
 			Body: "No answer is needed any more.\n\n" + reason, Link: "/recommendations/" + id})
 		return err
 	})
@@ -428,7 +429,7 @@ func (s *Service) Recommendations(ctx context.Context, p *auth.Principal, f Reco
 	}
 	if f.State != "" {
 		if !f.State.Valid() {
-			return nil, fieldErrorf("state", "%q: want issued, answered, closed or withdrawn", cut(string(f.State), 40))
+			return nil, fieldErrorf("state", "%q: want issued, answered, closed or withdrawn", textfield.Cut(string(f.State), 40))
 		}
 		add("state = ?", string(f.State))
 	}

@@ -55,6 +55,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // component is the name under which this package's tables are migrated.
@@ -248,7 +249,7 @@ func (s *Service) agency(ctx context.Context, field, id string) (auth.Org, error
 	}
 	o, err := s.auth.Org(ctx, id)
 	if err != nil || !IsAgency(o.Kind) {
-		return auth.Org{}, fieldErrorf(field, "%q is not an agency organisation", cut(id, 100))
+		return auth.Org{}, fieldErrorf(field, "%q is not an agency organisation", textfield.Cut(id, 100))
 	}
 	return o, nil
 }

@@ -7,10 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Limits on input, so that a hostile request cannot exhaust memory or the
@@ -20,7 +19,7 @@ const (
 	// recommendation, answer, description, reasons).
 	MaxText = 20000
 	// MaxLine is the most characters of a one-line field (title).
-	MaxLine = 200
+	MaxLine = textfield.MaxLine
 	// MaxIDs is the most entries of a list of ids (subjects, links,
 	// related records).
 	MaxIDs = 100
@@ -31,34 +30,6 @@ const (
 	// listLimit caps every list.
 	listLimit = 5000
 )
-
-// checkText checks a free-text field: valid UTF-8, at most max characters,
-// no control characters but newlines, carriage returns and tabs.
-func checkText(field, s string, max int, required bool) error {
-	if required && strings.TrimSpace(s) == "" {
-		return fieldErrorf(field, "required")
-	}
-	if !utf8.ValidString(s) {
-		return fieldErrorf(field, "not valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return fieldErrorf(field, "%d characters, at most %d allowed", n, max)
-	}
-	for i, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
-			return fieldErrorf(field, "control character U+%04X at byte %d", r, i)
-		}
-	}
-	return nil
-}
-
-// checkLine checks a one-line field.
-func checkLine(field, s string, required bool) error {
-	if strings.ContainsAny(s, "\r\n") {
-		return fieldErrorf(field, "must be one line")
-	}
-	return checkText(field, s, MaxLine, required)
-}
 
 var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:/-]*$`)
 
@@ -88,23 +59,6 @@ func normalizeIDs(field string, ids []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// cut shortens s to at most n characters.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
-// firstLine returns s's first line, cut to at most n characters.
-func firstLine(s string, n int) string {
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	return cut(strings.TrimSpace(s), n)
 }
 
 // optTime renders an optional time for storage: "" when zero.
@@ -153,7 +107,7 @@ func parseList(s string) ([]string, error) {
 		return out, nil
 	}
 	if err := json.Unmarshal([]byte(s), &out); err != nil {
-		return nil, fmt.Errorf("parse stored list %q: %w", cut(s, 40), err)
+		return nil, fmt.Errorf("parse stored list %q: %w", textfield.Cut(s, 40), err)
 	}
 	if out == nil {
 		out = []string{}

@@ -13,6 +13,7 @@ import (
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/selection/criteria"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // AcquisitionState is where an acquisition request is:
@@ -147,7 +148,7 @@ func (s *Service) FileAcquisition(ctx context.Context, p *auth.Principal, in Acq
 		}
 		return s.notifyCommission(ctx, tx, deadline.Notice{Subject: fmt.Sprintf("Acquisition request %s (%s) awaits the commission", a.ID, a.Chapter),
 			Body: fmt.Sprintf("The Cabinet Office filed an acquisition request under %s for %s, from %s until %s. Suspicion: %s",
-				a.Chapter, strings.Join(a.Directions, ", "), stamp(a.ValidFrom), stamp(a.ValidUntil), cut(a.Suspicion, 500)),
+				a.Chapter, strings.Join(a.Directions, ", "), stamp(a.ValidFrom), stamp(a.ValidUntil), textfield.Cut(a.Suspicion, 500)),
 			Link: "/acquisitions/" + a.ID})
 	})
 	if err != nil {
@@ -169,10 +170,10 @@ func (s *Service) checkAcquisition(in *AcquisitionInput) ([]byte, *criteria.Set,
 		return nil, nil, err
 	}
 	in.Suspicion, in.OtherMeans = strings.TrimSpace(in.Suspicion), strings.TrimSpace(in.OtherMeans)
-	if err := checkText("suspicion", in.Suspicion, maxText, true); err != nil {
+	if err := textfield.Check("suspicion", in.Suspicion, maxText, true); err != nil {
 		return nil, nil, err
 	}
-	if err := checkText("other_means", in.OtherMeans, maxText, true); err != nil {
+	if err := textfield.Check("other_means", in.OtherMeans, maxText, true); err != nil {
 		return nil, nil, err
 	}
 	dirs, err := parseDirections("directions", in.Directions)
@@ -209,7 +210,7 @@ func (s *Service) notifyCommission(ctx context.Context, tx *store.Tx, n deadline
 // Cabinet Office only. An open motion on it lapses.
 func (s *Service) WithdrawAcquisition(ctx context.Context, p *auth.Principal, id, reason string) (Acquisition, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, maxText, true); err != nil {
+	if err := textfield.Check("reason", reason, maxText, true); err != nil {
 		return Acquisition{}, err
 	}
 	if !isAnalyst(p) {

@@ -14,6 +14,7 @@ import (
 	"github.com/acd-platform/acd/internal/manifest"
 	"github.com/acd-platform/acd/internal/selection/criteria"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // AgreementState is where an agreement is (ch.3):
@@ -206,7 +207,7 @@ func writableSide(p *auth.Principal, a *Agreement) (Side, error) {
 func (s *Service) checkTerms(in *AgreementInput) ([]byte, *criteria.Set, error) {
 	t := &in.AgreementTerms
 	t.Title = strings.TrimSpace(t.Title)
-	if err := checkLine("title", t.Title, true); err != nil {
+	if err := textfield.CheckLine("title", t.Title, true); err != nil {
 		return nil, nil, err
 	}
 	if err := checkLines("facilities", t.Facilities, 1); err != nil {
@@ -220,7 +221,7 @@ func (s *Service) checkTerms(in *AgreementInput) ([]byte, *criteria.Set, error) 
 	if t.RetentionDays < 1 || t.RetentionDays > 3650 {
 		return nil, nil, fieldErrorf("retention_days", "%d: want 1 to 3650 days", t.RetentionDays)
 	}
-	if err := checkText("results", t.Results, maxText, true); err != nil {
+	if err := textfield.Check("results", t.Results, maxText, true); err != nil {
 		return nil, nil, err
 	}
 	return s.checkCriteria(in.Criteria, dirs, &t.ValidFrom, &t.ValidUntil)
@@ -332,10 +333,10 @@ func (a *Agreement) otherOrg(side Side) string {
 // one stays active.
 func (s *Service) RequestConsultation(ctx context.Context, p *auth.Principal, id string, in ConsultationRequest) (Consultation, error) {
 	in.Subject, in.Text = strings.TrimSpace(in.Subject), strings.TrimSpace(in.Text)
-	if err := checkLine("subject", in.Subject, true); err != nil {
+	if err := textfield.CheckLine("subject", in.Subject, true); err != nil {
 		return Consultation{}, err
 	}
-	if err := checkText("text", in.Text, maxText, true); err != nil {
+	if err := textfield.Check("text", in.Text, maxText, true); err != nil {
 		return Consultation{}, err
 	}
 	now := s.now()
@@ -364,8 +365,8 @@ func (s *Service) RequestConsultation(ctx context.Context, p *auth.Principal, id
 		c = Consultation{ID: newID("con_"), AgreementID: a.ID, From: side, FromOrg: p.OrgID, ToOrg: a.otherOrg(side),
 			Subject: in.Subject, Text: in.Text, Due: in.Due.UTC(), State: ConsultationOpen, RequestedBy: p.UserID, RequestedAt: now}
 		d, err := s.deadlines.Set(ctx, tx, deadline.Deadline{Kind: "agreement.consultation", Subject: "consultation/" + c.ID, Org: c.ToOrg,
-			Title:   cut("Answer the consultation on agreement "+oneLine(a.Title)+": "+oneLine(c.Subject), 200),
-			TitleJA: cut("協定に関する協議への回答: "+oneLine(c.Subject), 200), Link: "/agreements/" + a.ID, Due: c.Due})
+			Title:   textfield.Cut("Answer the consultation on agreement "+oneLine(a.Title)+": "+oneLine(c.Subject), 200),
+			TitleJA: textfield.Cut("協定に関する協議への回答: "+oneLine(c.Subject), 200), Link: "/agreements/" + a.ID, Due: c.Due})
 		if err != nil {
 			return err
 		}
@@ -412,7 +413,7 @@ func (s *Service) RespondConsultation(ctx context.Context, p *auth.Principal, id
 	default:
 		return Consultation{}, fieldErrorf("answer", "%q: want accept or refuse", cutQ(in.Answer))
 	}
-	if err := checkText("text", in.Text, maxText, false); err != nil {
+	if err := textfield.Check("text", in.Text, maxText, false); err != nil {
 		return Consultation{}, err
 	}
 	var c Consultation
@@ -545,7 +546,7 @@ func (s *Service) activate(ctx context.Context, tx *store.Tx, p *auth.Principal,
 // sensor tokens).
 func (s *Service) TerminateAgreement(ctx context.Context, p *auth.Principal, id, reason string) (Agreement, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, maxText, true); err != nil {
+	if err := textfield.Check("reason", reason, maxText, true); err != nil {
 		return Agreement{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/acd-platform/acd/internal/manifest"
 	"github.com/acd-platform/acd/internal/selection/criteria"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // ApprovalState is where an approval is: active until revoked; an active
@@ -252,7 +253,7 @@ func (s *Service) approvalBlob(ctx context.Context, id, col string) ([]byte, App
 // revoked by terminating the agreement instead.
 func (s *Service) RevokeApproval(ctx context.Context, p *auth.Principal, id, reason string) (Approval, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, maxText, true); err != nil {
+	if err := textfield.Check("reason", reason, maxText, true); err != nil {
 		return Approval{}, err
 	}
 	if !isChair(p) {
@@ -294,7 +295,7 @@ func (s *Service) revokeApproval(ctx context.Context, tx *store.Tx, p *auth.Prin
 	if err := s.audit(ctx, tx, p, "approval.revoke", "approval/"+a.ID, a); err != nil {
 		return err
 	}
-	return s.revokeTokensOf(ctx, tx, p, a.ID, "approval revoked: "+cut(oneLine(reason), 150))
+	return s.revokeTokensOf(ctx, tx, p, a.ID, "approval revoked: "+textfield.Cut(oneLine(reason), 150))
 }
 
 // ManifestKeys returns the public halves of every version of the
@@ -316,7 +317,7 @@ func (s *Service) Revocations(ctx context.Context) ([]byte, error) {
 			rows.Close()
 			return nil, fmt.Errorf("list revocations: %w", err)
 		}
-		list = append(list, manifest.Revocation{ApprovalID: a.ID, RevokedAt: a.RevokedAt, Reason: cut(oneLine(a.RevokeReason), 500)})
+		list = append(list, manifest.Revocation{ApprovalID: a.ID, RevokedAt: a.RevokedAt, Reason: textfield.Cut(oneLine(a.RevokeReason), 500)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // MotionKind is what a motion proposes to decide.
@@ -198,7 +199,7 @@ func commissionActor(p *auth.Principal, a *Acquisition) error {
 // narrowed file for approve_narrowed.
 func checkMotion(in *MotionInput, filed []byte) ([]byte, error) {
 	in.Statement = strings.TrimSpace(in.Statement)
-	if err := checkText("statement", in.Statement, maxText, false); err != nil {
+	if err := textfield.Check("statement", in.Statement, maxText, false); err != nil {
 		return nil, err
 	}
 	switch in.Kind {
@@ -239,7 +240,7 @@ func checkMotion(in *MotionInput, filed []byte) ([]byte, error) {
 				return nil, fieldErrorf(f+".category", "%q repeated: put all reasons of one category in one text", r.Category)
 			}
 			r.Text = strings.TrimSpace(r.Text)
-			if err := checkText(f+".text", r.Text, maxText, true); err != nil {
+			if err := textfield.Check(f+".text", r.Text, maxText, true); err != nil {
 				return nil, err
 			}
 		}
@@ -298,7 +299,7 @@ func (s *Service) MoveMotion(ctx context.Context, p *auth.Principal, requestID s
 			return err
 		}
 		return s.notifyCommission(ctx, tx, deadline.Notice{Subject: fmt.Sprintf("Motion to %s request %s: vote", m.Kind, a.ID),
-			Body: cut(m.Statement, 1000), Link: "/acquisitions/" + a.ID})
+			Body: textfield.Cut(m.Statement, 1000), Link: "/acquisitions/" + a.ID})
 	})
 	if err != nil {
 		return Motion{}, err
@@ -315,7 +316,7 @@ func (s *Service) CastVote(ctx context.Context, p *auth.Principal, motionID stri
 		return Motion{}, fieldErrorf("vote", "%q: want yes, no or abstain", cutQ(string(in.Vote)))
 	}
 	in.Reasons = strings.TrimSpace(in.Reasons)
-	if err := checkText("reasons", in.Reasons, maxText, true); err != nil {
+	if err := textfield.Check("reasons", in.Reasons, maxText, true); err != nil {
 		return Motion{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {

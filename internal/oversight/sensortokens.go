@@ -14,6 +14,7 @@ import (
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // SensorTokenPrefix starts every sensor token, so that secret scanners
@@ -56,7 +57,7 @@ func hashToken(raw string) string {
 // says where the sensor runs (one line, required).
 func (s *Service) IssueSensorToken(ctx context.Context, p *auth.Principal, approvalID, name string) (string, SensorToken, error) {
 	name = strings.TrimSpace(name)
-	if err := checkLine("name", name, true); err != nil {
+	if err := textfield.CheckLine("name", name, true); err != nil {
 		return "", SensorToken{}, err
 	}
 	if !isAnalyst(p) {
@@ -128,7 +129,7 @@ func (s *Service) SensorTokens(ctx context.Context, p *auth.Principal, approvalI
 // reason, for an analyst.
 func (s *Service) RevokeSensorToken(ctx context.Context, p *auth.Principal, approvalID, tokenID, reason string) (SensorToken, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, maxText, true); err != nil {
+	if err := textfield.Check("reason", reason, maxText, true); err != nil {
 		return SensorToken{}, err
 	}
 	if !isAnalyst(p) {

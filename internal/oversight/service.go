@@ -14,6 +14,7 @@ import (
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // The tables keep each record's public fields as JSON in "data", with the
@@ -210,8 +211,8 @@ func (s *Service) audit(ctx context.Context, tx *store.Tx, p *auth.Principal, ac
 // notify sends a notice inside tx; a notice that cannot be written fails
 // the change, as the deadline package's notices do.
 func (s *Service) notify(ctx context.Context, tx *store.Tx, n deadline.Notice) error {
-	n.Subject = cut(oneLine(n.Subject), 200)
-	n.Body = cut(n.Body, 4000) // texts may be long; the notice points to the record
+	n.Subject = textfield.Cut(oneLine(n.Subject), 200)
+	n.Body = textfield.Cut(n.Body, 4000) // texts may be long; the notice points to the record
 	if _, err := s.notifier.Notify(ctx, tx, n); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
@@ -271,15 +272,6 @@ func fmtTime(t time.Time) string {
 		return ""
 	}
 	return store.FormatTime(t)
-}
-
-// cut shortens s to n characters.
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // oneLine replaces line breaks with spaces.

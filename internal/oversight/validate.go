@@ -7,50 +7,20 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/acd-platform/acd/internal/manifest"
 	"github.com/acd-platform/acd/internal/selection/criteria"
 	"github.com/acd-platform/acd/internal/selection/direction"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Limits on input, so that a hostile request cannot exhaust memory or fill
 // the database.
 const (
-	maxLine     = 200   // characters of a one-line field (title, name, facility)
 	maxText     = 20000 // characters of a free-text field (suspicion, reasons)
 	maxListLen  = 1000  // entries of a list (facilities, addresses, ASNs, removals)
 	maxRemovals = 10000 // values removed by one narrowing, over all rules
 )
-
-// checkText checks a free-text field: UTF-8, at most max characters, no
-// control characters but tab and line breaks, and not blank when required.
-func checkText(field, s string, max int, required bool) error {
-	if !utf8.ValidString(s) {
-		return fieldErrorf(field, "not valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return fieldErrorf(field, "%d characters is over the limit of %d", n, max)
-	}
-	for i, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
-			return fieldErrorf(field, "control character %U at byte %d", r, i)
-		}
-	}
-	if required && strings.TrimSpace(s) == "" {
-		return fieldErrorf(field, "required")
-	}
-	return nil
-}
-
-// checkLine checks a one-line field.
-func checkLine(field, s string, required bool) error {
-	if strings.ContainsAny(s, "\r\n") {
-		return fieldErrorf(field, "must be one line")
-	}
-	return checkText(field, s, maxLine, required)
-}
 
 // checkLines checks a list of one-line values: at least min, at most
 // maxListLen, none blank, none repeated.
@@ -63,7 +33,7 @@ func checkLines(field string, list []string, min int) error {
 	}
 	for i, v := range list {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		if err := checkLine(f, v, true); err != nil {
+		if err := textfield.CheckLine(f, v, true); err != nil {
 			return err
 		}
 		if slices.Contains(list[:i], v) {

@@ -13,6 +13,7 @@ import (
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/sector"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // CriticalComputer is a specified critical computer as registered (§4): the
@@ -166,7 +167,7 @@ func (s *Service) tellRecipients(ctx context.Context, tx *store.Tx, sectorCode s
 	if err != nil {
 		return err
 	}
-	n.Subject = cut(n.Subject, 200)
+	n.Subject = textfield.Cut(n.Subject, 200)
 	for _, org := range append(ministries, cabinet...) {
 		n.ToOrg = org
 		if _, err := s.notifier.Notify(ctx, tx, n); err != nil {
@@ -219,7 +220,7 @@ func (s *Service) updateAsset(ctx context.Context, tx *store.Tx, p *auth.Princip
 // RetireAsset files the retirement of asset id, for reason.
 func (s *Service) RetireAsset(ctx context.Context, p *auth.Principal, id, reason string) (CriticalComputer, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, maxText, true); err != nil {
+	if err := textfield.Check("reason", reason, maxText, true); err != nil {
 		return CriticalComputer{}, err
 	}
 	var a CriticalComputer
@@ -497,13 +498,4 @@ func scanAsset(r scanner) (CriticalComputer, error) {
 	}
 	a.UpdatedAt, err = store.ParseTime(updated)
 	return a, err
-}
-
-// cut shortens s to at most n characters.
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Designation is one act of designating an operator organisation, or of
@@ -38,7 +39,7 @@ type Operator struct {
 // undesignates the operator organisation orgID, for reason.
 func (s *Service) Designate(ctx context.Context, p *auth.Principal, orgID string, designated bool, reason string) (Designation, error) {
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, 1000, true); err != nil {
+	if err := textfield.Check("reason", reason, 1000, true); err != nil {
 		return Designation{}, err
 	}
 	o, err := s.org(ctx, orgID)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Evidence is a file attached to a report (logs, screenshots, captures),
@@ -90,7 +91,7 @@ func (s *Service) AddEvidence(ctx context.Context, p *auth.Principal, id, name, 
 	if name == "." || name == "/" {
 		name = ""
 	}
-	if err := checkLine("name", name, true); err != nil {
+	if err := textfield.CheckLine("name", name, true); err != nil {
 		return Evidence{}, err
 	}
 	mt, _, err := mime.ParseMediaType(contentType)

@@ -11,6 +11,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // OrderKind is what a ministry demands of an operator.
@@ -107,7 +108,7 @@ func (s *Service) IssueOrder(ctx context.Context, p *auth.Principal, n NewOrder)
 	}
 	n.Reason, n.Request = strings.TrimSpace(n.Reason), strings.TrimSpace(n.Request)
 	for _, f := range []struct{ name, v string }{{"legal_basis", n.LegalBasis}, {"reason", n.Reason}, {"request", n.Request}} {
-		if err := checkText(f.name, f.v, maxText, true); err != nil {
+		if err := textfield.Check(f.name, f.v, maxText, true); err != nil {
 			return Order{}, err
 		}
 	}
@@ -130,7 +131,7 @@ func (s *Service) IssueOrder(ctx context.Context, p *auth.Principal, n NewOrder)
 	titleJA := map[OrderKind]string{CorrectionOrder: "是正命令", MaterialRequest: "資料提出要求"}[n.Kind]
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		d, err := s.deadlines.Set(ctx, tx, deadline.Deadline{Kind: "order." + string(n.Kind), Subject: "order/" + ord.ID, Org: ord.OrgID,
-			Title: cut(title+": "+firstLine(n.Request, 120), 200), TitleJA: cut(titleJA+": "+firstLine(n.Request, 120), 200), Link: "/orders/" + ord.ID, Due: ord.Due})
+			Title: textfield.Cut(title+": "+textfield.FirstLine(n.Request, 120), 200), TitleJA: textfield.Cut(titleJA+": "+textfield.FirstLine(n.Request, 120), 200), Link: "/orders/" + ord.ID, Due: ord.Due})
 		if err != nil {
 			return err
 		}
@@ -146,7 +147,7 @@ func (s *Service) IssueOrder(ctx context.Context, p *auth.Principal, n NewOrder)
 		if err := s.audit(ctx, tx, p, "order.issue", "order/"+ord.ID, ord); err != nil {
 			return err
 		}
-		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: ord.OrgID, Subject: cut(title+": "+firstLine(n.Request, 150), 200),
+		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: ord.OrgID, Subject: textfield.Cut(title+": "+textfield.FirstLine(n.Request, 150), 200),
 			Body: fmt.Sprintf("%s (%s). Due %s. Reason: %s", title, ord.LegalBasis, ord.Due.Format(time.RFC3339), n.Reason), Link: "/orders/" + ord.ID})
 		return err
 	})
@@ -173,7 +174,7 @@ func (s *Service) orderEvent(ctx context.Context, tx *store.Tx, p *auth.Principa
 // AnswerOrder records the operator's answer to an open order.
 func (s *Service) AnswerOrder(ctx context.Context, p *auth.Principal, id, text string) (Order, error) {
 	text = strings.TrimSpace(text)
-	if err := checkText("text", text, maxText, true); err != nil {
+	if err := textfield.Check("text", text, maxText, true); err != nil {
 		return Order{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -197,7 +198,7 @@ func (s *Service) AnswerOrder(ctx context.Context, p *auth.Principal, id, text s
 		if err := s.audit(ctx, tx, p, "order.answer", "order/"+id, map[string]any{"order": id, "text": text}); err != nil {
 			return err
 		}
-		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: o.IssuerOrg, Subject: cut("Answer to "+string(o.Kind)+" order "+id, 200),
+		_, err = s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: o.IssuerOrg, Subject: textfield.Cut("Answer to "+string(o.Kind)+" order "+id, 200),
 			Body: "The operator answered. Review it and close the order.", Link: "/orders/" + id})
 		return err
 	})
@@ -211,7 +212,7 @@ func (s *Service) AnswerOrder(ctx context.Context, p *auth.Principal, id, text s
 // order) with a note; only its issuing ministry may.
 func (s *Service) CloseOrder(ctx context.Context, p *auth.Principal, id, text string) (Order, error) {
 	text = strings.TrimSpace(text)
-	if err := checkText("text", text, maxText, true); err != nil {
+	if err := textfield.Check("text", text, maxText, true); err != nil {
 		return Order{}, err
 	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
@@ -229,7 +230,7 @@ func (s *Service) CloseOrder(ctx context.Context, p *auth.Principal, id, text st
 			return fmt.Errorf("close order: %w", err)
 		}
 		if o.State == OrderOpen {
-			if _, err := s.deadlines.Cancel(ctx, tx, o.DeadlineID, "order withdrawn: "+cut(text, 150)); err != nil && !errors.Is(err, deadline.ErrClosed) {
+			if _, err := s.deadlines.Cancel(ctx, tx, o.DeadlineID, "order withdrawn: "+textfield.Cut(text, 150)); err != nil && !errors.Is(err, deadline.ErrClosed) {
 				return err
 			}
 		}

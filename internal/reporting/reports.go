@@ -16,6 +16,7 @@ import (
 	"github.com/acd-platform/acd/internal/idempotency"
 	"github.com/acd-platform/acd/internal/sector"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Purpose is the marking every report carries: reported information is used
@@ -254,7 +255,7 @@ func (s *Service) trackDeadlines(ctx context.Context, tx *store.Tx, before, afte
 	subject := "report/" + after.ID
 	set := func(kind, title, titleJA string, due time.Time) error {
 		_, err := s.deadlines.Set(ctx, tx, deadline.Deadline{Kind: kind, Subject: subject, Org: after.OrgID,
-			Title: cut(title+after.Title, 200), TitleJA: cut(titleJA+after.Title, 200), Link: "/reports/" + after.ID, Due: due})
+			Title: textfield.Cut(title+after.Title, 200), TitleJA: textfield.Cut(titleJA+after.Title, 200), Link: "/reports/" + after.ID, Due: due})
 		return err
 	}
 	if before.ID == "" && after.Filed.Full.IsZero() {

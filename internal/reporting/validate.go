@@ -8,46 +8,17 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Limits on report content, so that one submission cannot exhaust memory
 // or the database.
 const (
-	maxLine       = 200   // one-line fields
 	maxText       = 20000 // free-text fields
 	maxList       = 1000  // indicators, timeline entries, assets, …
 	maxAttachment = 64 << 10
 )
-
-// checkText checks a free-text field: valid UTF-8, at most max characters,
-// no control characters but newlines and tabs.
-func checkText(field, s string, max int, required bool) error {
-	if required && strings.TrimSpace(s) == "" {
-		return fieldErrorf(field, "required")
-	}
-	if !utf8.ValidString(s) {
-		return fieldErrorf(field, "not valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return fieldErrorf(field, "%d characters, at most %d allowed", n, max)
-	}
-	for i, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
-			return fieldErrorf(field, "control character U+%04X at byte %d", r, i)
-		}
-	}
-	return nil
-}
-
-// checkLine checks a one-line field.
-func checkLine(field, s string, required bool) error {
-	if strings.ContainsAny(s, "\r\n") {
-		return fieldErrorf(field, "must be one line")
-	}
-	return checkText(field, s, maxLine, required)
-}
 
 var techniqueRE = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
 
@@ -65,13 +36,13 @@ func (c *Content) normalize(stage Stage, now time.Time) error {
 	default:
 		return fieldErrorf("kind", "%q: want incident or precursor", c.Kind)
 	}
-	if err := checkText("summary", c.Summary, maxText, true); err != nil {
+	if err := textfield.Check("summary", c.Summary, maxText, true); err != nil {
 		return err
 	}
 	if c.Title == "" {
-		c.Title = firstLine(c.Summary, 80)
+		c.Title = textfield.FirstLine(c.Summary, 80)
 	}
-	if err := checkLine("title", c.Title, true); err != nil {
+	if err := textfield.CheckLine("title", c.Title, true); err != nil {
 		return err
 	}
 	if c.AwareAt.IsZero() {
@@ -96,7 +67,7 @@ func (c *Content) normalize(stage Stage, now time.Time) error {
 	default:
 		return fieldErrorf("status", "%q: want ongoing, contained or recovered", c.Status)
 	}
-	if err := checkText("status_detail", c.StatusDetail, maxText, false); err != nil {
+	if err := textfield.Check("status_detail", c.StatusDetail, maxText, false); err != nil {
 		return err
 	}
 	if err := c.Contact.normalize(); err != nil {
@@ -118,13 +89,13 @@ func (c *Content) normalize(stage Stage, now time.Time) error {
 			return err
 		}
 	}
-	if err := checkText("measures_taken", c.MeasuresTaken, maxText, stage != StageQuick); err != nil {
+	if err := textfield.Check("measures_taken", c.MeasuresTaken, maxText, stage != StageQuick); err != nil {
 		return err
 	}
-	if err := checkText("root_cause", c.RootCause, maxText, stage == StageFinal); err != nil {
+	if err := textfield.Check("root_cause", c.RootCause, maxText, stage == StageFinal); err != nil {
 		return err
 	}
-	if err := checkText("recurrence", c.Recurrence, maxText, false); err != nil {
+	if err := textfield.Check("recurrence", c.Recurrence, maxText, false); err != nil {
 		return err
 	}
 	if len(c.Techniques) > maxList {
@@ -176,11 +147,11 @@ func (c *Content) normalize(stage Stage, now time.Time) error {
 	for i := range c.Malware {
 		m := &c.Malware[i]
 		m.Name = strings.TrimSpace(m.Name)
-		if err := checkLine(fmt.Sprintf("malware[%d].name", i), m.Name, true); err != nil {
+		if err := textfield.CheckLine(fmt.Sprintf("malware[%d].name", i), m.Name, true); err != nil {
 			return err
 		}
 		for j, t := range m.Types {
-			if err := checkLine(fmt.Sprintf("malware[%d].types[%d]", i, j), t, true); err != nil {
+			if err := textfield.CheckLine(fmt.Sprintf("malware[%d].types[%d]", i, j), t, true); err != nil {
 				return err
 			}
 		}
@@ -195,7 +166,7 @@ func (c *Content) normalize(stage Stage, now time.Time) error {
 			return fieldErrorf(f+".time", "required")
 		}
 		e.Time = e.Time.UTC()
-		if err := checkText(f+".description", e.Description, maxText, true); err != nil {
+		if err := textfield.Check(f+".description", e.Description, maxText, true); err != nil {
 			return err
 		}
 	}
@@ -204,10 +175,10 @@ func (c *Content) normalize(stage Stage, now time.Time) error {
 	}
 	for i, a := range c.Attachments {
 		f := fmt.Sprintf("attachments[%d]", i)
-		if err := checkLine(f+".type", a.Type, true); err != nil {
+		if err := textfield.CheckLine(f+".type", a.Type, true); err != nil {
 			return err
 		}
-		if err := checkLine(f+".id", a.ID, true); err != nil {
+		if err := textfield.CheckLine(f+".id", a.ID, true); err != nil {
 			return err
 		}
 		if len(a.Object) == 0 || len(a.Object) > maxAttachment {
@@ -219,7 +190,7 @@ func (c *Content) normalize(stage Stage, now time.Time) error {
 
 func (ct *Contact) normalize() error {
 	ct.Name, ct.Email, ct.Phone = strings.TrimSpace(ct.Name), strings.TrimSpace(ct.Email), strings.TrimSpace(ct.Phone)
-	if err := checkLine("contact.name", ct.Name, true); err != nil {
+	if err := textfield.CheckLine("contact.name", ct.Name, true); err != nil {
 		return err
 	}
 	if ct.Email == "" && ct.Phone == "" {
@@ -250,12 +221,12 @@ func (im *Impact) normalize(required bool) error {
 		return fieldErrorf("impact.level", "%q: want none, low, moderate, high or severe", im.Level)
 	}
 	im.Description = strings.TrimSpace(im.Description)
-	return checkText("impact.description", im.Description, maxText, required)
+	return textfield.Check("impact.description", im.Description, maxText, required)
 }
 
 func (in *Indicator) normalize(field string) error {
 	in.Value = strings.TrimSpace(in.Value)
-	if err := checkText(field+".description", in.Description, maxText, false); err != nil {
+	if err := textfield.Check(field+".description", in.Description, maxText, false); err != nil {
 		return err
 	}
 	if in.Value == "" {
@@ -334,12 +305,4 @@ func validDomain(d string) bool {
 		}
 	}
 	return true
-}
-
-// firstLine returns s's first line, cut to at most n characters.
-func firstLine(s string, n int) string {
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	return cut(strings.TrimSpace(s), n)
 }
