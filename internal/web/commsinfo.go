@@ -237,12 +237,12 @@ func (f recordQueryForm) query() (commsinfo.RecordQuery, *commsinfo.FieldError) 
 	q := commsinfo.RecordQuery{Approval: f.Approval, Run: f.Run, Address: f.Address, Domain: f.Domain, Type: f.Type, Direction: f.Direction}
 	var err error
 	if f.From != "" {
-		if q.From, err = parseLocal(f.From); err != nil {
+		if q.From, err = parseQueryTime(f.From); err != nil {
 			return q, &commsinfo.FieldError{Field: "from", Msg: err.Error()}
 		}
 	}
 	if f.To != "" {
-		if q.To, err = parseLocal(f.To); err != nil {
+		if q.To, err = parseQueryTime(f.To); err != nil {
 			return q, &commsinfo.FieldError{Field: "to", Msg: err.Error()}
 		}
 	}
@@ -252,6 +252,28 @@ func (f recordQueryForm) query() (commsinfo.RecordQuery, *commsinfo.FieldError) 
 		}
 	}
 	return q, nil
+}
+
+// parseQueryTime reads a query's datetime-local bound as Japan time; a
+// year before 1970 or after 9999 is surely a mistake.
+func parseQueryTime(v string) (time.Time, error) {
+	t, err := parseLocal(v)
+	if err != nil {
+		return t, err
+	}
+	if y := t.Year(); y < 1970 || y > 9999 {
+		return t, fmt.Errorf("%q: want a time from 1970 to 9999", v)
+	}
+	return t, nil
+}
+
+// queryTimeValue renders a query's bound for a datetime-local field, with
+// its seconds when it has some; "" for the zero time.
+func queryTimeValue(t time.Time) string {
+	if t.IsZero() || t.Second() == 0 && t.Nanosecond() == 0 {
+		return localValue(t)
+	}
+	return t.In(jst).Format(localLayout + ":05")
 }
 
 // values returns the query string that repeats f, each name prefixed.

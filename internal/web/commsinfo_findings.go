@@ -167,7 +167,7 @@ func (s *Site) findings(w http.ResponseWriter, r *http.Request) error {
 // recordQueryFormOf renders a stored query back as the search form's
 // fields.
 func recordQueryFormOf(q commsinfo.RecordQuery) recordQueryForm {
-	f := recordQueryForm{Approval: q.Approval, Run: q.Run, From: localValue(q.From), To: localValue(q.To), Address: q.Address,
+	f := recordQueryForm{Approval: q.Approval, Run: q.Run, From: queryTimeValue(q.From), To: queryTimeValue(q.To), Address: q.Address,
 		Domain: q.Domain, Type: q.Type, Direction: q.Direction}
 	if q.Port > 0 {
 		f.Port = strconv.Itoa(q.Port)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/acd-platform/acd/internal/commsinfo"
 	"github.com/acd-platform/acd/internal/store/storetest"
 	"github.com/acd-platform/acd/internal/web"
@@ -427,4 +429,25 @@ func TestCommsinfoPagesTranslated(t *testing.T) {
 		}
 		checkTranslated(t, "chart", svg)
 	}
+}
+
+// FuzzFindingForm: the finding form's fields never panic, and what parses
+// renders back to fields that parse to the same indicators and query. The
+// seed corpus is in testdata/fuzz/FuzzFindingForm.
+func FuzzFindingForm(f *testing.F) {
+	f.Fuzz(func(t *testing.T, indicators, techniques, recordIDs, from, to, address, port, domain string) {
+		q := [9]string{"apv_1", "", from, to, address, port, domain, "", ""}
+		in, err := web.ParseFindingForm(indicators, techniques, recordIDs, q)
+		if err != nil {
+			return
+		}
+		ind, q2 := web.FormatFindingForm(in)
+		in2, err := web.ParseFindingForm(ind, techniques, recordIDs, q2)
+		if err != nil {
+			t.Fatalf("rendered fields do not parse: %v\n%q\n%q", err, ind, q2)
+		}
+		if d := cmp.Diff(in, in2); d != "" {
+			t.Errorf("fields changed on a round trip (-first +second):\n%s", d)
+		}
+	})
 }
