@@ -12,6 +12,7 @@ import (
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/inspection"
 	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/servicetest"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
 )
@@ -44,46 +45,22 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{ctx: ctx, db: db, clock: deadline.NewFakeClock(t0)}
+	p := servicetest.New(t, db, t0)
+	e := &env{ctx: p.Ctx, db: db, ring: p.Keys, clock: p.Clock, log: p.Log, auth: p.Auth, dl: p.Deadlines, n: p.Notifier}
 	var err error
-	if e.ring, err = keys.Open(t.TempDir(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if e.log, err = auditlog.New(ctx, db, e.ring, auditlog.Options{Now: e.clock.Now}); err != nil {
-		t.Fatal(err)
-	}
-	if e.auth, err = auth.New(ctx, db, e.log, auth.Config{Keys: e.ring, Now: e.clock.Now, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if e.n, err = deadline.NewNotifier(ctx, db, e.log, e.clock, nil, deadline.NotifierConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	if e.dl, err = deadline.New(ctx, db, e.log, e.n, e.clock, nil, deadline.Config{}); err != nil {
-		t.Fatal(err)
-	}
-	e.svc, err = inspection.New(ctx, inspection.Deps{DB: db, Log: e.log, Auth: e.auth, Policy: auth.NewPolicy(), Deadlines: e.dl, Notifier: e.n},
+	e.svc, err = inspection.New(p.Ctx, inspection.Deps{DB: db, Log: e.log, Auth: e.auth, Policy: auth.NewPolicy(), Deadlines: e.dl, Notifier: e.n},
 		inspection.Config{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	org := func(n auth.NewOrg) auth.Org {
-		o, err := e.auth.CreateOrg(ctx, nil, n)
-		if err != nil {
-			t.Fatalf("create org %s: %v", n.Name, err)
-		}
-		return o
-	}
-	e.commission = org(auth.NewOrg{Name: "Commission", Kind: auth.OrgCommission})
-	e.nco = org(auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
-	e.meti = org(auth.NewOrg{Name: "METI", Kind: auth.OrgMinistry, Sectors: []string{"electricity"}})
-	e.npa = org(auth.NewOrg{Name: "NPA", Kind: auth.OrgPolice, Police: auth.PoliceNational})
-	e.sdf = org(auth.NewOrg{Name: "SDF", Kind: auth.OrgSDF})
-	e.operator = org(auth.NewOrg{Name: "Kanto Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
-	sys := org(auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
-	pr := func(id string, o auth.Org, role auth.Role) *auth.Principal {
-		return &auth.Principal{UserID: id, Username: id, OrgID: o.ID, OrgKind: o.Kind, Sectors: o.Sectors, Roles: []auth.Role{role}, Via: auth.ViaToken, MFA: true}
-	}
+	e.commission = p.Org(t, auth.NewOrg{Name: "Commission", Kind: auth.OrgCommission})
+	e.nco = p.Org(t, auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
+	e.meti = p.Org(t, auth.NewOrg{Name: "METI", Kind: auth.OrgMinistry, Sectors: []string{"electricity"}})
+	e.npa = p.Org(t, auth.NewOrg{Name: "NPA", Kind: auth.OrgPolice, Police: auth.PoliceNational})
+	e.sdf = p.Org(t, auth.NewOrg{Name: "SDF", Kind: auth.OrgSDF})
+	e.operator = p.Org(t, auth.NewOrg{Name: "Kanto Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
+	sys := p.Org(t, auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
+	pr := servicetest.Principal
 	e.chair, e.member = pr("usr_chair", e.commission, auth.RoleCommissionChair), pr("usr_member", e.commission, auth.RoleCommissionMember)
 	e.memberNoMFA = pr("usr_member2", e.commission, auth.RoleCommissionMember)
 	e.memberNoMFA.MFA = false

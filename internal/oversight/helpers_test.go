@@ -15,6 +15,7 @@ import (
 	"github.com/acd-platform/acd/internal/manifest"
 	"github.com/acd-platform/acd/internal/oversight"
 	"github.com/acd-platform/acd/internal/selection/criteria"
+	"github.com/acd-platform/acd/internal/servicetest"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
 )
@@ -45,44 +46,19 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB, cfg oversight.Config) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{ctx: ctx, db: db, clock: deadline.NewFakeClock(t0)}
-	var err error
-	if e.ring, err = keys.Open(t.TempDir(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if e.log, err = auditlog.New(ctx, db, e.ring, auditlog.Options{Now: e.clock.Now}); err != nil {
-		t.Fatal(err)
-	}
-	if e.auth, err = auth.New(ctx, db, e.log, auth.Config{Keys: e.ring, Now: e.clock.Now, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if e.n, err = deadline.NewNotifier(ctx, db, e.log, e.clock, nil, deadline.NotifierConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	dl, err := deadline.New(ctx, db, e.log, e.n, e.clock, nil, deadline.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := servicetest.New(t, db, t0)
+	e := &env{ctx: p.Ctx, db: db, clock: p.Clock, ring: p.Keys, log: p.Log, auth: p.Auth, n: p.Notifier}
 	cfg.Now = e.clock.Now
-	if e.svc, err = oversight.New(ctx, oversight.Deps{DB: db, Log: e.log, Auth: e.auth, Deadlines: dl, Notifier: e.n, Keys: e.ring}, cfg); err != nil {
+	var err error
+	if e.svc, err = oversight.New(p.Ctx, oversight.Deps{DB: db, Log: e.log, Auth: e.auth, Deadlines: p.Deadlines, Notifier: e.n, Keys: e.ring}, cfg); err != nil {
 		t.Fatal(err)
 	}
-	org := func(n auth.NewOrg) auth.Org {
-		o, err := e.auth.CreateOrg(ctx, nil, n)
-		if err != nil {
-			t.Fatalf("create org %s: %v", n.Name, err)
-		}
-		return o
-	}
-	e.opA = org(auth.NewOrg{Name: "Tokyo Telecom", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}})
-	e.opB = org(auth.NewOrg{Name: "Osaka Telecom", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}})
-	e.nco = org(auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
-	e.comm = org(auth.NewOrg{Name: "Commission", Kind: auth.OrgCommission})
-	sys := org(auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
-	pr := func(id string, o auth.Org, roles ...auth.Role) *auth.Principal {
-		return &auth.Principal{UserID: id, Username: id, OrgID: o.ID, OrgKind: o.Kind, Sectors: o.Sectors, Roles: roles, Via: auth.ViaToken, MFA: true}
-	}
+	e.opA = p.Org(t, auth.NewOrg{Name: "Tokyo Telecom", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}})
+	e.opB = p.Org(t, auth.NewOrg{Name: "Osaka Telecom", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}})
+	e.nco = p.Org(t, auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
+	e.comm = p.Org(t, auth.NewOrg{Name: "Commission", Kind: auth.OrgCommission})
+	sys := p.Org(t, auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
+	pr := servicetest.Principal
 	e.analyst, e.analyst2 = pr("usr_analyst", e.nco, auth.RoleAnalyst), pr("usr_analyst2", e.nco, auth.RoleAnalyst)
 	e.chair = pr("usr_chair", e.comm, auth.RoleCommissionChair)
 	e.m1, e.m2 = pr("usr_m1", e.comm, auth.RoleCommissionMember), pr("usr_m2", e.comm, auth.RoleCommissionMember)

@@ -9,8 +9,8 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/idempotency"
-	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/reporting"
+	"github.com/acd-platform/acd/internal/servicetest"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
 )
@@ -41,24 +41,9 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{ctx: ctx, db: db, clock: deadline.NewFakeClock(t0)}
-	ring, err := keys.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.log, err = auditlog.New(ctx, db, ring, auditlog.Options{Now: e.clock.Now}); err != nil {
-		t.Fatal(err)
-	}
-	if e.auth, err = auth.New(ctx, db, e.log, auth.Config{Keys: ring, Now: e.clock.Now, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if e.n, err = deadline.NewNotifier(ctx, db, e.log, e.clock, nil, deadline.NotifierConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	if e.dl, err = deadline.New(ctx, db, e.log, e.n, e.clock, nil, deadline.Config{}); err != nil {
-		t.Fatal(err)
-	}
+	p := servicetest.New(t, db, t0)
+	ctx := p.Ctx
+	e := &env{ctx: ctx, db: db, clock: p.Clock, log: p.Log, auth: p.Auth, dl: p.Deadlines, n: p.Notifier}
 	keys, err := idempotency.New(ctx, db, e.clock.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -69,24 +54,15 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	org := func(n auth.NewOrg) auth.Org {
-		o, err := e.auth.CreateOrg(ctx, nil, n)
-		if err != nil {
-			t.Fatalf("create org %s: %v", n.Name, err)
-		}
-		return o
-	}
-	e.opA = org(auth.NewOrg{Name: "Kanto Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
-	e.opB = org(auth.NewOrg{Name: "Kyushu Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
-	e.opRail = org(auth.NewOrg{Name: "Chuo Railway", Kind: auth.OrgOperator, Sectors: []string{"railways"}})
-	e.undesignated = org(auth.NewOrg{Name: "Small Gas", Kind: auth.OrgOperator, Sectors: []string{"gas"}})
-	meti := org(auth.NewOrg{Name: "METI", Kind: auth.OrgMinistry, Sectors: []string{"electricity", "gas", "oil", "credit_cards"}})
-	mlit := org(auth.NewOrg{Name: "MLIT", Kind: auth.OrgMinistry, Sectors: []string{"water_supply", "railways"}})
-	nco := org(auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
-	sys := org(auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
-	pr := func(id string, o auth.Org, role auth.Role) *auth.Principal {
-		return &auth.Principal{UserID: id, Username: id, OrgID: o.ID, OrgKind: o.Kind, Sectors: o.Sectors, Roles: []auth.Role{role}, Via: auth.ViaToken, MFA: true}
-	}
+	e.opA = p.Org(t, auth.NewOrg{Name: "Kanto Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
+	e.opB = p.Org(t, auth.NewOrg{Name: "Kyushu Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
+	e.opRail = p.Org(t, auth.NewOrg{Name: "Chuo Railway", Kind: auth.OrgOperator, Sectors: []string{"railways"}})
+	e.undesignated = p.Org(t, auth.NewOrg{Name: "Small Gas", Kind: auth.OrgOperator, Sectors: []string{"gas"}})
+	meti := p.Org(t, auth.NewOrg{Name: "METI", Kind: auth.OrgMinistry, Sectors: []string{"electricity", "gas", "oil", "credit_cards"}})
+	mlit := p.Org(t, auth.NewOrg{Name: "MLIT", Kind: auth.OrgMinistry, Sectors: []string{"water_supply", "railways"}})
+	nco := p.Org(t, auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
+	sys := p.Org(t, auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
+	pr := servicetest.Principal
 	e.pA, e.pA2, e.pB = pr("usr_a", e.opA, auth.RoleOperator), pr("usr_a2", e.opA, auth.RoleOperator), pr("usr_b", e.opB, auth.RoleOperator)
 	e.pRail, e.pUndes = pr("usr_rail", e.opRail, auth.RoleOperator), pr("usr_undes", e.undesignated, auth.RoleOperator)
 	e.meti, e.mlit = pr("usr_meti", meti, auth.RoleMinistry), pr("usr_mlit", mlit, auth.RoleMinistry)

@@ -2,21 +2,16 @@ package inspectionapi_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/acd-platform/acd/internal/api"
-	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/inspection"
 	"github.com/acd-platform/acd/internal/inspection/inspectionapi"
-	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/servicetest"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
 )
@@ -34,6 +29,7 @@ type env struct {
 	dl     *deadline.Service
 	router *api.Router
 	ts     *httptest.Server
+	c      *servicetest.Client
 
 	commission, nco, meti, npa, operator auth.Org
 	// tokens by user: chair, member, analyst (NCO), ministry (METI),
@@ -43,71 +39,31 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{ctx: ctx, clock: deadline.NewFakeClock(t0), tok: map[string]string{}}
-	ring, err := keys.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := auditlog.New(ctx, db, ring, auditlog.Options{Now: e.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := auth.New(ctx, db, log, auth.Config{Keys: ring, Now: e.clock.Now, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := deadline.NewNotifier(ctx, db, log, e.clock, nil, deadline.NotifierConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.dl, err = deadline.New(ctx, db, log, n, e.clock, nil, deadline.Config{}); err != nil {
-		t.Fatal(err)
-	}
+	p := servicetest.New(t, db, t0)
+	e := &env{ctx: p.Ctx, clock: p.Clock, dl: p.Deadlines}
 	pol := auth.NewPolicy()
-	svc, err := inspection.New(ctx, inspection.Deps{DB: db, Log: log, Auth: as, Policy: pol, Deadlines: e.dl, Notifier: n}, inspection.Config{Now: e.clock.Now})
+	svc, err := inspection.New(p.Ctx, inspection.Deps{DB: db, Log: p.Log, Auth: p.Auth, Policy: pol, Deadlines: e.dl, Notifier: p.Notifier}, inspection.Config{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.router = api.NewRouter(api.RouterConfig{Authenticator: as, Authorizer: pol, MapError: inspectionapi.Error})
+	e.router = api.NewRouter(api.RouterConfig{Authenticator: p.Auth, Authorizer: pol, MapError: inspectionapi.Error})
 	inspectionapi.Register(e.router, svc)
 	e.ts = httptest.NewServer(e.router)
 	t.Cleanup(e.ts.Close)
 
-	org := func(n auth.NewOrg) auth.Org {
-		o, err := as.CreateOrg(ctx, auth.CLI("test"), n)
-		if err != nil {
-			t.Fatalf("create org %s: %v", n.Name, err)
-		}
-		return o
-	}
-	e.commission = org(auth.NewOrg{Name: "Commission", Kind: auth.OrgCommission})
-	e.nco = org(auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
-	e.meti = org(auth.NewOrg{Name: "METI", Kind: auth.OrgMinistry, Sectors: []string{"electricity"}})
-	e.npa = org(auth.NewOrg{Name: "NPA", Kind: auth.OrgPolice, Police: auth.PoliceNational})
-	e.operator = org(auth.NewOrg{Name: "Kanto Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
-	sys := org(auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
-	for _, u := range []struct {
-		name string
-		org  auth.Org
-		role auth.Role
-	}{
-		{"chair", e.commission, auth.RoleCommissionChair}, {"member", e.commission, auth.RoleCommissionMember},
-		{"analyst", e.nco, auth.RoleAnalyst}, {"ministry", e.meti, auth.RoleMinistry},
-		{"officer", e.npa, auth.RoleOfficer}, {"commander", e.npa, auth.RoleCommander},
-		{"operator", e.operator, auth.RoleOperator}, {"admin", sys, auth.RoleAdmin},
-	} {
-		usr, err := as.SeedUser(ctx, auth.NewUser{Username: "user-" + u.name, OrgID: u.org.ID, Roles: []auth.Role{u.role}, Password: "correct horse battery"})
-		if err != nil {
-			t.Fatalf("seed %s: %v", u.name, err)
-		}
-		self := &auth.Principal{UserID: usr.ID, Via: auth.ViaSession, MFA: true, Roles: usr.Roles}
-		raw, _, err := as.CreateToken(ctx, self, usr.ID, "test", 90*24*time.Hour)
-		if err != nil {
-			t.Fatalf("token for %s: %v", u.name, err)
-		}
-		e.tok[u.name] = raw
-	}
+	e.commission = p.Org(t, auth.NewOrg{Name: "Commission", Kind: auth.OrgCommission})
+	e.nco = p.Org(t, auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
+	e.meti = p.Org(t, auth.NewOrg{Name: "METI", Kind: auth.OrgMinistry, Sectors: []string{"electricity"}})
+	e.npa = p.Org(t, auth.NewOrg{Name: "NPA", Kind: auth.OrgPolice, Police: auth.PoliceNational})
+	e.operator = p.Org(t, auth.NewOrg{Name: "Kanto Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
+	sys := p.Org(t, auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
+	e.tok = servicetest.SeedUsers(t, p.Ctx, p.Auth, 90*24*time.Hour,
+		servicetest.User{Name: "chair", Org: e.commission, Role: auth.RoleCommissionChair},
+		servicetest.User{Name: "member", Org: e.commission, Role: auth.RoleCommissionMember},
+		servicetest.User{Name: "analyst", Org: e.nco, Role: auth.RoleAnalyst}, servicetest.User{Name: "ministry", Org: e.meti, Role: auth.RoleMinistry},
+		servicetest.User{Name: "officer", Org: e.npa, Role: auth.RoleOfficer}, servicetest.User{Name: "commander", Org: e.npa, Role: auth.RoleCommander},
+		servicetest.User{Name: "operator", Org: e.operator, Role: auth.RoleOperator}, servicetest.User{Name: "admin", Org: sys, Role: auth.RoleAdmin})
+	e.c = &servicetest.Client{Ctx: p.Ctx, Server: e.ts, Tokens: e.tok}
 	return e
 }
 
@@ -119,67 +75,24 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 // type ct (JSON when ct is "" and body is not).
 func (e *env) req(t *testing.T, method, path, user, ct, body string) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-		if ct == "" {
-			ct = "application/json"
-		}
-	}
-	req, err := http.NewRequestWithContext(e.ctx, method, e.ts.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+e.tok[user])
-	}
-	resp, err := e.ts.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	code, _, b := e.c.Do(t, method, path, user, ct, body)
+	return code, b
 }
 
 // call sends JSON and expects status want, decoding into out unless nil.
 func (e *env) call(t *testing.T, method, path, user, body string, want int, out any) []byte {
 	t.Helper()
-	got, b := e.req(t, method, path, user, "", body)
-	if got != want {
-		t.Fatalf("%s %s as %s: status %d, want %d; body %s", method, path, user, got, want, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
-		}
-	}
-	return b
+	return e.c.Call(t, method, path, user, body, want, out)
 }
 
 // apiError is the error envelope.
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
+type apiError = servicetest.APIError
 
 // fails sends body and expects status want with an error on field.
 func (e *env) fails(t *testing.T, method, path, user, body string, want int, field string) apiError {
 	t.Helper()
 	b := e.call(t, method, path, user, body, want, nil)
-	var ae apiError
-	if err := json.Unmarshal(b, &ae); err != nil {
-		t.Fatalf("%s %s: decode error %s: %v", method, path, b, err)
-	}
+	ae := servicetest.DecodeError(t, b)
 	if ae.Error.Field != field {
 		t.Errorf("%s %s with %s: field %q, want %q (%s)", method, path, body, ae.Error.Field, field, ae.Error.Message)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,12 +12,11 @@ import (
 	"time"
 
 	"github.com/acd-platform/acd/internal/api"
-	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
-	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/oversight"
 	"github.com/acd-platform/acd/internal/oversight/oversightapi"
+	"github.com/acd-platform/acd/internal/servicetest"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
 )
@@ -37,6 +35,7 @@ type env struct {
 	svc    *oversight.Service
 	router *api.Router
 	ts     *httptest.Server
+	c      *servicetest.Client
 
 	opA, opB auth.Org
 	// tokens by user: analyst, analyst2, chair, m1…m4, opa, opb, admin.
@@ -45,36 +44,17 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	ctx := context.Background()
-	e := &env{ctx: ctx, clock: deadline.NewFakeClock(t0), tok: map[string]string{}}
-	ring, err := keys.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := auditlog.New(ctx, db, ring, auditlog.Options{Now: e.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := auth.New(ctx, db, log, auth.Config{Keys: ring, Now: e.clock.Now, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := deadline.NewNotifier(ctx, db, log, e.clock, nil, deadline.NotifierConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dl, err := deadline.New(ctx, db, log, n, e.clock, nil, deadline.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.svc, err = oversight.New(ctx, oversight.Deps{DB: db, Log: log, Auth: as, Deadlines: dl, Notifier: n, Keys: ring}, oversight.Config{Now: e.clock.Now}); err != nil {
+	p := servicetest.New(t, db, t0)
+	e := &env{ctx: p.Ctx, clock: p.Clock}
+	var err error
+	if e.svc, err = oversight.New(p.Ctx, oversight.Deps{DB: db, Log: p.Log, Auth: p.Auth, Deadlines: p.Deadlines, Notifier: p.Notifier, Keys: p.Keys}, oversight.Config{Now: e.clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	authn := api.AuthenticatorFunc(func(r *http.Request) (*auth.Principal, error) {
 		if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "+oversight.SensorTokenPrefix); ok {
 			return e.svc.ResolveSensorToken(r.Context(), oversight.SensorTokenPrefix+raw)
 		}
-		return as.Authenticate(r)
+		return p.Auth.Authenticate(r)
 	})
 	e.router = api.NewRouter(api.RouterConfig{Authenticator: authn, Authorizer: auth.NewPolicy(), MapError: func(err error) *api.Error {
 		if e := oversightapi.Error(err); e != nil {
@@ -93,39 +73,19 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	e.ts = httptest.NewServer(e.router)
 	t.Cleanup(e.ts.Close)
 
-	org := func(n auth.NewOrg) auth.Org {
-		o, err := as.CreateOrg(ctx, auth.CLI("test"), n)
-		if err != nil {
-			t.Fatalf("create org %s: %v", n.Name, err)
-		}
-		return o
-	}
-	e.opA = org(auth.NewOrg{Name: "Tokyo Telecom", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}})
-	e.opB = org(auth.NewOrg{Name: "Osaka Telecom", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}})
-	nco := org(auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
-	comm := org(auth.NewOrg{Name: "Commission", Kind: auth.OrgCommission})
-	sys := org(auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
-	for _, u := range []struct {
-		name string
-		org  auth.Org
-		role auth.Role
-	}{
-		{"analyst", nco, auth.RoleAnalyst}, {"analyst2", nco, auth.RoleAnalyst},
-		{"chair", comm, auth.RoleCommissionChair}, {"m1", comm, auth.RoleCommissionMember}, {"m2", comm, auth.RoleCommissionMember},
-		{"m3", comm, auth.RoleCommissionMember}, {"m4", comm, auth.RoleCommissionMember},
-		{"opa", e.opA, auth.RoleOperator}, {"opb", e.opB, auth.RoleOperator}, {"admin", sys, auth.RoleAdmin},
-	} {
-		usr, err := as.SeedUser(ctx, auth.NewUser{Username: "user-" + u.name, OrgID: u.org.ID, Roles: []auth.Role{u.role}, Password: "correct horse battery"})
-		if err != nil {
-			t.Fatalf("seed %s: %v", u.name, err)
-		}
-		self := &auth.Principal{UserID: usr.ID, Via: auth.ViaSession, MFA: true, Roles: usr.Roles}
-		raw, _, err := as.CreateToken(ctx, self, usr.ID, "test", 365*24*time.Hour)
-		if err != nil {
-			t.Fatalf("token for %s: %v", u.name, err)
-		}
-		e.tok[u.name] = raw
-	}
+	e.opA = p.Org(t, auth.NewOrg{Name: "Tokyo Telecom", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}})
+	e.opB = p.Org(t, auth.NewOrg{Name: "Osaka Telecom", Kind: auth.OrgOperator, Sectors: []string{"telecommunications"}})
+	nco := p.Org(t, auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
+	comm := p.Org(t, auth.NewOrg{Name: "Commission", Kind: auth.OrgCommission})
+	sys := p.Org(t, auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
+	e.tok = servicetest.SeedUsers(t, p.Ctx, p.Auth, 365*24*time.Hour,
+		servicetest.User{Name: "analyst", Org: nco, Role: auth.RoleAnalyst}, servicetest.User{Name: "analyst2", Org: nco, Role: auth.RoleAnalyst},
+		servicetest.User{Name: "chair", Org: comm, Role: auth.RoleCommissionChair},
+		servicetest.User{Name: "m1", Org: comm, Role: auth.RoleCommissionMember}, servicetest.User{Name: "m2", Org: comm, Role: auth.RoleCommissionMember},
+		servicetest.User{Name: "m3", Org: comm, Role: auth.RoleCommissionMember}, servicetest.User{Name: "m4", Org: comm, Role: auth.RoleCommissionMember},
+		servicetest.User{Name: "opa", Org: e.opA, Role: auth.RoleOperator}, servicetest.User{Name: "opb", Org: e.opB, Role: auth.RoleOperator},
+		servicetest.User{Name: "admin", Org: sys, Role: auth.RoleAdmin})
+	e.c = &servicetest.Client{Ctx: p.Ctx, Server: e.ts, Tokens: e.tok}
 	return e
 }
 
@@ -137,66 +97,30 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 // starts with the sensor prefix) with a JSON body unless empty.
 func (e *env) req(t *testing.T, method, path, user, body string) (int, http.Header, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(e.ctx, method, e.ts.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	switch {
-	case strings.HasPrefix(user, oversight.SensorTokenPrefix):
-		req.Header.Set("Authorization", "Bearer "+user)
-	case user != "":
-		req.Header.Set("Authorization", "Bearer "+e.tok[user])
-	}
-	resp, err := e.ts.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
+	return e.c.Do(t, method, path, e.as(user), "", body)
 }
 
 // call sends a request and expects status want, decoding into out unless nil.
 func (e *env) call(t *testing.T, method, path, user, body string, want int, out any) []byte {
 	t.Helper()
-	got, _, b := e.req(t, method, path, user, body)
-	if got != want {
-		t.Fatalf("%s %s as %s: status %d, want %d; body %s", method, path, user, got, want, b)
+	return e.c.Call(t, method, path, e.as(user), body, want, out)
+}
+
+// as returns the name the client knows user's token by: a raw sensor token
+// stands for itself.
+func (e *env) as(user string) string {
+	if strings.HasPrefix(user, oversight.SensorTokenPrefix) {
+		e.tok[user] = user
 	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
-		}
-	}
-	return b
+	return user
 }
 
 // apiError is the error envelope.
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
+type apiError = servicetest.APIError
 
 func errorOf(t *testing.T, b []byte) apiError {
 	t.Helper()
-	var e apiError
-	if err := json.Unmarshal(b, &e); err != nil {
-		t.Fatalf("decode error %s: %v", b, err)
-	}
-	return e
+	return servicetest.DecodeError(t, b)
 }
 
 // period is the window of test filings.

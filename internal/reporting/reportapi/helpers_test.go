@@ -2,11 +2,8 @@ package reportapi_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/server"
+	"github.com/acd-platform/acd/internal/servicetest"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
 )
@@ -29,6 +27,7 @@ type env struct {
 	ts    *httptest.Server
 	ctx   context.Context
 	clock *deadline.FakeClock
+	c     *servicetest.Client
 
 	opA, opB, opRail, undesignated, meti, mlit auth.Org
 	// tokens by user: a, a2 (operator A), b (operator B, same sector),
@@ -50,14 +49,8 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	e := &env{srv: s, ts: ts, ctx: ctx, clock: clock, tok: map[string]string{}}
-	org := func(n auth.NewOrg) auth.Org {
-		o, err := s.Auth.CreateOrg(ctx, auth.CLI("test"), n)
-		if err != nil {
-			t.Fatalf("create org %s: %v", n.Name, err)
-		}
-		return o
-	}
+	e := &env{srv: s, ts: ts, ctx: ctx, clock: clock}
+	org := func(n auth.NewOrg) auth.Org { return servicetest.CreateOrg(t, ctx, s.Auth, n) }
 	e.opA = org(auth.NewOrg{Name: "Kanto Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
 	e.opB = org(auth.NewOrg{Name: "Kyushu Power", Kind: auth.OrgOperator, Sectors: []string{"electricity"}})
 	e.opRail = org(auth.NewOrg{Name: "Chuo Railway", Kind: auth.OrgOperator, Sectors: []string{"railways"}})
@@ -67,27 +60,14 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	nco := org(auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff})
 	sys := org(auth.NewOrg{Name: "Sysadmin", Kind: auth.OrgSystemAdmin})
 	ven := org(auth.NewOrg{Name: "Vendor", Kind: auth.OrgVendor})
-	for _, u := range []struct {
-		name string
-		org  auth.Org
-		role auth.Role
-	}{
-		{"a", e.opA, auth.RoleOperator}, {"a2", e.opA, auth.RoleOperator}, {"b", e.opB, auth.RoleOperator},
-		{"rail", e.opRail, auth.RoleOperator}, {"undes", e.undesignated, auth.RoleOperator},
-		{"meti", e.meti, auth.RoleMinistry}, {"mlit", e.mlit, auth.RoleMinistry}, {"analyst", nco, auth.RoleAnalyst},
-		{"admin", sys, auth.RoleAdmin}, {"vendor", ven, auth.RoleVendor},
-	} {
-		usr, err := s.Auth.SeedUser(ctx, auth.NewUser{Username: "user-" + u.name, OrgID: u.org.ID, Roles: []auth.Role{u.role}, Password: "correct horse battery"})
-		if err != nil {
-			t.Fatalf("seed %s: %v", u.name, err)
-		}
-		self := &auth.Principal{UserID: usr.ID, Via: auth.ViaSession, MFA: true, Roles: usr.Roles}
-		raw, _, err := s.Auth.CreateToken(ctx, self, usr.ID, "test", 90*24*time.Hour)
-		if err != nil {
-			t.Fatalf("token for %s: %v", u.name, err)
-		}
-		e.tok[u.name] = raw
-	}
+	e.tok = servicetest.SeedUsers(t, ctx, s.Auth, 90*24*time.Hour,
+		servicetest.User{Name: "a", Org: e.opA, Role: auth.RoleOperator}, servicetest.User{Name: "a2", Org: e.opA, Role: auth.RoleOperator},
+		servicetest.User{Name: "b", Org: e.opB, Role: auth.RoleOperator}, servicetest.User{Name: "rail", Org: e.opRail, Role: auth.RoleOperator},
+		servicetest.User{Name: "undes", Org: e.undesignated, Role: auth.RoleOperator},
+		servicetest.User{Name: "meti", Org: e.meti, Role: auth.RoleMinistry}, servicetest.User{Name: "mlit", Org: e.mlit, Role: auth.RoleMinistry},
+		servicetest.User{Name: "analyst", Org: nco, Role: auth.RoleAnalyst},
+		servicetest.User{Name: "admin", Org: sys, Role: auth.RoleAdmin}, servicetest.User{Name: "vendor", Org: ven, Role: auth.RoleVendor})
+	e.c = &servicetest.Client{Ctx: ctx, Server: ts, Tokens: e.tok}
 	for _, o := range []auth.Org{e.opA, e.opB, e.opRail} {
 		e.call(t, "POST", "/api/v1/operators/"+o.ID+"/designations", "analyst", `{"designated":true,"reason":"test"}`, http.StatusCreated, nil)
 	}
@@ -103,69 +83,21 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 // pairs.
 func (e *env) req(t *testing.T, method, path, user, ct, body string, hdr ...string) (int, http.Header, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-		if ct == "" {
-			ct = "application/json"
-		}
-	}
-	req, err := http.NewRequestWithContext(e.ctx, method, e.ts.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+e.tok[user])
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := e.ts.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
+	return e.c.Do(t, method, path, user, ct, body, hdr...)
 }
 
 // call sends JSON and expects status want, decoding into out unless nil.
 func (e *env) call(t *testing.T, method, path, user, body string, want int, out any) []byte {
 	t.Helper()
-	got, _, b := e.req(t, method, path, user, "", body)
-	if got != want {
-		t.Fatalf("%s %s as %s: status %d, want %d; body %s", method, path, user, got, want, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
-		}
-	}
-	return b
+	return e.c.Call(t, method, path, user, body, want, out)
 }
 
 // apiError is the error envelope.
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
+type apiError = servicetest.APIError
 
 func errorOf(t *testing.T, b []byte) apiError {
 	t.Helper()
-	var e apiError
-	if err := json.Unmarshal(b, &e); err != nil {
-		t.Fatalf("decode error %s: %v", b, err)
-	}
-	return e
+	return servicetest.DecodeError(t, b)
 }
 
 // quickJSON is a valid quick report body, aware an hour before the clock.
