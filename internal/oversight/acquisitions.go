@@ -2,9 +2,7 @@ package oversight
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -349,25 +347,11 @@ func (s *Service) Queue(ctx context.Context, p *auth.Principal) ([]QueueItem, er
 // storage
 
 func getAcquisition(ctx context.Context, q store.Querier, id string) (Acquisition, error) {
-	var data string
-	err := q.QueryRow(ctx, "SELECT data FROM ovs_acquisitions WHERE id = ?", id).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Acquisition{}, fmt.Errorf("acquisition request %q: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Acquisition{}, fmt.Errorf("read acquisition request: %w", err)
-	}
-	var a Acquisition
-	err = decode(data, &a)
-	return a, err
+	return getRecord[Acquisition](ctx, q, "ovs_acquisitions", "acquisition request", id)
 }
 
 func acquisitionCriteria(ctx context.Context, q store.Querier, id string) ([]byte, error) {
-	var crit []byte
-	if err := q.QueryRow(ctx, "SELECT criteria FROM ovs_acquisitions WHERE id = ?", id).Scan(&crit); err != nil {
-		return nil, fmt.Errorf("read acquisition request %s criteria: %w", id, err)
-	}
-	return crit, nil
+	return readCriteria(ctx, q, "ovs_acquisitions", "acquisition request", id)
 }
 
 func saveAcquisition(ctx context.Context, tx *store.Tx, a *Acquisition) error {

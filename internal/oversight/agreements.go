@@ -2,7 +2,6 @@ package oversight
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -701,25 +700,11 @@ func (s *Service) deriveConsultation(c *Consultation) {
 // storage
 
 func getAgreement(ctx context.Context, q store.Querier, id string) (Agreement, error) {
-	var data string
-	err := q.QueryRow(ctx, "SELECT data FROM ovs_agreements WHERE id = ?", id).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Agreement{}, fmt.Errorf("agreement %q: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Agreement{}, fmt.Errorf("read agreement: %w", err)
-	}
-	var a Agreement
-	err = decode(data, &a)
-	return a, err
+	return getRecord[Agreement](ctx, q, "ovs_agreements", "agreement", id)
 }
 
 func agreementCriteria(ctx context.Context, q store.Querier, id string) ([]byte, error) {
-	var crit []byte
-	if err := q.QueryRow(ctx, "SELECT criteria FROM ovs_agreements WHERE id = ?", id).Scan(&crit); err != nil {
-		return nil, fmt.Errorf("read agreement %s criteria: %w", id, err)
-	}
-	return crit, nil
+	return readCriteria(ctx, q, "ovs_agreements", "agreement", id)
 }
 
 // saveAgreement writes a; crit, when not nil, replaces the criteria file.
@@ -742,17 +727,7 @@ func (s *Service) saveAgreement(ctx context.Context, tx *store.Tx, a *Agreement,
 }
 
 func getConsultation(ctx context.Context, q store.Querier, id string) (Consultation, error) {
-	var data string
-	err := q.QueryRow(ctx, "SELECT data FROM ovs_consultations WHERE id = ?", id).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Consultation{}, fmt.Errorf("consultation %q: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Consultation{}, fmt.Errorf("read consultation: %w", err)
-	}
-	var c Consultation
-	err = decode(data, &c)
-	return c, err
+	return getRecord[Consultation](ctx, q, "ovs_consultations", "consultation", id)
 }
 
 func (s *Service) saveConsultation(ctx context.Context, tx *store.Tx, c *Consultation, insert bool) error {

@@ -3,7 +3,9 @@ package oversight
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -258,6 +260,33 @@ func encode(v any) (string, error) {
 		return "", fmt.Errorf("encode record: %w", err)
 	}
 	return string(b), nil
+}
+
+// getRecord reads the record id from the data column of table; what names
+// the record in errors ("agreement"). An unknown id is an error wrapping
+// ErrNotFound.
+func getRecord[T any](ctx context.Context, q store.Querier, table, what, id string) (T, error) {
+	var x T
+	var data string
+	err := q.QueryRow(ctx, "SELECT data FROM "+table+" WHERE id = ?", id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return x, fmt.Errorf("%s %q: %w", what, id, ErrNotFound)
+	}
+	if err != nil {
+		return x, fmt.Errorf("read %s: %w", what, err)
+	}
+	err = decode(data, &x)
+	return x, err
+}
+
+// readCriteria reads the criteria file of record id of table; what names
+// the record in errors.
+func readCriteria(ctx context.Context, q store.Querier, table, what, id string) ([]byte, error) {
+	var crit []byte
+	if err := q.QueryRow(ctx, "SELECT criteria FROM "+table+" WHERE id = ?", id).Scan(&crit); err != nil {
+		return nil, fmt.Errorf("read %s %s criteria: %w", what, id, err)
+	}
+	return crit, nil
 }
 
 func decode(data string, v any) error {
