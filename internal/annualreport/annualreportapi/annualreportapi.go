@@ -8,6 +8,7 @@ package annualreportapi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -196,23 +197,18 @@ func (h *handlers) figures(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handlers) html(w http.ResponseWriter, r *http.Request) error {
-	y, err := year(r)
-	if err != nil {
-		return err
-	}
-	o, err := options(r)
-	if err != nil {
-		return err
-	}
-	doc, err := h.svc.HTML(r.Context(), principal(r), y, o)
-	if err != nil {
-		return mapped(err)
-	}
-	w.Header().Set("Content-Disposition", `inline; filename="`+filename(y, o, "html")+`"`)
-	return writeDocument(w, "text/html; charset=utf-8", doc)
+	return h.document(w, r, h.svc.HTML, "inline", "html", "text/html; charset=utf-8")
 }
 
 func (h *handlers) pdf(w http.ResponseWriter, r *http.Request) error {
+	return h.document(w, r, h.svc.PDF, "attachment", "pdf", "application/pdf")
+}
+
+// document renders the report of the requested year and options with
+// render and writes it with mediaType, named with ext, shown as
+// disposition ("inline" or "attachment").
+func (h *handlers) document(w http.ResponseWriter, r *http.Request,
+	render func(context.Context, *auth.Principal, int, annualreport.Options) ([]byte, error), disposition, ext, mediaType string) error {
 	y, err := year(r)
 	if err != nil {
 		return err
@@ -221,12 +217,12 @@ func (h *handlers) pdf(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.svc.PDF(r.Context(), principal(r), y, o)
+	doc, err := render(r.Context(), principal(r), y, o)
 	if err != nil {
 		return mapped(err)
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename(y, o, "pdf")+`"`)
-	return writeDocument(w, "application/pdf", doc)
+	w.Header().Set("Content-Disposition", disposition+`; filename="`+filename(y, o, ext)+`"`)
+	return writeDocument(w, mediaType, doc)
 }
 
 func (h *handlers) publish(w http.ResponseWriter, r *http.Request) error {
