@@ -42,8 +42,8 @@ func (s *Site) registerOversight(page func(pattern string, action auth.Action, h
 		return
 	}
 	page("GET /agreements", auth.AgreementRead, s.agreements)
-	page("GET /agreements/new", auth.AgreementWrite, s.agreementNew)
-	page("POST /agreements", auth.AgreementWrite, s.agreementCreate)
+	page("GET /agreements/new", auth.AgreementDraft, s.agreementNew)
+	page("POST /agreements", auth.AgreementDraft, s.agreementCreate)
 	page("GET /agreements/{id}", auth.AgreementRead, s.agreement)
 	page("GET /agreements/{id}/edit", auth.AgreementWrite, s.agreementEdit)
 	page("POST /agreements/{id}", auth.AgreementWrite, s.agreementUpdate)
@@ -75,6 +75,7 @@ func (s *Site) registerOversight(page func(pattern string, action auth.Action, h
 	page("POST /approvals/{id}/revoke", auth.CommissionDecide, s.approvalRevoke)
 
 	s.links[auth.AgreementRead] = "/agreements"
+	s.links[auth.AgreementDraft] = "/agreements/new"
 	s.links[auth.AgreementWrite] = "/agreements"
 	s.links[auth.AcquisitionFile] = "/acquisitions/new"
 	s.links[auth.AcquisitionRead] = "/acquisitions"
