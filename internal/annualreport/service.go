@@ -157,6 +157,9 @@ func RegisterResolvers(l *auditlog.Log) {
 		return p, err
 	})
 	l.RegisterLister("annual_report", func(ctx context.Context, q store.Querier) ([]string, error) {
+		if ok, err := store.Migrated(ctx, q, component); err != nil || !ok {
+			return nil, err // a database that never published a report
+		}
 		rows, err := q.Query(ctx, selectPubYears)
 		if err != nil {
 			return nil, fmt.Errorf("list annual reports: %w", err)

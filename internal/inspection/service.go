@@ -305,8 +305,7 @@ func RegisterResolvers(l *auditlog.Log) {
 // this package's tables.
 func listIDs(table string) auditlog.Lister {
 	return func(ctx context.Context, q store.Querier) ([]string, error) {
-		var migrated int
-		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE component = ?", component).Scan(&migrated); err != nil || migrated == 0 {
+		if ok, err := store.Migrated(ctx, q, component); err != nil || !ok {
 			return nil, err
 		}
 		rows, err := q.Query(ctx, "SELECT id FROM "+table)

@@ -79,3 +79,14 @@ func (db *DB) Migrate(ctx context.Context, component string, migs []Migration) e
 	}
 	return nil
 }
+
+// Migrated reports whether component's migrations have ever run on the
+// database q reads, so that a reader of the whole database (such as the
+// audit-log verifier) can skip the tables of a capability never started.
+func Migrated(ctx context.Context, q Querier, component string) (bool, error) {
+	var n int
+	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE component = ?", component).Scan(&n); err != nil {
+		return false, fmt.Errorf("migrations of %s: %w", component, err)
+	}
+	return n > 0, nil
+}

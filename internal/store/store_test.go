@@ -34,6 +34,11 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		if n != 2 {
 			t.Errorf("got %d applied migrations, want 2", n)
 		}
+		for comp, want := range map[string]bool{"widgets": true, "gadgets": false} {
+			if got, err := store.Migrated(ctx, db, comp); err != nil || got != want {
+				t.Errorf("Migrated(%s) = %v, %v; want %v", comp, got, err, want)
+			}
+		}
 		// A binary that knows fewer migrations than the database holds refuses.
 		err := db.Migrate(ctx, "widgets", widgetMigrations[:1])
 		if err == nil || !strings.Contains(err.Error(), "version 2") {
