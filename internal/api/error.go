@@ -37,6 +37,10 @@ type Error struct {
 	Code    string // one of the Code constants, or a capability's own
 	Message string // for people; must not hold internal detail
 	Field   string // the input field at fault, as a JSON path ("roles[1]"); optional
+	// Messages, when set, says Message in each language of the UI, keyed
+	// by language tag ("en", "ja"), for refusals a person must understand
+	// whichever language they read (e.g. a measure's gate not passed).
+	Messages map[string]string
 
 	// RetryAfter, when positive, is sent as the Retry-After header (429, 503).
 	RetryAfter time.Duration
@@ -153,9 +157,10 @@ type envelope struct {
 }
 
 type envelopeBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Code     string            `json:"code"`
+	Message  string            `json:"message"`
+	Field    string            `json:"field,omitempty"`
+	Messages map[string]string `json:"messages,omitempty"`
 }
 
 // WriteError writes e as the error envelope with its status. It is for code
@@ -173,7 +178,7 @@ func WriteError(w http.ResponseWriter, e *Error) {
 	if msg == "" {
 		msg = http.StatusText(e.status())
 	}
-	body, err := json.Marshal(envelope{Error: envelopeBody{Code: e.code(), Message: msg, Field: e.Field}})
+	body, err := json.Marshal(envelope{Error: envelopeBody{Code: e.code(), Message: msg, Field: e.Field, Messages: e.Messages}})
 	if err != nil {
 		// Strings always marshal; keep the status anyway.
 		body = []byte(`{"error":{"code":"internal","message":"internal error"}}`)

@@ -494,3 +494,31 @@ func TestFormBodiesAreCapped(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorMessages: an error that says its message in each language sends
+// them all, beside the code and the default message.
+func TestErrorMessages(t *testing.T) {
+	rec := httptest.NewRecorder()
+	api.WriteError(rec, &api.Error{Status: http.StatusConflict, Code: "command_required", Message: "no command",
+		Messages: map[string]string{"en": "no command", "ja": "指揮がない"}})
+	var got struct {
+		Error struct {
+			Code     string            `json:"code"`
+			Message  string            `json:"message"`
+			Messages map[string]string `json:"messages"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != http.StatusConflict || got.Error.Code != "command_required" || got.Error.Message != "no command" ||
+		got.Error.Messages["ja"] != "指揮がない" || got.Error.Messages["en"] != "no command" {
+		t.Errorf("got %d %+v, want 409 command_required with both messages", rec.Code, got.Error)
+	}
+	// Without messages the field is left out.
+	rec = httptest.NewRecorder()
+	api.WriteError(rec, api.Conflict("x"))
+	if strings.Contains(rec.Body.String(), "messages") {
+		t.Errorf("got %s, want no messages field", rec.Body.String())
+	}
+}

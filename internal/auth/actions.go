@@ -228,4 +228,63 @@ const (
 	// checkpoint; the log checks it against the witness keys it trusts. The
 	// commission.
 	AuditCosign Action = "audit.cosign"
+
+	// Access and neutralisation measures (Police Duties Execution Act §6-2;
+	// SDF Act §81-3, §91-3, §95-4). The measures service scopes each case
+	// further: an officer sees the cases of their agency, a commander those
+	// of the chain they command, MOFA those it is consulted on, the cabinet
+	// and the NPSC the SDF cases.
+
+	// OfficerDesignate designates and revokes designated officers: the NPA
+	// Commissioner General (police officers) and the Minister of Defense
+	// (SDF officers), both commanders; the service checks which.
+	OfficerDesignate Action = "officer.designate"
+	// OfficerRead reads designations. Officers, commanders, analysts and
+	// the commission.
+	OfficerRead Action = "officer.read"
+	// MeasureOpen opens a measure case. Designated officers; the service
+	// checks the designation.
+	MeasureOpen Action = "measure.open"
+	// MeasureWrite edits the caller's case and records its steps: the
+	// location, the checklist, the request for approval, the emergency
+	// declaration and post-notification, orders to administrators, the
+	// officer's record of execution and the outcome. Officers.
+	MeasureWrite Action = "measure.write"
+	// MeasureRead reads measure cases. Officers, commanders, analysts, the
+	// commission, the cabinet, the NPSC and MOFA, each scoped by the
+	// service.
+	MeasureRead Action = "measure.read"
+	// MeasureCommand commands a measure, and consults MOFA or asks the
+	// commission for approval on the chain's behalf. Commanders (NPA
+	// Commissioner General, prefectural police chief, Minister of
+	// Defense); the service checks the chain.
+	MeasureCommand Action = "measure.command"
+	// ConsultationAnswer answers a consultation on a measure against a
+	// target not believed to be in Japan. MOFA.
+	ConsultationAnswer Action = "consultation.answer"
+	// PostNoticeReview reviews an emergency measure's post-notification,
+	// acknowledging it or answering with a recommendation. The commission.
+	PostNoticeReview Action = "post_notice.review"
+	// SDFOrderIssue issues the Prime Minister's order of communication
+	// protection measures (SDF Act §81-3). The cabinet.
+	SDFOrderIssue Action = "sdf_order.issue"
+	// SDFOrderNPSC records the National Public Safety Commission's request
+	// for or consent to SDF action. The NPSC.
+	SDFOrderNPSC Action = "sdf_order.npsc"
+	// MeasureOverview reads the command-tower view: every open case with
+	// its gates, police and SDF. The Cabinet Office (analyst), the cabinet
+	// and the commission.
+	MeasureOverview Action = "measure.overview"
+	// BlocklistWrite adds entries to and removes them from the defensive
+	// blocklist. Analysts and officers.
+	BlocklistWrite Action = "blocklist.write"
+	// BlocklistRead reads the blocklist's entries and previews its feeds.
+	// Analysts, officers and commanders.
+	BlocklistRead Action = "blocklist.read"
+	// BlocklistSubscribers registers the ISPs and operators that pull the
+	// feeds, issues and revokes their feed tokens. Analysts.
+	BlocklistSubscribers Action = "blocklist.subscribers"
+	// BlocklistFeed pulls a blocklist feed (RPZ, IP/CIDR list, STIX
+	// bundle). Feed subscribers only, by their feed token.
+	BlocklistFeed Action = "blocklist.feed"
 )

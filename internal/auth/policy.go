@@ -22,6 +22,10 @@ const (
 	// bound to one approval (Principal.Sensor); no user, whatever their
 	// roles, is a sensor, and a sensor is nothing else.
 	Sensor
+	// Subscriber admits only a blocklist feed subscriber authenticated by a
+	// feed token (Principal.Subscriber); like a sensor, a subscriber is no
+	// user and nothing else.
+	Subscriber
 )
 
 func (a Audience) String() string {
@@ -34,6 +38,8 @@ func (a Audience) String() string {
 		return "roles"
 	case Sensor:
 		return "sensor"
+	case Subscriber:
+		return "subscriber"
 	}
 	return "nobody"
 }
@@ -126,6 +132,22 @@ var policyTable = map[Action]Rule{
 	AnnualReportPublish:   {Audience: Roles, Roles: []Role{RoleCommissionChair}},
 	AnnualReportPublic:    {Audience: Public},
 	AuditCosign:           {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
+
+	OfficerDesignate:     {Audience: Roles, Roles: []Role{RoleCommander}},
+	OfficerRead:          {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember, RoleOfficer, RoleCommander}},
+	MeasureOpen:          {Audience: Roles, Roles: []Role{RoleOfficer}},
+	MeasureWrite:         {Audience: Roles, Roles: []Role{RoleOfficer}},
+	MeasureRead:          {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember, RoleOfficer, RoleCommander, RoleCabinet, RoleNPSC, RoleMOFA}},
+	MeasureCommand:       {Audience: Roles, Roles: []Role{RoleCommander}},
+	ConsultationAnswer:   {Audience: Roles, Roles: []Role{RoleMOFA}},
+	PostNoticeReview:     {Audience: Roles, Roles: []Role{RoleCommissionChair, RoleCommissionMember}},
+	SDFOrderIssue:        {Audience: Roles, Roles: []Role{RoleCabinet}},
+	SDFOrderNPSC:         {Audience: Roles, Roles: []Role{RoleNPSC}},
+	MeasureOverview:      {Audience: Roles, Roles: []Role{RoleAnalyst, RoleCommissionChair, RoleCommissionMember, RoleCabinet}},
+	BlocklistWrite:       {Audience: Roles, Roles: []Role{RoleAnalyst, RoleOfficer}},
+	BlocklistRead:        {Audience: Roles, Roles: []Role{RoleAnalyst, RoleOfficer, RoleCommander}},
+	BlocklistSubscribers: {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	BlocklistFeed:        {Audience: Subscriber},
 }
 
 // Policy is ACD's one authorization policy (DESIGN.md: role × action ×
@@ -163,7 +185,9 @@ func (pol *Policy) Allow(p *Principal, a Action) bool {
 	case Authenticated:
 		return active(p)
 	case Sensor:
-		return p != nil && p.Sensor != "" && !p.Disabled
+		return p != nil && p.Sensor != "" && p.Subscriber == "" && !p.Disabled
+	case Subscriber:
+		return p != nil && p.Subscriber != "" && p.Sensor == "" && !p.Disabled
 	case Roles:
 		if !active(p) {
 			return false
@@ -177,8 +201,11 @@ func (pol *Policy) Allow(p *Principal, a Action) bool {
 	return false
 }
 
-// active reports whether p is a logged-in user; a sensor is not one.
-func active(p *Principal) bool { return p != nil && !p.Disabled && p.UserID != "" && p.Sensor == "" }
+// active reports whether p is a logged-in user; a sensor or a feed
+// subscriber is not one.
+func active(p *Principal) bool {
+	return p != nil && !p.Disabled && p.UserID != "" && p.Sensor == "" && p.Subscriber == ""
+}
 
 // Actions returns every action in the policy, sorted.
 func (pol *Policy) Actions() []Action {

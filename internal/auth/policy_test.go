@@ -50,6 +50,13 @@ func TestPolicyAllow(t *testing.T) {
 		{"sensor holding a role gets nothing of it", &auth.Principal{Sensor: "apv_1", UserID: "sensor", Roles: []auth.Role{auth.RoleAnalyst}, Via: auth.ViaToken}, auth.RunRead, false},
 		{"analyst is no sensor", session(false, auth.RoleAnalyst), auth.SensorUpload, false},
 		{"public is no sensor", nil, auth.SensorUpload, false},
+		{"subscriber pulls a feed", &auth.Principal{Subscriber: "sub_1", Via: auth.ViaToken}, auth.BlocklistFeed, true},
+		{"subscriber is not authenticated as a user", &auth.Principal{Subscriber: "sub_1", UserID: "feed", Via: auth.ViaToken}, auth.HomeView, false},
+		{"subscriber holding a role gets nothing of it", &auth.Principal{Subscriber: "sub_1", UserID: "feed", Roles: []auth.Role{auth.RoleAnalyst}, Via: auth.ViaToken}, auth.BlocklistRead, false},
+		{"subscriber is no sensor", &auth.Principal{Subscriber: "sub_1", Via: auth.ViaToken}, auth.SensorUpload, false},
+		{"sensor is no subscriber", &auth.Principal{Sensor: "apv_1", Via: auth.ViaToken}, auth.BlocklistFeed, false},
+		{"a principal claiming both is neither", &auth.Principal{Sensor: "apv_1", Subscriber: "sub_1", Via: auth.ViaToken}, auth.BlocklistFeed, false},
+		{"analyst is no subscriber", session(false, auth.RoleAnalyst), auth.BlocklistFeed, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +148,22 @@ func TestPolicyTable(t *testing.T) {
 		auth.AnnualReportPublish:   {Audience: auth.Roles, Roles: []auth.Role{auth.RoleCommissionChair}},
 		auth.AnnualReportPublic:    {Audience: auth.Public},
 		auth.AuditCosign:           {Audience: auth.Roles, Roles: []auth.Role{auth.RoleCommissionChair, auth.RoleCommissionMember}},
+
+		auth.OfficerDesignate:     {Audience: auth.Roles, Roles: []auth.Role{auth.RoleCommander}},
+		auth.OfficerRead:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleCommissionChair, auth.RoleCommissionMember, auth.RoleOfficer, auth.RoleCommander}},
+		auth.MeasureOpen:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOfficer}},
+		auth.MeasureWrite:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOfficer}},
+		auth.MeasureRead:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleCommissionChair, auth.RoleCommissionMember, auth.RoleOfficer, auth.RoleCommander, auth.RoleCabinet, auth.RoleNPSC, auth.RoleMOFA}},
+		auth.MeasureCommand:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleCommander}},
+		auth.ConsultationAnswer:   {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMOFA}},
+		auth.PostNoticeReview:     {Audience: auth.Roles, Roles: []auth.Role{auth.RoleCommissionChair, auth.RoleCommissionMember}},
+		auth.SDFOrderIssue:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleCabinet}},
+		auth.SDFOrderNPSC:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleNPSC}},
+		auth.MeasureOverview:      {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleCommissionChair, auth.RoleCommissionMember, auth.RoleCabinet}},
+		auth.BlocklistWrite:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleOfficer}},
+		auth.BlocklistRead:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleOfficer, auth.RoleCommander}},
+		auth.BlocklistSubscribers: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.BlocklistFeed:        {Audience: auth.Subscriber},
 	}
 	actions := pol.Actions()
 	if !slices.IsSorted(actions) {

@@ -76,6 +76,10 @@ type Principal struct {
 	// selection sensor, which has no user, organisation or roles and may do
 	// only the policy's Sensor actions.
 	Sensor string
+	// Subscriber is the blocklist feed subscriber a feed token belongs to;
+	// set only for a subscriber, which has no user, organisation or roles
+	// and may do only the policy's Subscriber actions.
+	Subscriber string
 	// Via is how the principal authenticated: ViaSession, ViaToken or
 	// ViaCLI.
 	Via string

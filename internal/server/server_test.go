@@ -104,6 +104,24 @@ var expected = map[auth.Action][]string{
 	auth.AnnualReportPublish:   {"commission_chair"},
 	auth.AnnualReportPublic:    {"public"},
 	auth.AuditCosign:           {"commission_chair", "commission_member"},
+
+	// Measures (PDEA §6-2, SDF Act §81-3, §91-3, §95-4): admins nothing;
+	// a feed token only pulls feeds.
+	auth.OfficerDesignate:     {"commander"},
+	auth.OfficerRead:          {"analyst", "commission_chair", "commission_member", "officer", "commander"},
+	auth.MeasureOpen:          {"officer"},
+	auth.MeasureWrite:         {"officer"},
+	auth.MeasureRead:          {"analyst", "commission_chair", "commission_member", "officer", "commander", "cabinet", "npsc", "mofa"},
+	auth.MeasureCommand:       {"commander"},
+	auth.ConsultationAnswer:   {"mofa"},
+	auth.PostNoticeReview:     {"commission_chair", "commission_member"},
+	auth.SDFOrderIssue:        {"cabinet"},
+	auth.SDFOrderNPSC:         {"npsc"},
+	auth.MeasureOverview:      {"analyst", "commission_chair", "commission_member", "cabinet"},
+	auth.BlocklistWrite:       {"analyst", "officer"},
+	auth.BlocklistRead:        {"analyst", "officer", "commander"},
+	auth.BlocklistSubscribers: {"analyst"},
+	auth.BlocklistFeed:        {"subscriber"},
 }
 
 func wantAllowed(a auth.Action, role string) (bool, bool) {
