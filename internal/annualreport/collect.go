@@ -37,6 +37,12 @@ type InspectionSource interface {
 	HandlingErrors(ctx context.Context, p *auth.Principal, f inspection.ErrorFilter) ([]inspection.HandlingError, error)
 }
 
+// MeasuresSource counts the access and neutralisation measures of a year
+// (the server adapts *measures.Service): the figures with InOperation set.
+type MeasuresSource interface {
+	MeasureFigures(ctx context.Context, from, to time.Time) (Measures, error)
+}
+
 // OrgNamer names organisations (*auth.Service does).
 type OrgNamer interface {
 	Org(ctx context.Context, id string) (auth.Org, error)
@@ -48,6 +54,9 @@ type CollectDeps struct {
 	Oversight  OversightSource
 	CommsInfo  CommsInfoSource
 	Inspection InspectionSource
+	// Measures counts the measures; nil reports them as not yet in
+	// operation.
+	Measures MeasuresSource
 	// Orgs names the agencies in the full report's lists; nil lists
 	// their ids.
 	Orgs OrgNamer
@@ -59,9 +68,9 @@ type CollectDeps struct {
 // hold its records: acquisition requests, decisions and agreements from
 // oversight, selection runs and provisions from commsinfo, inspections,
 // recommendations and handling errors from inspection — each through its
-// Stats over the year's bounds (YearBounds), selection month by month too.
-// Access and neutralisation measures are not yet run by ACD: their figures
-// say so (Measures.InOperation false).
+// Stats over the year's bounds (YearBounds), selection month by month too,
+// and access and neutralisation measures from Measures when it is set
+// (otherwise their figures say they are not yet in operation).
 //
 // The detail of the full report — the reasons of each refusal, each
 // recommendation, each handling error — is listed only when ctx carries a
@@ -168,6 +177,14 @@ func collect(ctx context.Context, d CollectDeps, year int) (Figures, error) {
 	in, err := d.Inspection.Stats(ctx, from, to)
 	if err != nil {
 		return Figures{}, fmt.Errorf("count inspections: %w", err)
+	}
+	if d.Measures != nil {
+		m, err := d.Measures.MeasureFigures(ctx, from, to)
+		if err != nil {
+			return Figures{}, fmt.Errorf("count measures: %w", err)
+		}
+		m.InOperation = true
+		f.Measures = m
 	}
 	f.Inspections = Inspections{Opened: in.Inspections.Opened, Closed: in.Inspections.Closed, OpenAtEnd: in.Inspections.OpenAtEnd, Findings: in.Inspections.Findings}
 	rs := in.Recommendations

@@ -488,3 +488,49 @@ func TestFixtureYear(t *testing.T) {
 		})
 	})
 }
+
+// measureFigures is a MeasuresSource that remembers the bounds it was
+// asked for.
+type measureFigures struct {
+	m        ar.Measures
+	err      error
+	from, to time.Time
+}
+
+func (s *measureFigures) MeasureFigures(_ context.Context, from, to time.Time) (ar.Measures, error) {
+	s.from, s.to = from, to
+	return s.m, s.err
+}
+
+// TestCollectMeasures: with a measures source the figures are its counts
+// over the year's bounds and in operation; its failure fails the report.
+func TestCollectMeasures(t *testing.T) {
+	w := newWorld(t, storetest.SQLite(t))
+	src := &measureFigures{m: ar.Measures{PriorApproved: 2, Emergency: 1, PostNoticesLate: 1, CasesPolice: 3, OrdersIssued: 4}}
+	collect, err := ar.Collect(ar.CollectDeps{Oversight: w.ov, CommsInfo: w.ci, Inspection: w.in, Measures: src, Now: w.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := collect.Figures(w.ctx, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := src.m
+	want.InOperation = true
+	if diff := cmp.Diff(want, f.Measures); diff != "" {
+		t.Errorf("measures (-want +got):\n%s", diff)
+	}
+	from, to := ar.YearBounds(2026)
+	if !src.from.Equal(from) || !src.to.Equal(to) {
+		t.Errorf("asked for %s–%s, want the year's bounds %s–%s", src.from, src.to, from, to)
+	}
+	src.err = fmt.Errorf("database gone")
+	if _, err := collect.Figures(w.ctx, 2026); err == nil || !strings.Contains(err.Error(), "count measures: database gone") {
+		t.Errorf("got %v, want the source's error", err)
+	}
+	// Without a source the year says measures are not in operation.
+	collect, _ = ar.Collect(ar.CollectDeps{Oversight: w.ov, CommsInfo: w.ci, Inspection: w.in, Now: w.clock.Now})
+	if f, err := collect.Figures(w.ctx, 2026); err != nil || f.Measures.InOperation {
+		t.Errorf("no source: got %+v, %v; want not in operation", f.Measures, err)
+	}
+}

@@ -257,6 +257,26 @@ type Measures struct {
 	// post-notifications to the commission, by whether they came promptly.
 	PostNoticesOnTime int `json:"post_notices_on_time"`
 	PostNoticesLate   int `json:"post_notices_late"`
+	// PostNoticesMissing are emergency measures whose post-notification
+	// was still not filed, past its deadline, when counted.
+	PostNoticesMissing int `json:"post_notices_missing"`
+	// Cases opened in the year, by path: police (Police Duties Execution
+	// Act §6-2), SDF communication protection (SDF Act §81-3) and SDF
+	// guard duty (§95-4).
+	CasesPolice        int `json:"cases_police"`
+	CasesSDFProtection int `json:"cases_sdf_protection"`
+	CasesSDFGuard      int `json:"cases_sdf_guard"`
+	// ForeignTargets are cases whose target was not believed to be in
+	// Japan; MOFAConsultations the consultations with MOFA on them.
+	ForeignTargets    int `json:"foreign_targets"`
+	MOFAConsultations int `json:"mofa_consultations"`
+	// ApprovalsRefused are the commission's refusals of a measure.
+	ApprovalsRefused int `json:"approvals_refused"`
+	// OrdersIssued are orders to administrators; Executions measures
+	// recorded by officers; Closed cases closed with an outcome report.
+	OrdersIssued int `json:"orders_issued"`
+	Executions   int `json:"executions"`
+	Closed       int `json:"closed"`
 }
 
 // Inspections are the commission's inspections: opened in the year,
@@ -488,7 +508,12 @@ func (f *Figures) Check() error {
 	c.counts("provisions.by_recipient", p.ByRecipient, maxItems)
 	m := f.Measures
 	c.nonNeg("measures", "prior_approved", m.PriorApproved, "emergency", m.Emergency,
-		"post_notices_on_time", m.PostNoticesOnTime, "post_notices_late", m.PostNoticesLate)
+		"post_notices_on_time", m.PostNoticesOnTime, "post_notices_late", m.PostNoticesLate,
+		"post_notices_missing", m.PostNoticesMissing, "cases_police", m.CasesPolice,
+		"cases_sdf_protection", m.CasesSDFProtection, "cases_sdf_guard", m.CasesSDFGuard,
+		"foreign_targets", m.ForeignTargets, "mofa_consultations", m.MOFAConsultations,
+		"approvals_refused", m.ApprovalsRefused, "orders_issued", m.OrdersIssued,
+		"executions", m.Executions, "closed", m.Closed)
 	in := f.Inspections
 	c.nonNeg("inspections", "opened", in.Opened, "closed", in.Closed, "open_at_end", in.OpenAtEnd, "findings", in.Findings)
 	r := f.Recommendations

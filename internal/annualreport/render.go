@@ -471,10 +471,20 @@ func (b *builder) measures() section {
 		return b.num(int64(v), "")
 	}
 	t := &table{Caption: b.t("measures.heading"), Head: []string{b.t("col.item"), b.t("col.count")}, Rows: [][]cell{
+		{b.head(b.t("measures.cases_police")), val(m.CasesPolice)},
+		{b.head(b.t("measures.cases_sdf_protection")), val(m.CasesSDFProtection)},
+		{b.head(b.t("measures.cases_sdf_guard")), val(m.CasesSDFGuard)},
+		{b.head(b.t("measures.foreign_targets")), val(m.ForeignTargets)},
+		{b.subhead(b.t("measures.mofa_consultations")), val(m.MOFAConsultations)},
+		{b.head(b.t("measures.approvals_refused")), val(m.ApprovalsRefused)},
 		{b.head(b.t("measures.prior_approved")), val(m.PriorApproved)},
 		{b.head(b.t("measures.emergency")), val(m.Emergency)},
 		{b.subhead(b.t("measures.post_on_time")), val(m.PostNoticesOnTime)},
 		{b.subhead(b.t("measures.post_late")), val(m.PostNoticesLate)},
+		{b.subhead(b.t("measures.post_missing")), val(m.PostNoticesMissing)},
+		{b.head(b.t("measures.orders_issued")), val(m.OrdersIssued)},
+		{b.head(b.t("measures.executions")), val(m.Executions)},
+		{b.head(b.t("measures.closed")), val(m.Closed)},
 	}}
 	blk := block{Table: t}
 	if !m.InOperation {

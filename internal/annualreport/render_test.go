@@ -275,13 +275,23 @@ func TestMeasures(t *testing.T) {
 	if strings.Contains(s, `class="num"`) {
 		t.Errorf("measures not in operation show numbers:\n%s", s)
 	}
-	if got := strings.Count(s, `<td class="note">not yet in operation</td>`); got != 4 {
-		t.Errorf("got %d figures marked not yet in operation, want 4", got)
+	if got := strings.Count(s, `<td class="note">not yet in operation</td>`); got != 14 {
+		t.Errorf("got %d figures marked not yet in operation, want all 14", got)
 	}
-	f.Measures = ar.Measures{InOperation: true, PriorApproved: 5, Emergency: 2, PostNoticesOnTime: 1, PostNoticesLate: 1}
+	f.Measures = ar.Measures{InOperation: true, PriorApproved: 5, Emergency: 2, PostNoticesOnTime: 1, PostNoticesLate: 1,
+		PostNoticesMissing: 7, CasesSDFGuard: 11, MOFAConsultations: 13, OrdersIssued: 17}
 	s = section(render(t, f, ar.Options{Lang: ar.English, Variant: ar.VariantPublic}))
-	if strings.Contains(s, "not yet in operation") || !strings.Contains(s, `<td class="num">5</td>`) {
-		t.Errorf("measures in operation:\n%s", s)
+	if strings.Contains(s, "not yet in operation") {
+		t.Errorf("measures in operation still marked not in operation:\n%s", s)
+	}
+	for _, row := range []struct{ label, n string }{
+		{"Measures with prior approval", "5"}, {"Post-notifications overdue, not filed", "7"},
+		{"Cases: SDF guard duty (SDF Act §95-4)", "11"}, {"Consultations with the Minister of Foreign Affairs", "13"},
+		{"Orders to administrators", "17"},
+	} {
+		if !regexp.MustCompile(regexp.QuoteMeta(row.label) + `</t[hd]>\s*<td class="num">` + row.n + `</td>`).MatchString(s) {
+			t.Errorf("row %q does not show %s:\n%s", row.label, row.n, s)
+		}
 	}
 }
 
