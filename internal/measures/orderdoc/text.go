@@ -11,81 +11,81 @@ var jst = time.FixedZone("JST", 9*60*60)
 
 // labels are the headings of the document in one language.
 type labels struct {
-	Lang           string // "ja" or "en"
-	Title          string
-	Intro          string
-	OrderID        string
-	CaseID         string
-	IssuedAt       string
-	LegalBasis     string
-	Issuer         string
-	Officer        string
-	Agency         string
-	Addressee      string
-	Name           string
-	Contact        string
-	Hosting        string
-	Targets        string
-	Address        string
-	Domain         string
-	Required       string
-	Grounds        string
-	Harm           string
-	Urgency        string
-	Due            string
-	Reply          string
+	Lang       string // "ja" or "en"
+	Title      string
+	Intro      string
+	OrderID    string
+	CaseID     string
+	IssuedAt   string
+	LegalBasis string
+	Issuer     string
+	Officer    string
+	Agency     string
+	Addressee  string
+	Name       string
+	Contact    string
+	Hosting    string
+	Targets    string
+	Address    string
+	Domain     string
+	Required   string
+	Grounds    string
+	Harm       string
+	Urgency    string
+	Due        string
+	Reply      string
 }
 
 var (
 	labelsJA = labels{
-		Lang:           "ja",
-		Title:          "電子計算機の管理者に対する措置命令書",
-		Intro:          "下記の法令の規定に基づき、下記の電子計算機について、下記の措置をとることを命じます。",
-		OrderID:        "命令番号",
-		CaseID:         "事案番号",
-		IssuedAt:       "発出日時",
-		LegalBasis:     "根拠法令",
-		Issuer:         "発出者",
-		Officer:        "氏名",
-		Agency:         "所属",
-		Addressee:      "名宛人（電子計算機の管理者）",
-		Name:           "氏名又は名称",
-		Contact:        "連絡先",
-		Hosting:        "ホスティング事業者",
-		Targets:        "対象の電子計算機",
-		Address:        "IPアドレス",
-		Domain:         "ドメイン名",
-		Required:       "とるべき措置",
-		Grounds:        "命令の理由",
-		Harm:           "生命、身体又は財産に対する重大な危害のおそれ",
-		Urgency:        "緊急を要する理由",
-		Due:            "期限",
-		Reply:          "回答の方法",
+		Lang:       "ja",
+		Title:      "電子計算機の管理者に対する措置命令書",
+		Intro:      "下記の法令の規定に基づき、下記の電子計算機について、下記の措置をとることを命じます。",
+		OrderID:    "命令番号",
+		CaseID:     "事案番号",
+		IssuedAt:   "発出日時",
+		LegalBasis: "根拠法令",
+		Issuer:     "発出者",
+		Officer:    "氏名",
+		Agency:     "所属",
+		Addressee:  "名宛人（電子計算機の管理者）",
+		Name:       "氏名又は名称",
+		Contact:    "連絡先",
+		Hosting:    "ホスティング事業者",
+		Targets:    "対象の電子計算機",
+		Address:    "IPアドレス",
+		Domain:     "ドメイン名",
+		Required:   "とるべき措置",
+		Grounds:    "命令の理由",
+		Harm:       "生命、身体又は財産に対する重大な危害のおそれ",
+		Urgency:    "緊急を要する理由",
+		Due:        "期限",
+		Reply:      "回答の方法",
 	}
 	labelsEN = labels{
-		Lang:           "en",
-		Title:          "Order to the administrator of a computer",
-		Intro:          "Under the provision below, you are ordered to take the measures below concerning the computers below.",
-		OrderID:        "Order number",
-		CaseID:         "Case number",
-		IssuedAt:       "Issued",
-		LegalBasis:     "Legal basis",
-		Issuer:         "Issued by",
-		Officer:        "Name",
-		Agency:         "Agency",
-		Addressee:      "Addressee (administrator of the computer)",
-		Name:           "Name",
-		Contact:        "Contact",
-		Hosting:        "Hosting provider",
-		Targets:        "Computers concerned",
-		Address:        "IP address",
-		Domain:         "Domain name",
-		Required:       "Measures to take",
-		Grounds:        "Grounds",
-		Harm:           "Serious harm to life, body or property feared",
-		Urgency:        "Why it is urgent",
-		Due:            "Due",
-		Reply:          "How to reply",
+		Lang:       "en",
+		Title:      "Order to the administrator of a computer",
+		Intro:      "Under the provision below, you are ordered to take the measures below concerning the computers below.",
+		OrderID:    "Order number",
+		CaseID:     "Case number",
+		IssuedAt:   "Issued",
+		LegalBasis: "Legal basis",
+		Issuer:     "Issued by",
+		Officer:    "Name",
+		Agency:     "Agency",
+		Addressee:  "Addressee (administrator of the computer)",
+		Name:       "Name",
+		Contact:    "Contact",
+		Hosting:    "Hosting provider",
+		Targets:    "Computers concerned",
+		Address:    "IP address",
+		Domain:     "Domain name",
+		Required:   "Measures to take",
+		Grounds:    "Grounds",
+		Harm:       "Serious harm to life, body or property feared",
+		Urgency:    "Why it is urgent",
+		Due:        "Due",
+		Reply:      "How to reply",
 	}
 )
 
