@@ -658,13 +658,13 @@ type Case struct {
 	Command             *Command       `json:"command,omitempty"`
 	// CommandHistory keeps the commands a later one replaced, oldest
 	// first.
-	CommandHistory []Command    `json:"command_history,omitempty"`
-	NPSC           []NPSC       `json:"npsc,omitempty"`
-	SDFOrder       *SDFOrder    `json:"sdf_order,omitempty"`
-	OrdersIssued   int          `json:"orders_issued"`
-	Executions     []Execution  `json:"executions,omitempty"`
-	Outcome        *Outcome     `json:"outcome,omitempty"`
-	Withdrawal     *Withdrawal  `json:"withdrawal,omitempty"`
+	CommandHistory []Command   `json:"command_history,omitempty"`
+	NPSC           []NPSC      `json:"npsc,omitempty"`
+	SDFOrder       *SDFOrder   `json:"sdf_order,omitempty"`
+	OrdersIssued   int         `json:"orders_issued"`
+	Executions     []Execution `json:"executions,omitempty"`
+	Outcome        *Outcome    `json:"outcome,omitempty"`
+	Withdrawal     *Withdrawal `json:"withdrawal,omitempty"`
 
 	// Computed on every read (not stored):
 
