@@ -121,8 +121,8 @@ func TestAddCase(t *testing.T) {
 			blocklist.CaseTarget{Address: "198.51.100.7", Domain: "c2.example"},
 			blocklist.CaseTarget{Address: "203.0.113.0/24"},
 			blocklist.CaseTarget{Address: "203.0.113.5"},
-			blocklist.CaseTarget{Address: "10.1.2.3"},                        // private: skipped
-			blocklist.CaseTarget{Domain: "C2.Example."},                      // the same name again: skipped
+			blocklist.CaseTarget{Address: "10.1.2.3"},                       // private: skipped
+			blocklist.CaseTarget{Domain: "C2.Example."},                     // the same name again: skipped
 			blocklist.CaseTarget{Address: "2001:db8:abcd::/48", Domain: ""}, // IPv6 network
 		)
 		exp := t0.Add(30 * 24 * time.Hour)

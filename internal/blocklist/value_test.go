@@ -121,10 +121,10 @@ func TestRPZIPName(t *testing.T) {
 		prefix string
 		want   string
 	}{
-		{"198.51.100.7/32", "32.7.100.51.198.rpz-ip"},        // octets reversed, length first
-		{"198.51.100.0/24", "24.0.100.51.198.rpz-ip"},        // a network keeps its zero octets
-		{"2001:db8::1/128", "128.1.zz.db8.2001.rpz-ip"},      // the zero run becomes zz
-		{"2001:db8:abcd::/48", "48.zz.abcd.db8.2001.rpz-ip"}, // a run at the end of the name
+		{"198.51.100.7/32", "32.7.100.51.198.rpz-ip"},                  // octets reversed, length first
+		{"198.51.100.0/24", "24.0.100.51.198.rpz-ip"},                  // a network keeps its zero octets
+		{"2001:db8::1/128", "128.1.zz.db8.2001.rpz-ip"},                // the zero run becomes zz
+		{"2001:db8:abcd::/48", "48.zz.abcd.db8.2001.rpz-ip"},           // a run at the end of the name
 		{"2001:db8:0:1:0:0:0:1/128", "128.1.zz.1.0.db8.2001.rpz-ip"},   // a single zero group stays 0
 		{"2001:db8:0:0:1:0:0:1/128", "128.1.0.0.1.zz.db8.2001.rpz-ip"}, // equal runs: the first in the address's order
 		{"2400:cb00:1:2:3:4:5:6/128", "128.6.5.4.3.2.1.cb00.2400.rpz-ip"},
