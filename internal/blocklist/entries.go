@@ -49,6 +49,8 @@ const (
 	DefaultList = 100
 	// MinLifetime is how far in the future an expiry must be at least.
 	MinLifetime = time.Minute
+	// MaxCaseTargets is the most targets AddCase takes from one case.
+	MaxCaseTargets = 1000
 )
 
 // Entry is one value on the blocklist. Entries are never deleted: removal
@@ -269,6 +271,9 @@ func (s *Service) AddCase(ctx context.Context, p *auth.Principal, caseID, reason
 	targets, err := s.checkCase(ctx, caseID)
 	if err != nil {
 		return CaseResult{}, err
+	}
+	if len(targets) > MaxCaseTargets {
+		return CaseResult{}, svcerr.Conflictf("case %s has %d targets, more than the %d the blocklist takes at once", caseID, len(targets), MaxCaseTargets)
 	}
 	res := CaseResult{CaseID: caseID, Added: []Entry{}, Skipped: []Skipped{}}
 	type candidate struct {

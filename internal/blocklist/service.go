@@ -97,6 +97,23 @@ type Cases interface {
 	CaseTargets(ctx context.Context, caseID string) (targets []CaseTarget, state string, err error)
 }
 
+// CasesFunc adapts a function to Cases, e.g. over measures.Service:
+//
+//	blocklist.CasesFunc(func(ctx context.Context, id string) ([]blocklist.CaseTarget, string, error) {
+//		ts, state, err := m.CaseTargets(ctx, id)
+//		out := make([]blocklist.CaseTarget, len(ts))
+//		for i, t := range ts {
+//			out[i] = blocklist.CaseTarget{Address: t.Address, Domain: t.Domain}
+//		}
+//		return out, string(state), err
+//	})
+type CasesFunc func(ctx context.Context, caseID string) ([]CaseTarget, string, error)
+
+// CaseTargets calls f(ctx, caseID).
+func (f CasesFunc) CaseTargets(ctx context.Context, caseID string) ([]CaseTarget, string, error) {
+	return f(ctx, caseID)
+}
+
 // Deps are the services a Service builds on. DB, Log, Auth and Policy are
 // required; without Cases, entries cannot reference measure cases
 // (ErrNoCases).

@@ -66,7 +66,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	cs := &cases{m: map[string]string{"msr_exec": "executing", "msr_open": "open"},
 		t: []blocklist.CaseTarget{{Address: "198.51.100.7", Domain: "c2.example"}, {Address: "10.0.0.1"}}}
 	var err error
-	e.svc, err = blocklist.New(p.Ctx, blocklist.Deps{DB: db, Log: p.Log, Auth: p.Auth, Policy: pol, Cases: cs},
+	e.svc, err = blocklist.New(p.Ctx, blocklist.Deps{DB: db, Log: p.Log, Auth: p.Auth, Policy: pol, Cases: blocklist.CasesFunc(cs.CaseTargets)},
 		blocklist.Config{AllowDocumentation: true, Now: p.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
