@@ -60,13 +60,15 @@ type env struct {
 	// an analyst; a Cabinet Office analyst; an NPA officer never
 	// designated; an operator.
 	cg, officer, officer2, prefChief, prefOfficer, pref2Officer, minister, sdfOfficer, sdfCommander *auth.Principal
-	mofaUser, cabinetUser, npscUser, chair, m1, m2, m3, mixed, analyst, undesignated, operator     *auth.Principal
+	mofaUser, cabinetUser, npscUser, chair, m1, m2, m3, mixed, analyst, undesignated, operator      *auth.Principal
 }
 
 func newEnv(t *testing.T, db *store.DB, cfg measures.Config) *env { return build(t, db, cfg, true) }
 
 // newEnvNoRecommender is newEnv without a Recommender.
-func newEnvNoRecommender(t *testing.T, db *store.DB) *env { return build(t, db, measures.Config{}, false) }
+func newEnvNoRecommender(t *testing.T, db *store.DB) *env {
+	return build(t, db, measures.Config{}, false)
+}
 
 // sqliteDB is a fresh SQLite database, for tests that need only one back
 // end.
