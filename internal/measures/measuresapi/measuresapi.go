@@ -96,7 +96,7 @@ func Register(r *api.Router, svc *measures.Service) {
 
 // docFormats are the formats of an order's document, as path suffixes and
 // ?format= values.
-var docFormats = []string{"json", "txt", "html", "pdf"}
+var docFormats = []string{measures.FormatJSON, measures.FormatText, measures.FormatHTML, measures.FormatPDF}
 
 // Error maps the measures package's errors to API errors; the server's
 // MapError calls it. A Refusal keeps its status and code and carries its
