@@ -141,12 +141,20 @@ func (s *Service) RevokeDesignation(ctx context.Context, p *auth.Principal, id, 
 	if err := textfield.Check("reason", reason, maxText, true); err != nil {
 		return Designation{}, err
 	}
+	cond, args, err := s.designationScope(ctx, p)
+	if err != nil {
+		return Designation{}, err
+	}
 	var d Designation
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		if d, err = getRecord[Designation](ctx, tx, "msr_designations", "designation", id); err != nil {
+		ds, err := listRecords[Designation](ctx, tx, "SELECT data FROM msr_designations WHERE id = ? AND "+cond, append([]any{id}, args...)...)
+		if err != nil {
 			return err
 		}
+		if len(ds) == 0 {
+			return fmt.Errorf("designation %q: %w", textfield.Cut(id, 100), ErrNotFound)
+		}
+		d = ds[0]
 		if family(d.Level) != authority {
 			return refuse(CodeNotDesignatingAuthority, fmt.Sprintf("designation %s is of level %s", d.ID, d.Level))
 		}
