@@ -18,6 +18,7 @@ import (
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/blocklist"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/inspection"
 	"github.com/acd-platform/acd/internal/keys"
@@ -278,6 +279,7 @@ func registerResolvers(l *auditlog.Log) {
 	deadline.RegisterResolvers(l)
 	inspection.RegisterResolvers(l)
 	annualreport.RegisterResolvers(l)
+	blocklist.RegisterResolvers(l)
 }
 
 // cosignedBy is a verified witness cosignature.

@@ -98,6 +98,8 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 	srv, err := server.New(ctx, server.Config{
 		DB: db, Keys: ring, Logger: logger, TLS: useTLS, SMTP: smtp, BaseURL: base,
 		CheckpointInterval: *checkpointEvery, Version: version, ReportPolicy: policy, WitnessKeys: witnessKeys,
+		// The demo's measure cases target documentation addresses.
+		BlocklistAllowDocumentation: *loadDemo,
 	})
 	if err != nil {
 		return err
@@ -115,6 +117,9 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 		}
 		if err := demo.LoadOversight(ctx, srv.Auth, srv.Oversight, srv.Inspection, time.Now()); err != nil {
 			return fmt.Errorf("load demo oversight data: %w", err)
+		}
+		if err := demo.LoadMeasures(ctx, srv.Auth, srv.Measures, srv.Blocklist, time.Now()); err != nil {
+			return fmt.Errorf("load demo measures: %w", err)
 		}
 		res.Print(e.stdout, base)
 	}

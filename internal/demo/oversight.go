@@ -18,18 +18,7 @@ import (
 // inspection with a recommendation to the Cabinet Office. Like Load, it is
 // idempotent.
 func LoadOversight(ctx context.Context, svc *auth.Service, ov *oversight.Service, ins *inspection.Service, now time.Time) error {
-	as := func(username string) (*auth.Principal, error) {
-		u, err := svc.UserByUsername(ctx, username)
-		if err != nil {
-			return nil, fmt.Errorf("demo user %s: %w", username, err)
-		}
-		org, err := svc.Org(ctx, u.OrgID)
-		if err != nil {
-			return nil, err
-		}
-		return &auth.Principal{UserID: u.ID, Username: u.Username, OrgID: org.ID, OrgKind: org.Kind, Sectors: org.Sectors,
-			Roles: u.Roles, MFA: true, Via: auth.ViaCLI}, nil
-	}
+	as := func(username string) (*auth.Principal, error) { return principal(ctx, svc, username) }
 	analyst, err := as("analyst")
 	if err != nil {
 		return err
@@ -121,4 +110,19 @@ func LoadOversight(ctx context.Context, svc *auth.Service, ov *oversight.Service
 		return fmt.Errorf("demo recommendation: %w", err)
 	}
 	return nil
+}
+
+// principal is demo user username acting through the loader, as if logged
+// in with a second factor.
+func principal(ctx context.Context, svc *auth.Service, username string) (*auth.Principal, error) {
+	u, err := svc.UserByUsername(ctx, username)
+	if err != nil {
+		return nil, fmt.Errorf("demo user %s: %w", username, err)
+	}
+	org, err := svc.Org(ctx, u.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return &auth.Principal{UserID: u.ID, Username: u.Username, OrgID: org.ID, OrgKind: org.Kind, Sectors: org.Sectors,
+		Police: org.Police, Roles: u.Roles, MFA: true, Via: auth.ViaCLI}, nil
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/acd-platform/acd/internal/auditlog/logapi"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/auth/authapi"
+	"github.com/acd-platform/acd/internal/blocklist"
+	"github.com/acd-platform/acd/internal/blocklist/blocklistapi"
 	"github.com/acd-platform/acd/internal/commsinfo"
 	"github.com/acd-platform/acd/internal/commsinfo/commsinfoapi"
 	"github.com/acd-platform/acd/internal/deadline"
@@ -29,6 +31,8 @@ import (
 	"github.com/acd-platform/acd/internal/inspection"
 	"github.com/acd-platform/acd/internal/inspection/inspectionapi"
 	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/measures"
+	"github.com/acd-platform/acd/internal/measures/measuresapi"
 	"github.com/acd-platform/acd/internal/oversight"
 	"github.com/acd-platform/acd/internal/oversight/oversightapi"
 	"github.com/acd-platform/acd/internal/reporting"
@@ -69,6 +73,10 @@ type Config struct {
 	// (witness.NewVerifier): the log accepts cosignatures by these keys
 	// only. None: every cosignature is refused.
 	WitnessKeys []string
+	// BlocklistAllowDocumentation lets the blocklist take addresses and
+	// domains reserved for documentation (the demo's targets); never in
+	// production.
+	BlocklistAllowDocumentation bool
 }
 
 // Server is an assembled ACD server.
@@ -88,6 +96,11 @@ type Server struct {
 	Oversight  *oversight.Service
 	Commsinfo  *commsinfo.Service
 	Inspection *inspection.Service
+	// Measures keeps designations, measure cases with their gates, orders
+	// and officers' records; Blocklist the defensive blocklist and its
+	// feeds.
+	Measures  *measures.Service
+	Blocklist *blocklist.Service
 	// Annual is the commission's §61 annual report.
 	Annual  *annualreport.Service
 	Router  *api.Router
@@ -142,18 +155,28 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Commsinfo, err = commsinfo.New(ctx, commsinfo.Deps{DB: cfg.DB, Log: s.Log, Orgs: s.Auth,
-		Approvals: approvals{s.Oversight}, Reports: s.Reporting}, commsinfo.Config{Now: cfg.Now, Logger: cfg.Logger})
-	if err != nil {
-		return nil, err
-	}
 	s.Inspection, err = inspection.New(ctx, inspection.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Policy: s.Policy,
 		Deadlines: s.Deadlines, Notifier: s.Notifier}, inspection.Config{Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
+	s.Measures, err = measures.New(ctx, measures.Deps{DB: cfg.DB, Log: s.Log, Orgs: s.Auth, Users: s.Auth, Deadlines: s.Deadlines,
+		Notifier: s.Notifier, Recommender: recommender{s.Inspection}}, measures.Config{Quorum: s.Oversight.Quorum(), Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Blocklist, err = blocklist.New(ctx, blocklist.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Policy: s.Policy, Cases: caseTargets{s.Measures}},
+		blocklist.Config{AllowDocumentation: cfg.BlocklistAllowDocumentation, Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Commsinfo, err = commsinfo.New(ctx, commsinfo.Deps{DB: cfg.DB, Log: s.Log, Orgs: s.Auth,
+		Approvals: approvals{s.Oversight}, MeasureCases: s.Measures, Reports: s.Reporting}, commsinfo.Config{Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
 	src, err := annualreport.Collect(annualreport.CollectDeps{Oversight: s.Oversight, CommsInfo: s.Commsinfo,
-		Inspection: s.Inspection, Orgs: s.Auth, Now: cfg.Now})
+		Inspection: s.Inspection, Measures: measureFigures{s.Measures}, Orgs: s.Auth, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -227,15 +250,22 @@ func (s *Server) routes(metrics *api.Metrics) {
 	commsinfoapi.Register(r, s.Commsinfo)
 	inspectionapi.Register(r, s.Inspection)
 	annualreportapi.Register(r, s.Annual)
+	measuresapi.Register(r, s.Measures)
+	blocklistapi.Register(r, s.Blocklist)
 }
 
 // authenticate resolves a sensor token (prefix oversight.SensorTokenPrefix)
-// through the oversight service, which binds it to one approval, and every
-// other credential through auth.
+// through the oversight service, which binds it to one approval, a feed
+// token (blocklist.FeedTokenPrefix) through the blocklist, and every other
+// credential through auth.
 func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		if tok = strings.TrimSpace(tok); strings.HasPrefix(tok, oversight.SensorTokenPrefix) {
+		tok = strings.TrimSpace(tok)
+		switch {
+		case strings.HasPrefix(tok, oversight.SensorTokenPrefix):
 			return s.Oversight.ResolveSensorToken(r.Context(), tok)
+		case strings.HasPrefix(tok, blocklist.FeedTokenPrefix):
+			return s.Blocklist.ResolveFeedToken(r.Context(), tok)
 		}
 	}
 	return s.Auth.Authenticate(r)
@@ -301,7 +331,9 @@ func (s *Server) orgEmails(ctx context.Context, orgID string) ([]string, error) 
 
 // mapError turns the services' sentinel errors into client errors.
 func mapError(err error) *api.Error {
-	for _, m := range []func(error) *api.Error{reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error} {
+	// measuresapi first: a measure's refusal also wraps the shared
+	// sentinels, which the others would map without its reason code.
+	for _, m := range []func(error) *api.Error{measuresapi.Error, reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error, blocklistapi.Error} {
 		if e := m(err); e != nil {
 			return e
 		}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -215,9 +216,24 @@ func TestRoutesEnforcePolicyOverHTTP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Officers and MOFA are in organisations of their kind, which the
+		// measures service checks before it looks at the request.
+		police, err := s.Auth.CreateOrg(ctx, auth.CLI("test"), auth.NewOrg{Name: "Test Police", Kind: auth.OrgPolice, Police: auth.PoliceNational})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mofa, err := s.Auth.CreateOrg(ctx, auth.CLI("test"), auth.NewOrg{Name: "Test MOFA", Kind: auth.OrgMOFA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgOf := map[auth.Role]string{auth.RoleOfficer: police.ID, auth.RoleMOFA: mofa.ID}
 		tokens := map[string]string{}
 		for _, r := range auth.AllRoles {
-			u, err := s.Auth.SeedUser(ctx, auth.NewUser{Username: "u-" + strings.ReplaceAll(string(r), "_", "-"), DisplayName: string(r), OrgID: org.ID, Roles: []auth.Role{r}, Password: "correct horse battery"})
+			orgID := org.ID
+			if id, ok := orgOf[r]; ok {
+				orgID = id
+			}
+			u, err := s.Auth.SeedUser(ctx, auth.NewUser{Username: "u-" + strings.ReplaceAll(string(r), "_", "-"), DisplayName: string(r), OrgID: orgID, Roles: []auth.Role{r}, Password: "correct horse battery"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -248,14 +264,22 @@ func TestRoutesEnforcePolicyOverHTTP(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				var env struct {
+					Error struct{ Code string } `json:"error"`
+				}
+				json.NewDecoder(resp.Body).Decode(&env)
 				resp.Body.Close()
-				denied := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden ||
+				// A 403 with a reason code of its own is the service's
+				// refusal (e.g. a measure's not_designated) of a request
+				// the policy let through.
+				policyForbidden := resp.StatusCode == http.StatusForbidden && (env.Error.Code == "" || env.Error.Code == api.CodeForbidden || env.Error.Code == api.CodeCSRF)
+				denied := resp.StatusCode == http.StatusUnauthorized || policyForbidden ||
 					(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login") && rt.Kind == api.Page && role == "public" && path != "/logout")
 				if rt.Pattern == "POST /login" || rt.Pattern == "POST /login/totp" {
 					continue // the login form answers 401 for wrong credentials by design
 				}
 				if denied == want {
-					t.Errorf("%s %s as %s: status %d, want allowed=%v", method, path, role, resp.StatusCode, want)
+					t.Errorf("%s %s as %s: status %d (%s), want allowed=%v", method, path, role, resp.StatusCode, env.Error.Code, want)
 				}
 			}
 		}
