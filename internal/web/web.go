@@ -25,9 +25,11 @@ import (
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/blocklist"
 	"github.com/acd-platform/acd/internal/commsinfo"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/inspection"
+	"github.com/acd-platform/acd/internal/measures"
 	"github.com/acd-platform/acd/internal/oversight"
 	"github.com/acd-platform/acd/internal/reporting"
 )
@@ -60,6 +62,13 @@ type Config struct {
 	// Inspection serves inspections, recommendations and handling errors;
 	// nil leaves them out.
 	Inspection *inspection.Service
+	// Measures serves officer designations, measure cases with their
+	// gates, orders to administrators and the commission's and the
+	// Cabinet Office's views of them; nil leaves them out.
+	Measures *measures.Service
+	// Blocklist serves the defensive blocklist, its feed previews and
+	// subscribers; nil leaves them out.
+	Blocklist *blocklist.Service
 	// TLS marks cookies Secure.
 	TLS bool
 	// Now is the clock; default time.Now.
@@ -258,6 +267,8 @@ func (s *Site) Register(r *api.Router) {
 	s.registerOversight(page)
 	s.registerCommsinfo(page)
 	s.registerInspection(page)
+	s.registerMeasures(page)
+	s.registerBlocklist(page)
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) error {
