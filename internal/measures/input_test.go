@@ -236,3 +236,19 @@ func FuzzCaseInput(f *testing.F) {
 		}
 	})
 }
+
+// TestDocsCodes: docs/measures.md lists every refusal code with its status
+// and both messages, as the package gives them.
+func TestDocsCodes(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "measures.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range measures.Codes() {
+		r := &measures.Refusal{Code: code, Status: measures.CodeStatus(code)}
+		row := fmt.Sprintf("| `%s` | %d | %s | %s |\n", code, r.Status, r.Message("en"), r.Message("ja"))
+		if !bytes.Contains(b, []byte(row)) {
+			t.Errorf("docs/measures.md lacks the row\n%s", row)
+		}
+	}
+}

@@ -316,13 +316,6 @@ func listRecords[T any](ctx context.Context, q store.Querier, query string, args
 	return out, nil
 }
 
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return store.FormatTime(t)
-}
-
 // stamp writes t for messages.
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
