@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	xhtml "golang.org/x/net/html"
+
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/measures"
@@ -222,4 +224,20 @@ func regexpFind(t *testing.T, body, pattern string) string {
 		t.Fatalf("no match of %s in the page", pattern)
 	}
 	return m[1]
+}
+
+// findID returns the element of body with id, failing t when there is
+// none.
+func findID(t *testing.T, body, id string) *xhtml.Node {
+	t.Helper()
+	var found *xhtml.Node
+	walk(parse(t, body), func(n *xhtml.Node) {
+		if v, _ := attr(n, "id"); n.Type == xhtml.ElementNode && v == id {
+			found = n
+		}
+	})
+	if found == nil {
+		t.Fatalf("no element with id %q", id)
+	}
+	return found
 }
