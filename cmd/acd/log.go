@@ -22,6 +22,7 @@ import (
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/inspection"
 	"github.com/acd-platform/acd/internal/keys"
+	"github.com/acd-platform/acd/internal/measures"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/witness"
 )
@@ -280,6 +281,7 @@ func registerResolvers(l *auditlog.Log) {
 	inspection.RegisterResolvers(l)
 	annualreport.RegisterResolvers(l)
 	blocklist.RegisterResolvers(l)
+	measures.RegisterResolvers(l)
 }
 
 // cosignedBy is a verified witness cosignature.
