@@ -288,13 +288,13 @@ func gateViews(gs []measures.Gate, lang Lang) []gateView {
 func (g gateView) Class() string { return gateClass(g.Status) }
 
 // gateClass is the badge class of a gate's status, as the traffic lights
-// of the other pages.
+// of the other pages: passed green, not yet amber, not required grey.
 func gateClass(status string) string {
 	switch status {
 	case "passed":
 		return "tl-on_time"
 	case "pending":
-		return "tl-pending"
+		return "tl-late"
 	}
-	return ""
+	return "tl-pending"
 }
