@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/measures"
+	"github.com/acd-platform/acd/internal/textfield"
 )
 
 // Orders to the administrators of target computers (PDEA §6-2(1), or the
@@ -152,16 +154,39 @@ func readExecution(r *http.Request) (executionForm, error) {
 		}
 		f.in.Steps = append(f.in.Steps, st)
 	}
-	f.evidence = lines(r.PostFormValue("evidence"))
-	for i, l := range f.evidence {
-		sum, name, _ := strings.Cut(l.text, " ")
-		name = strings.TrimPrefix(strings.TrimSpace(name), "*") // sha256sum's binary mode
-		if name == "" {
-			return f, &measures.FieldError{Field: fmt.Sprintf("evidence[%d]", i), Msg: fmt.Sprintf("%q: want the SHA-256 and the file's name, as sha256sum prints them", l.text)}
+	f.in.Evidence, f.evidence, err = parseEvidence(r.PostFormValue("evidence"))
+	return f, err
+}
+
+// maxEvidenceLines is how many evidence lines the form takes, as the
+// service allows files.
+const maxEvidenceLines = 100
+
+// parseEvidence reads the evidence textarea: one file a line, its SHA-256
+// then its name after white space, as sha256sum prints them (a "*" before
+// the name, sha256sum's binary mode, is dropped). It returns the files
+// and the lines they came from; a line without a name, or more than
+// maxEvidenceLines lines, is an error on "evidence[i]". The service checks
+// the SHA-256.
+func parseEvidence(v string) ([]measures.Evidence, []numberedLine, error) {
+	ls := lines(v)
+	var out []measures.Evidence
+	for i, l := range ls {
+		field := fmt.Sprintf("evidence[%d]", i)
+		if i == maxEvidenceLines {
+			return nil, ls, &measures.FieldError{Field: field, Msg: fmt.Sprintf("more than %d files", maxEvidenceLines)}
 		}
-		f.in.Evidence = append(f.in.Evidence, measures.Evidence{Name: name, SHA256: sum})
+		sum, name := l.text, ""
+		if j := strings.IndexFunc(l.text, unicode.IsSpace); j >= 0 {
+			sum, name = l.text[:j], strings.TrimSpace(l.text[j:])
+		}
+		name = strings.TrimPrefix(name, "*")
+		if name == "" {
+			return nil, ls, &measures.FieldError{Field: field, Msg: fmt.Sprintf("%q: want the SHA-256 and the file's name, as sha256sum prints them", textfield.Cut(l.text, 80))}
+		}
+		out = append(out, measures.Evidence{Name: name, SHA256: sum})
 	}
-	return f, nil
+	return out, ls, nil
 }
 
 // executionFields maps the service's field names to the execution form's:
