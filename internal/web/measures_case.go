@@ -36,12 +36,12 @@ type caseCan struct {
 	Location, Consult, Answer, Emergency, PostNotice, Review, Command, NPSC, SDFOrder bool
 	// Approval: the form asking the commission's approval, posting to
 	// ApprovalAction (the officer's route or the commander's).
-	Approval                                bool
-	ApprovalAction                          string
-	Move, Vote, Close                       bool
-	Orders, Execute, CloseCase, Withdraw    bool
-	Blocklist                               bool
-	ReadRecommendation, ReadBlocklist, Docs bool
+	Approval                             bool
+	ApprovalAction                       string
+	Move, Vote, Close                    bool
+	Orders, Execute, CloseCase, Withdraw bool
+	Blocklist                            bool
+	ReadRecommendation, ReadBlocklist    bool
 }
 
 type measureCaseData struct {
@@ -230,7 +230,6 @@ func (s *Site) caseCan(p *auth.Principal, c *measures.Case, open *msrMotion) cas
 	can.Blocklist = s.cfg.Blocklist != nil && allow(auth.BlocklistWrite) &&
 		(c.State == measures.StateExecuting || c.State == measures.StateClosed)
 	can.ReadRecommendation = allow(auth.RecommendationRead)
-	can.Docs = true
 	return can
 }
 

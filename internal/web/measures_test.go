@@ -241,6 +241,19 @@ func TestMeasureCaseFlow(t *testing.T) {
 			t.Errorf("GET the order's %s: status %d, disposition %q; want 200, an attachment naming the order", f, r.status, r.header.Get("Content-Disposition"))
 		}
 	}
+	// The PDF is printed by Chromium, which takes seconds (not in -short);
+	// a server without one answers 503.
+	if !testing.Short() {
+		switch r := ofc.get("/measures/orders/" + oid + "/pdf"); r.status {
+		case http.StatusOK:
+			if !strings.HasPrefix(r.body, "%PDF-") || r.header.Get("Content-Type") != "application/pdf" {
+				t.Errorf("GET the order's PDF: %q, %.8q; want application/pdf", r.header.Get("Content-Type"), r.body)
+			}
+		case http.StatusServiceUnavailable:
+		default:
+			t.Errorf("GET the order's PDF: status %d, want 200 or 503 (no Chromium)", r.status)
+		}
+	}
 	if r := ofc.get("/measures/orders/" + oid + "/html"); r.status != http.StatusNotFound {
 		t.Errorf("GET the order as HTML in ACD's origin: status %d, want 404", r.status)
 	}
@@ -284,5 +297,32 @@ func stepOKTo(t *testing.T, c *client, page, action string, form url.Values, wan
 	t.Helper()
 	if p := location(t, "POST "+action, step(t, c, page, action, form)); p != want {
 		t.Fatalf("POST %s redirected to %s, want %s", action, p, want)
+	}
+}
+
+// TestMeasureWithdrawPage: a case withdrawn before any measure is final:
+// a reason is required, the step forms are gone, and its targets may not
+// go on the blocklist.
+func TestMeasureWithdrawPage(t *testing.T) {
+	_, w := newMsrSite(t)
+	w.designate(t)
+	ofc := w.as(t, "ofc")
+	casePath := openCase(t, ofc, policeCase("取り下げる事案"))
+	r := step(t, ofc, casePath, casePath+"/withdraw", url.Values{"reason": {" "}})
+	if r.status != http.StatusBadRequest || fieldError(t, r.body, "wd-reason") == "" {
+		t.Errorf("withdraw without a reason: status %d, field error %q; want 400 on the reason", r.status, fieldError(t, r.body, "wd-reason"))
+	}
+	stepOK(t, ofc, casePath, casePath+"/withdraw", url.Values{"reason": {"誤認であった。"}})
+	page := ofc.get(casePath + "?done=withdrawn")
+	contains(t, "withdrawn", page, w.ja("measure.done.withdrawn"), w.ja("measure.state.withdrawn"), "誤認であった。")
+	for _, form := range []string{"location-form", "approval-form", "emergency-form", "order-form", "execution-form", "withdraw-form", "blocklist-form"} {
+		if strings.Contains(page.body, `id="`+form+`"`) {
+			t.Errorf("a withdrawn case offers %s", form)
+		}
+	}
+	r = step(t, ofc, casePath, casePath+"/location", url.Values{"in_japan": {"yes"}, "other": {"x"}})
+	refusedWith(t, w, "a step on a withdrawn case", r, http.StatusConflict, measures.CodeCaseClosed)
+	if r := step(t, ofc, casePath, casePath+"/blocklist", url.Values{"reason": {"x"}}); r.status != http.StatusConflict {
+		t.Errorf("blocklist a withdrawn case's targets: status %d, want 409", r.status)
 	}
 }
