@@ -47,6 +47,7 @@ func (r *recommender) Recommend(ctx context.Context, p *auth.Principal, orgID, t
 // designated through the API.
 type env struct {
 	ctx    context.Context
+	p      *servicetest.Platform
 	clock  *deadline.FakeClock
 	svc    *measures.Service
 	router *api.Router
@@ -70,7 +71,7 @@ type env struct {
 func newEnv(t *testing.T, db *store.DB, printer *pdf.Printer) *env {
 	t.Helper()
 	p := servicetest.New(t, db, t0)
-	e := &env{ctx: p.Ctx, clock: p.Clock, rec: &recommender{}, ids: map[string]string{}}
+	e := &env{ctx: p.Ctx, p: p, clock: p.Clock, rec: &recommender{}, ids: map[string]string{}}
 	var err error
 	e.svc, err = measures.New(p.Ctx, measures.Deps{DB: db, Log: p.Log, Orgs: p.Auth, Users: p.Auth, Deadlines: p.Deadlines, Notifier: p.Notifier, Recommender: e.rec},
 		measures.Config{Now: e.clock.Now, Printer: printer})
