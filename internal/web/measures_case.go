@@ -200,7 +200,9 @@ func (s *Site) caseCan(p *auth.Principal, c *measures.Case, open *msrMotion) cas
 	pending := c.Approval != nil && c.Approval.State == measures.ApprovalPending
 	taken := c.OrdersIssued > 0 || len(c.Executions) > 0
 	var can caseCan
-	can.Location = own && c.State == measures.StateOpen
+	// The location is recorded again only until approval is asked or an
+	// emergency declared (the service then keeps it as it was).
+	can.Location = own && c.State == measures.StateOpen && (c.Location == nil || c.Approval == nil && c.Emergency == nil)
 	can.Consult = !final && foreign && c.Consultation == nil && allow(auth.MeasureCommand) && consultsFor(p, c)
 	can.Answer = !final && c.Consultation != nil && !c.Consultation.Answered() && allow(auth.ConsultationAnswer)
 	if !final && c.Emergency == nil && (c.Approval == nil || c.Approval.State == measures.ApprovalWithdrawn) {

@@ -265,9 +265,13 @@ func TestMeasureCaseFlow(t *testing.T) {
 	contains(t, "delivered", ofc.get(casePath), ja("measure.delivery.email"), ja("measure.response.complied"), "停止した。")
 
 	// An execution: a bad SHA-256 is shown on its line; then recorded.
+	// The measure was taken after the command: started 20 minutes ago,
+	// half an hour after it.
+	s.clock.Advance(50 * time.Minute)
+	now := s.clock.Now()
 	sum := strings.Repeat("ab", 32)
-	exec := url.Values{"kind": {"stop_program"}, "started_at": {jstLocal(s.clock.Now().Add(-time.Hour))}, "ended_at": {jstLocal(s.clock.Now())},
-		"step_kind": {"access", "neutralise", "", "", ""}, "step_at": {jstLocal(s.clock.Now().Add(-50 * time.Minute)), jstLocal(s.clock.Now().Add(-10 * time.Minute)), "", "", ""},
+	exec := url.Values{"kind": {"stop_program"}, "started_at": {jstLocal(now.Add(-20 * time.Minute))}, "ended_at": {jstLocal(now)},
+		"step_kind": {"access", "neutralise", "", "", ""}, "step_at": {jstLocal(now.Add(-15 * time.Minute)), jstLocal(now.Add(-5 * time.Minute)), "", "", ""},
 		"step_description": {"サーバにアクセスした。", "C2 プログラムを停止した。", "", "", ""}, "result": {"succeeded"},
 		"evidence": {sum + "  log.txt\nnot-a-hash  x.pcap"}}
 	r = step(t, ofc, casePath, casePath+"/executions", exec)
