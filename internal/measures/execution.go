@@ -90,12 +90,53 @@ func checkExecutionInput(in *ExecutionInput, now time.Time) error {
 	return nil
 }
 
+// checkStartedAfterGates checks that a measure started at start began
+// once the gates it is recorded under were passed: the case opened, the
+// commission's approval decided or the emergency declared, MOFA's answer
+// for a target abroad, the Prime Minister's order on the SDF protection
+// path, and the command in force given. Gates checks them at the time of
+// recording; a measure taken earlier was taken without them. Times are
+// compared to the minute, the precision the officer's forms record.
+func checkStartedAfterGates(c *Case, start time.Time) *Refusal {
+	type mark struct {
+		what string
+		at   time.Time
+	}
+	marks := []mark{{"the case was opened", c.OpenedAt}}
+	if c.Approval != nil && c.Approval.State == ApprovalApproved {
+		marks = append(marks, mark{"the commission approved", c.Approval.DecidedAt})
+	}
+	if c.Emergency != nil {
+		marks = append(marks, mark{"the emergency was declared", c.Emergency.DeclaredAt})
+	}
+	if foreign(c) && c.Consultation.Answered() {
+		marks = append(marks, mark{"MOFA answered", c.Consultation.AnsweredAt})
+	}
+	if c.SDFOrder != nil {
+		marks = append(marks, mark{"the Prime Minister ordered", c.SDFOrder.IssuedAt})
+	}
+	if c.Command != nil {
+		marks = append(marks, mark{"the command in force was given", c.Command.At})
+	}
+	var late []string
+	for _, m := range marks {
+		if start.Truncate(time.Minute).Before(m.at.Truncate(time.Minute)) {
+			late = append(late, fmt.Sprintf("%s at %s", m.what, stamp(m.at)))
+		}
+	}
+	if len(late) == 0 {
+		return nil
+	}
+	return refuse(CodeExecutionBeforeGates, fmt.Sprintf("case %s: started at %s, before %s", c.ID, stamp(start), strings.Join(late, ", ")))
+}
+
 // RecordExecution records a measure the officer took over the network on
 // case id (stop or delete the attack program, change a setting, other),
 // as the officer reports it: the case's officer, when every gate is
 // passed and the command in force covers the kind. ACD does not take the
-// measure. Times are not in the future and the end is not before the
-// start. The first order or execution moves the case to executing.
+// measure. Times are not in the future, the end is not before the start,
+// and the start is not before the gates were passed
+// (execution_before_gates). The first order or execution moves the case to executing.
 func (s *Service) RecordExecution(ctx context.Context, p *auth.Principal, id string, in ExecutionInput) (Case, error) {
 	return s.step(ctx, p, id, "measure.execution", func(tx *store.Tx, c *Case) error {
 		if err := s.officerStep(ctx, tx, p, c, false); err != nil {
@@ -110,6 +151,9 @@ func (s *Service) RecordExecution(ctx context.Context, p *auth.Principal, id str
 		}
 		if err := checkExecutionInput(&in, now); err != nil {
 			return err
+		}
+		if r := checkStartedAfterGates(c, in.StartedAt); r != nil {
+			return r
 		}
 		if len(c.Executions) >= maxExecutions {
 			return fieldErrorf("", "case %s has %d executions recorded, the most one case keeps", c.ID, maxExecutions)

@@ -266,11 +266,13 @@ func (e *env) get(t *testing.T, p *auth.Principal, id string) measures.Case {
 
 // execution is a valid execution record of kind ending now.
 func (e *env) execution(kind measures.MeasureKind) measures.ExecutionInput {
+	// Taken at the instant it is recorded: the fake clock stands still, and
+	// a measure may not start before the gates it is recorded under.
 	now := e.clock.Now()
-	return measures.ExecutionInput{Kind: kind, StartedAt: now.Add(-time.Hour), EndedAt: now,
+	return measures.ExecutionInput{Kind: kind, StartedAt: now, EndedAt: now,
 		Steps: []measures.Step{
-			{Kind: measures.StepAccess, At: now.Add(-50 * time.Minute), Description: "Logged in with the attacker's own credentials."},
-			{Kind: measures.StepNeutralise, At: now.Add(-10 * time.Minute), Description: "Stopped the C2 process."},
+			{Kind: measures.StepAccess, At: now, Description: "Logged in with the attacker's own credentials."},
+			{Kind: measures.StepNeutralise, At: now, Description: "Stopped the C2 process."},
 		},
 		Result:   measures.ResultSucceeded,
 		Evidence: []measures.Evidence{{Name: "session.log", SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}}

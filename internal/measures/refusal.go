@@ -33,6 +33,7 @@ const (
 	CodeCommandRequired             = "command_required"
 	CodeCommandExpired              = "command_expired"
 	CodeCommandScope                = "command_scope"
+	CodeExecutionBeforeGates        = "execution_before_gates"
 	CodePostNoticeOverdue           = "post_notice_overdue"
 	CodePostNoticeRequired          = "post_notice_required"
 	CodeNPSCRequired                = "npsc_required"
@@ -112,6 +113,9 @@ var refusals = []refusalText{
 	{CodeCommandScope, http.StatusConflict,
 		"The command in force does not cover this kind of measure.",
 		"有効な指揮は、この種類の措置を対象としていません。"},
+	{CodeExecutionBeforeGates, http.StatusConflict,
+		"The measure is recorded as started before its gates were passed (the case opened, the commission's approval or the emergency, the command in force): it cannot be recorded under them.",
+		"記録された措置の開始が、要件（事案の開始、委員会の承認又は緊急の宣言、有効な指揮）が満たされる前です。これらの要件の下での措置として記録できません。"},
 	{CodePostNoticeOverdue, http.StatusConflict,
 		"The post-notification of the emergency measure to the commission is overdue: file it first.",
 		"緊急の措置に係る委員会への事後通知の期限が過ぎています。先に事後通知を提出してください。"},

@@ -274,13 +274,15 @@ func (e *env) orderBody(t *testing.T) string {
 		TargetIndexes: []int{0}, RequiredMeasures: "Stop the process listening on 192.0.2.15:443 and keep its files.", Due: e.clock.Now().Add(24 * time.Hour)})
 }
 
-// executionBody records a stop_program measure that ended a minute ago.
+// executionBody records a stop_program measure taken at the instant it is
+// recorded (the fake clock stands still; a measure may not start before
+// the gates it is recorded under).
 func (e *env) executionBody(t *testing.T, kind measures.MeasureKind) string {
 	now := e.clock.Now()
-	return js(t, measures.ExecutionInput{Kind: kind, StartedAt: now.Add(-time.Hour), EndedAt: now.Add(-time.Minute),
+	return js(t, measures.ExecutionInput{Kind: kind, StartedAt: now, EndedAt: now,
 		Steps: []measures.Step{
-			{Kind: measures.StepAccess, At: now.Add(-time.Hour), Description: "Logged in with the credentials the operator left."},
-			{Kind: measures.StepNeutralise, At: now.Add(-30 * time.Minute), Description: "Stopped the C2 process."},
+			{Kind: measures.StepAccess, At: now, Description: "Logged in with the credentials the operator left."},
+			{Kind: measures.StepNeutralise, At: now, Description: "Stopped the C2 process."},
 		},
 		Result:   measures.ResultSucceeded,
 		Evidence: []measures.Evidence{{Name: "session.log", SHA256: "ceafbfd424be2ca4a5f0402cae090dda2fb0526cf521b60b60077c0f622b285a"}}})

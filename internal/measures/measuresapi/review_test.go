@@ -131,6 +131,34 @@ func TestReview(t *testing.T) {
 			return request{post, caseURL(c.ID, "withdraw"), "officer", `{"reason":"Changed our mind."}`}
 		}, http.StatusConflict, measures.CodeAlreadyExecuted, ""},
 
+		// A measure taken before its gates is not recorded under them.
+		{"execution started before the command", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.approve(t, "officer", "approval", c.ID)
+			e.clock.Advance(time.Hour)
+			e.call(t, post, caseURL(c.ID, "command"), "cg", e.commandBody(t, measures.KindStopProgram), http.StatusOK, nil)
+			return request{post, caseURL(c.ID, "executions"), "officer", e.executionAt(t, measures.KindStopProgram, e.clock.Now().Add(-30*time.Minute))}
+		}, http.StatusConflict, measures.CodeExecutionBeforeGates, ""},
+		{"execution started before the emergency", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "command"), "cg", e.commandBody(t, measures.KindStopProgram), http.StatusOK, nil)
+			e.clock.Advance(time.Hour)
+			e.call(t, post, caseURL(c.ID, "emergency"), "officer", emergency, http.StatusOK, nil)
+			return request{post, caseURL(c.ID, "executions"), "officer", e.executionAt(t, measures.KindStopProgram, e.clock.Now().Add(-30*time.Minute))}
+		}, http.StatusConflict, measures.CodeExecutionBeforeGates, ""},
+		{"execution started before the case was opened", func(t *testing.T, e *env) request {
+			c := e.ready(t)
+			e.clock.Advance(time.Hour)
+			return request{post, caseURL(c.ID, "executions"), "officer", e.executionAt(t, measures.KindStopProgram, e.clock.Now().Add(-24*time.Hour))}
+		}, http.StatusConflict, measures.CodeExecutionBeforeGates, ""},
+		{"execution started after every gate is recorded", func(t *testing.T, e *env) request {
+			c := e.ready(t)
+			e.clock.Advance(2 * time.Hour)
+			return request{post, caseURL(c.ID, "executions"), "officer", e.executionAt(t, measures.KindStopProgram, e.clock.Now().Add(-time.Hour))}
+		}, http.StatusCreated, "", ""},
+
 		// Editing the facts once they bind.
 		{"editing a case once approval is requested", func(t *testing.T, e *env) request {
 			c := e.open(t, "officer", e.input(measures.PathPolice))
