@@ -42,6 +42,15 @@ func (s *Service) commander(ctx context.Context, p *auth.Principal, c *Case) err
 	return nil
 }
 
+// voidCommand moves c's command in force, if any, to the history: the
+// facts it was given on changed, so the commander commands again.
+func (c *Case) voidCommand() {
+	if c.Command != nil {
+		c.CommandHistory = append(c.CommandHistory, *c.Command)
+		c.Command = nil
+	}
+}
+
 // Command gives the command of case id (gate 4): by the commander of its
 // chain (else not_in_chain), once the location is recorded and, for a
 // target abroad, MOFA has answered; an objection must be acknowledged. The

@@ -15,7 +15,8 @@ import (
 // believed to be in Japan, with at least one piece of evidence. The case's
 // own officer, while the case is open. It may be recorded again; a change
 // of in_japan resets the MOFA consultation (kept in the history, its
-// deadline cancelled), and is refused with case_locked once approval was
+// deadline cancelled) and voids the command in force (given on the other
+// facts; kept in the history), and is refused with case_locked once approval was
 // requested or an emergency declared, because the commission decided on
 // the facts as they were. A prefectural officer may record a target abroad
 // (it is a fact); every later step of the case is then refused with
@@ -49,6 +50,9 @@ func (s *Service) RecordLocation(ctx context.Context, p *auth.Principal, id stri
 			}
 			c.ConsultationHistory = append(c.ConsultationHistory, *c.Consultation)
 			c.Consultation = nil
+		}
+		if changed {
+			c.voidCommand()
 		}
 		c.Location = &Location{InJapan: in.InJapan, Evidence: *ev, RecordedBy: p.UserID, RecordedAt: s.now()}
 		return nil

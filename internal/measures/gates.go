@@ -36,8 +36,9 @@ const (
 	// GatePostNotice: after an emergency, the post-notification is not
 	// overdue.
 	GatePostNotice GateName = "post_notice"
-	// GateCommand: a command is in force (gate 4), acknowledging MOFA's
-	// objection if there is one.
+	// GateCommand: a command is in force (gate 4), given after MOFA's
+	// answer for a target abroad and acknowledging its objection if there
+	// is one.
 	GateCommand GateName = "command"
 )
 
@@ -145,6 +146,8 @@ func Gates(c Case, now time.Time) []Gate {
 			switch {
 			case !now.Before(cmd.ValidUntil):
 				code, detail = CodeCommandExpired, fmt.Sprintf("case %s: the command expired at %s", c.ID, stamp(cmd.ValidUntil))
+			case foreign(&c) && c.Consultation.Answered() && cmd.At.Before(c.Consultation.AnsweredAt):
+				detail = fmt.Sprintf("case %s: the command of %s was given before MOFA answered at %s; the commander commands again", c.ID, stamp(cmd.At), stamp(c.Consultation.AnsweredAt))
 			case foreign(&c) && c.Consultation != nil && c.Consultation.Response == Objection && !cmd.AcknowledgeMOFAObjection:
 				code, detail = CodeMOFAObjectionUnacknowledged, fmt.Sprintf("case %s: the command of %s does not acknowledge MOFA's objection", c.ID, stamp(cmd.At))
 			default:

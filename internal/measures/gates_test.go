@@ -356,3 +356,40 @@ func sdfOrder() measures.SDFOrderInput {
 		Text:                 "Communication protection measures are ordered.",
 	}
 }
+
+// TestGatesCommandBeforeMOFA: for a target abroad, a command given before
+// MOFA answered does not count, whatever the stored case says (a command
+// is voided when the location changes; this guards records from before).
+func TestGatesCommandBeforeMOFA(t *testing.T) {
+	at := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	c := measures.Case{ID: "msr_x", Path: measures.PathPolice, OfficerLevel: measures.LevelNational,
+		Location:     &measures.Location{InJapan: false},
+		Consultation: &measures.Consultation{Response: measures.NoObjection, AnsweredAt: at.Add(time.Hour)},
+		Approval:     &measures.Approval{State: measures.ApprovalApproved},
+		Command:      &measures.Command{Scope: []measures.MeasureKind{measures.KindStopProgram}, At: at, ValidUntil: at.Add(48 * time.Hour)}}
+	tests := []struct {
+		name      string
+		commandAt time.Time
+		passed    bool
+	}{
+		{"before the answer", at, false},
+		{"at the answer", at.Add(time.Hour), true},
+		{"after the answer", at.Add(2 * time.Hour), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := *c.Command
+			cmd.At = tt.commandAt
+			c := c
+			c.Command = &cmd
+			for _, g := range measures.Gates(c, at.Add(3*time.Hour)) {
+				if g.Name != measures.GateCommand {
+					continue
+				}
+				if g.Passed != tt.passed || (!g.Passed && g.Code != measures.CodeCommandRequired) {
+					t.Errorf("got passed %v code %q (%s), want passed %v", g.Passed, g.Code, g.Detail, tt.passed)
+				}
+			}
+		})
+	}
+}

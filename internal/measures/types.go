@@ -656,8 +656,8 @@ type Case struct {
 	Emergency           *Emergency     `json:"emergency,omitempty"`
 	PostNotice          *PostNotice    `json:"post_notice,omitempty"`
 	Command             *Command       `json:"command,omitempty"`
-	// CommandHistory keeps the commands a later one replaced, oldest
-	// first.
+	// CommandHistory keeps the commands a later one replaced, or that a
+	// change of location or of the case's statement voided, oldest first.
 	CommandHistory []Command   `json:"command_history,omitempty"`
 	NPSC           []NPSC      `json:"npsc,omitempty"`
 	SDFOrder       *SDFOrder   `json:"sdf_order,omitempty"`

@@ -159,6 +159,30 @@ func TestReview(t *testing.T) {
 			return request{post, caseURL(c.ID, "executions"), "officer", e.executionAt(t, measures.KindStopProgram, e.clock.Now().Add(-time.Hour))}
 		}, http.StatusCreated, "", ""},
 
+		{"a command given while the target was in Japan, after it moved abroad and MOFA answered", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "command"), "cg", e.commandBody(t, measures.KindOrderAdmin), http.StatusOK, nil)
+			e.locate(t, "officer", c.ID, false)
+			e.consult(t, "cg", c.ID, measures.NoObjection)
+			e.approve(t, "officer", "approval", c.ID)
+			e.call(t, "GET", caseURL(c.ID), "officer", "", http.StatusOK, &c)
+			if c.Command != nil || len(c.CommandHistory) != 1 {
+				t.Errorf("after the move abroad: command %+v, history %d; want none in force, one kept", c.Command, len(c.CommandHistory))
+			}
+			return request{post, caseURL(c.ID, "orders"), "officer", e.orderBody(t)}
+		}, http.StatusConflict, measures.CodeCommandRequired, ""},
+		{"commanded again after MOFA answered, the order goes", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "command"), "cg", e.commandBody(t, measures.KindOrderAdmin), http.StatusOK, nil)
+			e.locate(t, "officer", c.ID, false)
+			e.consult(t, "cg", c.ID, measures.NoObjection)
+			e.approve(t, "officer", "approval", c.ID)
+			e.call(t, post, caseURL(c.ID, "command"), "cg", e.commandBody(t, measures.KindOrderAdmin), http.StatusOK, nil)
+			return request{post, caseURL(c.ID, "orders"), "officer", e.orderBody(t)}
+		}, http.StatusCreated, "", ""},
+
 		// Editing the facts once they bind.
 		{"editing a case once approval is requested", func(t *testing.T, e *env) request {
 			c := e.open(t, "officer", e.input(measures.PathPolice))
