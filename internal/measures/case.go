@@ -222,7 +222,8 @@ func (c *Case) apply(in *CaseInput) {
 // UpdateCase replaces the officer's statement of case id (everything in
 // CaseInput; the path may not change) while nothing binds it: no approval
 // requested, no emergency declared, nothing executed (else case_locked).
-// The case's own officer only.
+// A command in force is voided (kept in the history): it was given on the
+// statement as it was. The case's own officer only.
 func (s *Service) UpdateCase(ctx context.Context, p *auth.Principal, id string, in CaseInput) (Case, error) {
 	return s.step(ctx, p, id, "measure.update", func(tx *store.Tx, c *Case) error {
 		if err := s.officerStep(ctx, tx, p, c, true); err != nil {
@@ -243,6 +244,7 @@ func (s *Service) UpdateCase(ctx context.Context, p *auth.Principal, id string, 
 			return err
 		}
 		c.apply(&in)
+		c.voidCommand()
 		return nil
 	})
 }

@@ -177,11 +177,15 @@ func requireGates(c *Case, now time.Time, names ...GateName) *Refusal {
 
 // checkExecutable returns the refusal of the first gate c does not pass at
 // now for a measure of kind, or nil when it may be taken: every gate but
-// the checklist, then the command's scope. The designation is checked
+// the checklist, then the command's scope and the case's proposal (the
+// commission approved what was proposed). The designation is checked
 // before (it is the officer's, not the case's).
 func checkExecutable(c *Case, now time.Time, kind MeasureKind) *Refusal {
 	if r := requireGates(c, now, executableGates...); r != nil {
 		return r
+	}
+	if !slices.Contains(c.Proposed, kind) {
+		return refuse(CodeCommandScope, fmt.Sprintf("case %s: %s is not among the measures proposed (%v)", c.ID, kind, c.Proposed))
 	}
 	if !slices.Contains(c.Command.Scope, kind) {
 		return refuse(CodeCommandScope, fmt.Sprintf("case %s: the command covers %v, not %s", c.ID, c.Command.Scope, kind))

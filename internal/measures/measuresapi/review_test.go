@@ -205,6 +205,30 @@ func TestReview(t *testing.T) {
 			return request{post, caseURL(c.ID, "location"), "officer", location(false)}
 		}, http.StatusConflict, measures.CodeCaseLocked, ""},
 
+		{"a command given before the case was edited to propose less and target more", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "command"), "cg", e.commandBody(t, measures.KindStopProgram, measures.KindOrderAdmin), http.StatusOK, nil)
+			in := e.input(measures.PathPolice)
+			in.Proposed = []measures.MeasureKind{measures.KindOrderAdmin}
+			in.Targets = append(in.Targets, measures.Target{Address: "198.51.100.0/24"})
+			e.call(t, "PUT", caseURL(c.ID), "officer", js(t, in), http.StatusOK, &c)
+			if c.Command != nil || len(c.CommandHistory) != 1 {
+				t.Errorf("after the edit: command %+v, history %d; want none in force, one kept", c.Command, len(c.CommandHistory))
+			}
+			e.approve(t, "officer", "approval", c.ID)
+			return request{post, caseURL(c.ID, "executions"), "officer", e.executionBody(t, measures.KindStopProgram)}
+		}, http.StatusConflict, measures.CodeCommandRequired, ""},
+		{"commanding a kind the edited case no longer proposes", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			in := e.input(measures.PathPolice)
+			in.Proposed = []measures.MeasureKind{measures.KindOrderAdmin}
+			e.call(t, "PUT", caseURL(c.ID), "officer", js(t, in), http.StatusOK, nil)
+			e.approve(t, "officer", "approval", c.ID)
+			return request{post, caseURL(c.ID, "command"), "cg", e.commandBody(t, measures.KindStopProgram)}
+		}, http.StatusBadRequest, api.CodeBadRequest, "scope[0]"},
+
 		// The commission.
 		{"emergency after the commission refused", func(t *testing.T, e *env) request {
 			c := e.open(t, "officer", e.input(measures.PathPolice))
