@@ -20,8 +20,12 @@ const MaxCommandPeriod = 30 * 24 * time.Hour
 // (a commander of the national police organisation that is the officer's)
 // for a national officer, the prefectural police chief (a commander of the
 // officer's prefectural organisation) for a prefectural officer, the
-// Minister of Defense on the SDF paths.
+// Minister of Defense on the SDF paths. The case's own officer, even
+// holding the commander role too, does not command it.
 func (s *Service) commander(ctx context.Context, p *auth.Principal, c *Case) error {
+	if r := selfCommand(p, c); r != nil {
+		return r
+	}
 	if c.Path.SDF() {
 		if !isMinisterOfDefense(p) {
 			return refuse(CodeNotInChain, fmt.Sprintf("SDF case %s is commanded by the Minister of Defense", c.ID))
@@ -38,6 +42,16 @@ func (s *Service) commander(ctx context.Context, p *auth.Principal, c *Case) err
 	}
 	if Level(lvl) != c.OfficerLevel {
 		return refuse(CodeNotInChain, fmt.Sprintf("case %s is commanded by %s", c.ID, who))
+	}
+	return nil
+}
+
+// selfCommand refuses p as commander of c when p is c's own officer: the
+// command is a superior's check on the officer, so one account may not
+// be both.
+func selfCommand(p *auth.Principal, c *Case) *Refusal {
+	if p.UserID != "" && p.UserID == c.OfficerUserID {
+		return refuse(CodeNotInChain, fmt.Sprintf("case %s is your own: its chain's commander, not its officer, takes this step", c.ID))
 	}
 	return nil
 }

@@ -78,6 +78,9 @@ func (s *Service) cancelConsultation(ctx context.Context, tx *store.Tx, id strin
 // consulting MOFA and asking the commission: the NPA Commissioner General
 // on the police path, the Minister of Defense on the SDF paths.
 func (s *Service) chainCommander(ctx context.Context, p *auth.Principal, c *Case) error {
+	if r := selfCommand(p, c); r != nil {
+		return r
+	}
 	if c.Path.SDF() {
 		if !isMinisterOfDefense(p) {
 			return refuse(CodeNotInChain, fmt.Sprintf("SDF case %s goes through the Minister of Defense", c.ID))

@@ -45,7 +45,7 @@ func family(l Level) string {
 // the NPA Commissioner General designates officers of police
 // organisations (national or prefectural), the Minister of Defense
 // officers of SDF organisations; anyone else is refused with
-// not_designating_authority. The user must hold the officer role and have
+// not_designating_authority, and so is designating oneself. The user must hold the officer role and have
 // no designation in force. The level is derived from the user's
 // organisation.
 func (s *Service) Designate(ctx context.Context, p *auth.Principal, in DesignationInput) (Designation, error) {
@@ -59,6 +59,9 @@ func (s *Service) Designate(ctx context.Context, p *auth.Principal, in Designati
 	in.UserID, in.Scope = strings.TrimSpace(in.UserID), strings.TrimSpace(in.Scope)
 	if in.UserID == "" {
 		return Designation{}, fieldErrorf("user_id", "required")
+	}
+	if in.UserID == p.UserID {
+		return Designation{}, refuse(CodeNotDesignatingAuthority, "nobody designates themselves")
 	}
 	if err := textfield.Check("scope", in.Scope, maxScope, false); err != nil {
 		return Designation{}, err

@@ -348,6 +348,24 @@ func TestReview(t *testing.T) {
 			e.locate(t, "pref", c.ID, false)
 			return request{post, caseURL(c.ID, "emergency"), "pref", emergency}
 		}, http.StatusForbidden, measures.CodePrefecturalForeign, ""},
+		{"an officer who is also a commander commands their own case", func(t *testing.T, e *env) request {
+			e.seed(t, "officer-commander", e.npa, auth.RoleOfficer, auth.RoleCommander)
+			e.designate(t, "cg", "officer-commander", time.Time{})
+			c := e.open(t, "officer-commander", e.input(measures.PathPolice))
+			e.locate(t, "officer-commander", c.ID, true)
+			return request{post, caseURL(c.ID, "command"), "officer-commander", e.commandBody(t, measures.KindStopProgram)}
+		}, http.StatusForbidden, measures.CodeNotInChain, ""},
+		{"a Commissioner General who is also an officer consults MOFA on their own case", func(t *testing.T, e *env) request {
+			e.seed(t, "cg-officer", e.npa, auth.RoleCommander, auth.RoleOfficer)
+			e.designate(t, "cg", "cg-officer", time.Time{})
+			c := e.open(t, "cg-officer", e.input(measures.PathPolice))
+			e.locate(t, "cg-officer", c.ID, false)
+			return request{post, caseURL(c.ID, "consultation"), "cg-officer", `{"text":"Target abroad."}`}
+		}, http.StatusForbidden, measures.CodeNotInChain, ""},
+		{"the Commissioner General designates themselves", func(t *testing.T, e *env) request {
+			e.seed(t, "cg-self", e.npa, auth.RoleCommander, auth.RoleOfficer)
+			return request{post, "/api/v1/measures/designations", "cg-self", js(t, measures.DesignationInput{UserID: e.ids["cg-self"]})}
+		}, http.StatusForbidden, measures.CodeNotDesignatingAuthority, ""},
 		{"an officer whose designation expired mid-case", func(t *testing.T, e *env) request {
 			e.seed(t, "shortterm", e.npa, auth.RoleOfficer)
 			e.designate(t, "cg", "shortterm", e.clock.Now().Add(2*time.Hour))
