@@ -176,14 +176,14 @@ func (s *Service) checkPending(ctx context.Context, q store.Querier, c *Case) er
 		return r
 	}
 	if c.Approval == nil || c.Approval.State != ApprovalPending {
-		return fmt.Errorf("case %s has no request for approval pending: %w", c.ID, ErrConflict)
+		return refuse(CodeApprovalNotPending, fmt.Sprintf("case %s has no request for approval pending", c.ID))
 	}
 	ms, err := listRecords[Motion](ctx, q, "SELECT data FROM msr_motions WHERE case_id = ? AND state = 'open'", c.ID)
 	if err != nil {
 		return err
 	}
 	if len(ms) > 0 {
-		return fmt.Errorf("motion %s on case %s is open: the chair closes it first: %w", ms[0].ID, c.ID, ErrConflict)
+		return refuse(CodeMotionOpen, fmt.Sprintf("motion %s on case %s is open", ms[0].ID, c.ID))
 	}
 	return nil
 }
@@ -208,7 +208,7 @@ func (s *Service) CastVote(ctx context.Context, p *auth.Principal, motionID stri
 			return err
 		}
 		if m.State != oversight.MotionOpen {
-			return fmt.Errorf("motion %s is %s: votes are cast on open motions: %w", m.ID, m.State, ErrConflict)
+			return refuse(CodeMotionClosed, fmt.Sprintf("motion %s is %s", m.ID, m.State))
 		}
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM msr_votes WHERE motion_id = ? AND user_id = ?", m.ID, p.UserID).Scan(&n); err != nil {
@@ -258,7 +258,7 @@ func (s *Service) CloseMotion(ctx context.Context, p *auth.Principal, motionID s
 			return err
 		}
 		if m.State != oversight.MotionOpen {
-			return fmt.Errorf("motion %s is %s, not open: %w", m.ID, m.State, ErrConflict)
+			return refuse(CodeMotionClosed, fmt.Sprintf("motion %s is %s", m.ID, m.State))
 		}
 		c, err := loadCase(ctx, tx, p, m.CaseID)
 		if err != nil {
@@ -435,7 +435,7 @@ func (s *Service) FilePostNotice(ctx context.Context, p *auth.Principal, id stri
 			return err
 		}
 		if c.Emergency == nil {
-			return fmt.Errorf("case %s: no emergency was declared, so there is nothing to notify afterwards: %w", c.ID, ErrConflict)
+			return refuse(CodeNoEmergency, fmt.Sprintf("case %s: no emergency was declared", c.ID))
 		}
 		if c.PostNotice != nil {
 			return refuse(CodeAlreadyDone, fmt.Sprintf("case %s: the post-notification was filed at %s", c.ID, stamp(c.PostNotice.FiledAt)))
@@ -506,7 +506,7 @@ func (s *Service) ReviewPostNotice(ctx context.Context, p *auth.Principal, id st
 	}
 	pre := func(c *Case) error {
 		if c.PostNotice == nil {
-			return fmt.Errorf("case %s has no post-notification filed: %w", c.ID, ErrConflict)
+			return refuse(CodePostNoticeNotFiled, fmt.Sprintf("case %s has no post-notification filed", c.ID))
 		}
 		if c.PostNotice.Review != nil {
 			return refuse(CodeAlreadyDone, fmt.Sprintf("case %s: the post-notification was reviewed at %s", c.ID, stamp(c.PostNotice.Review.ReviewedAt)))

@@ -115,7 +115,7 @@ func (s *Service) RequestConsultation(ctx context.Context, p *auth.Principal, id
 			return r
 		}
 		if c.Location.InJapan {
-			return fmt.Errorf("case %s: the target is believed to be in Japan, so MOFA is not consulted: %w", c.ID, ErrConflict)
+			return refuse(CodeConsultationNotNeeded, fmt.Sprintf("case %s: the target is recorded as in Japan", c.ID))
 		}
 		if c.Consultation != nil {
 			return refuse(CodeAlreadyDone, fmt.Sprintf("case %s: MOFA was consulted at %s", c.ID, stamp(c.Consultation.RequestedAt)))
@@ -154,7 +154,7 @@ func (s *Service) AnswerConsultation(ctx context.Context, p *auth.Principal, id 
 	}
 	return s.step(ctx, p, id, "measure.consultation_answer", func(tx *store.Tx, c *Case) error {
 		if c.Consultation == nil || c.Consultation.MOFAOrgID != p.OrgID {
-			return fmt.Errorf("case %s has no consultation open with your organisation: %w", c.ID, ErrConflict)
+			return refuse(CodeConsultationNotOpen, fmt.Sprintf("case %s has no consultation with organisation %s", c.ID, p.OrgID))
 		}
 		if c.State.Final() {
 			return refuse(CodeCaseClosed, fmt.Sprintf("case %s is %s", c.ID, c.State))

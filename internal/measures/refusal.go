@@ -26,16 +26,23 @@ const (
 	CodeMOFARequired                = "mofa_consultation_required"
 	CodeMOFAObjectionUnacknowledged = "mofa_objection_unacknowledged"
 	CodeNoMOFA                      = "no_mofa"
+	CodeConsultationNotNeeded       = "consultation_not_needed"
+	CodeConsultationNotOpen         = "consultation_not_open"
 	CodeApprovalPending             = "approval_pending"
 	CodeApprovalRequired            = "commission_approval_required"
 	CodeCommissionRefused           = "commission_refused"
 	CodeAlreadyApproved             = "already_approved"
+	CodeApprovalNotPending          = "approval_not_pending"
+	CodeMotionOpen                  = "motion_open"
+	CodeMotionClosed                = "motion_closed"
 	CodeCommandRequired             = "command_required"
 	CodeCommandExpired              = "command_expired"
 	CodeCommandScope                = "command_scope"
 	CodeExecutionBeforeGates        = "execution_before_gates"
 	CodePostNoticeOverdue           = "post_notice_overdue"
 	CodePostNoticeRequired          = "post_notice_required"
+	CodeNoEmergency                 = "no_emergency"
+	CodePostNoticeNotFiled          = "post_notice_not_filed"
 	CodeNPSCRequired                = "npsc_required"
 	CodeSDFOrderRequired            = "sdf_order_required"
 	CodeSDFConditionsNotMet         = "sdf_conditions_not_met"
@@ -92,6 +99,12 @@ var refusals = []refusalText{
 	{CodeNoMOFA, http.StatusConflict,
 		"No Ministry of Foreign Affairs organisation is registered to consult.",
 		"協議先となる外務省の組織が登録されていません。"},
+	{CodeConsultationNotNeeded, http.StatusConflict,
+		"The target is believed to be in Japan: the Minister of Foreign Affairs is not consulted.",
+		"対象が国内にあると認められるため、外務大臣との協議は行いません。"},
+	{CodeConsultationNotOpen, http.StatusConflict,
+		"There is no consultation with your organisation on this case to answer.",
+		"この事案について、貴組織が回答すべき協議はありません。"},
 	{CodeApprovalPending, http.StatusConflict,
 		"The commission has not yet decided on the request for approval.",
 		"承認の求めについて、委員会はまだ判断していません。"},
@@ -104,6 +117,15 @@ var refusals = []refusalText{
 	{CodeAlreadyApproved, http.StatusConflict,
 		"The commission has already approved the measure: no emergency declaration is needed.",
 		"委員会は既に措置を承認しています。緊急の宣言は不要です。"},
+	{CodeApprovalNotPending, http.StatusConflict,
+		"No request for approval is pending on this case: the commission moves motions only on a pending request.",
+		"この事案について係属中の承認の求めはありません。委員会は、係属中の承認の求めについてのみ動議を提出できます。"},
+	{CodeMotionOpen, http.StatusConflict,
+		"A motion on this request is open: the chair closes it before another is moved.",
+		"この承認の求めについて審議中の動議があります。委員長がそれを終結した後に、次の動議を提出できます。"},
+	{CodeMotionClosed, http.StatusConflict,
+		"The motion is no longer open: votes are cast on, and the chair closes, open motions only.",
+		"この動議は既に終結しています。投票及び終結は、審議中の動議についてのみ行えます。"},
 	{CodeCommandRequired, http.StatusConflict,
 		"No command is in force for this case.",
 		"この事案について有効な指揮がありません。"},
@@ -122,6 +144,12 @@ var refusals = []refusalText{
 	{CodePostNoticeRequired, http.StatusConflict,
 		"The post-notification of the emergency measure must be filed before the case is closed.",
 		"事案を終結する前に、緊急の措置に係る事後通知を提出する必要があります。"},
+	{CodeNoEmergency, http.StatusConflict,
+		"No emergency was declared on this case: there is no post-notification to file.",
+		"この事案について緊急の宣言はないため、提出すべき事後通知はありません。"},
+	{CodePostNoticeNotFiled, http.StatusConflict,
+		"No post-notification has been filed on this case: there is nothing to review yet.",
+		"この事案について事後通知が提出されていないため、審査するものはありません。"},
 	{CodeNPSCRequired, http.StatusConflict,
 		"The National Public Safety Commission's request or consent must be recorded first.",
 		"先に国家公安委員会の要請又は同意を記録する必要があります。"},

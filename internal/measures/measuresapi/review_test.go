@@ -268,6 +268,68 @@ func TestReview(t *testing.T) {
 			return request{post, caseURL(c.ID, "motions"), "member-analyst", `{"kind":"approve"}`}
 		}, http.StatusForbidden, measures.CodeCommissionSeparation, ""},
 
+		{"a motion on a case with no request for approval", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			return request{post, caseURL(c.ID, "motions"), "chair", `{"kind":"approve"}`}
+		}, http.StatusConflict, measures.CodeApprovalNotPending, ""},
+		{"a motion on an approved case", func(t *testing.T, e *env) request {
+			c := e.ready(t)
+			return request{post, caseURL(c.ID, "motions"), "chair", `{"kind":"refuse","reasons":[{"category":"necessity","text":"On second thought."}]}`}
+		}, http.StatusConflict, measures.CodeAlreadyApproved, ""},
+		{"a motion on a withdrawn case", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "approval"), "officer", approval, http.StatusOK, nil)
+			e.call(t, post, caseURL(c.ID, "withdraw"), "officer", `{"reason":"The server went offline."}`, http.StatusOK, nil)
+			return request{post, caseURL(c.ID, "motions"), "chair", `{"kind":"approve"}`}
+		}, http.StatusConflict, measures.CodeCaseClosed, ""},
+		{"a second motion while one is open", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "approval"), "officer", approval, http.StatusOK, nil)
+			e.motion(t, c.ID, oversight.MotionApprove)
+			return request{post, caseURL(c.ID, "motions"), "m1", `{"kind":"approve"}`}
+		}, http.StatusConflict, measures.CodeMotionOpen, ""},
+		{"a vote on a motion an emergency lapsed", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "approval"), "officer", approval, http.StatusOK, nil)
+			m := e.motion(t, c.ID, oversight.MotionApprove)
+			e.call(t, post, caseURL(c.ID, "emergency"), "officer", emergency, http.StatusOK, &c)
+			if c.Approval == nil || c.Approval.State != measures.ApprovalWithdrawn {
+				t.Errorf("approval after the emergency: %+v, want withdrawn", c.Approval)
+			}
+			e.call(t, "GET", "/api/v1/measures/motions/"+m.ID, "chair", "", http.StatusOK, &m)
+			if m.State != oversight.MotionLapsed {
+				t.Errorf("motion after the emergency: %s, want lapsed", m.State)
+			}
+			return request{post, "/api/v1/measures/motions/" + m.ID + "/votes", "m1", `{"vote":"yes","reasons":"Fine."}`}
+		}, http.StatusConflict, measures.CodeMotionClosed, ""},
+		{"closing a motion an emergency lapsed", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "approval"), "officer", approval, http.StatusOK, nil)
+			m := e.motion(t, c.ID, oversight.MotionApprove)
+			for _, u := range []string{"chair", "m1", "m2"} {
+				e.call(t, post, "/api/v1/measures/motions/"+m.ID+"/votes", u, `{"vote":"yes","reasons":"Fine."}`, http.StatusCreated, nil)
+			}
+			e.call(t, post, caseURL(c.ID, "emergency"), "officer", emergency, http.StatusOK, nil)
+			return request{post, "/api/v1/measures/motions/" + m.ID + "/close", "chair", ""}
+		}, http.StatusConflict, measures.CodeMotionClosed, ""},
+		{"consulting MOFA on a target in Japan", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			return request{post, caseURL(c.ID, "consultation"), "cg", `{"text":"Just in case."}`}
+		}, http.StatusConflict, measures.CodeConsultationNotNeeded, ""},
+		{"MOFA answers a consultation the move back to Japan reset", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, false)
+			e.call(t, post, caseURL(c.ID, "consultation"), "cg", `{"text":"Target abroad."}`, http.StatusOK, nil)
+			e.locate(t, "officer", c.ID, true)
+			return request{post, caseURL(c.ID, "consultation", "answer"), "mofa", `{"response":"no_objection"}`}
+		}, http.StatusConflict, measures.CodeConsultationNotOpen, ""},
+
 		// The post-notification.
 		{"a post-notification filed by another officer", func(t *testing.T, e *env) request {
 			c := e.open(t, "officer", e.input(measures.PathPolice))
@@ -275,6 +337,16 @@ func TestReview(t *testing.T) {
 			e.call(t, post, caseURL(c.ID, "emergency"), "officer", emergency, http.StatusOK, nil)
 			return request{post, caseURL(c.ID, "post-notice"), "officer2", postNotice}
 		}, http.StatusForbidden, measures.CodeNotCaseOfficer, ""},
+		{"a post-notification with no emergency", func(t *testing.T, e *env) request {
+			c := e.ready(t)
+			return request{post, caseURL(c.ID, "post-notice"), "officer", postNotice}
+		}, http.StatusConflict, measures.CodeNoEmergency, ""},
+		{"a review with no post-notification filed", func(t *testing.T, e *env) request {
+			c := e.open(t, "officer", e.input(measures.PathPolice))
+			e.locate(t, "officer", c.ID, true)
+			e.call(t, post, caseURL(c.ID, "emergency"), "officer", emergency, http.StatusOK, nil)
+			return request{post, caseURL(c.ID, "post-notice", "review"), "m1", `{"outcome":"acknowledged"}`}
+		}, http.StatusConflict, measures.CodePostNoticeNotFiled, ""},
 		{"a withdrawn emergency case: no overdue post-notification, no filing", func(t *testing.T, e *env) request {
 			c := e.open(t, "officer", e.input(measures.PathPolice))
 			e.locate(t, "officer", c.ID, true)
