@@ -18,6 +18,7 @@ import (
 	"github.com/acd-platform/acd/internal/server"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/store/storetest"
+	"github.com/acd-platform/acd/internal/web"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -272,14 +273,19 @@ func TestRoutesEnforcePolicyOverHTTP(t *testing.T) {
 				// A 403 with a reason code of its own is the service's
 				// refusal (e.g. a measure's not_designated) of a request
 				// the policy let through.
-				policyForbidden := resp.StatusCode == http.StatusForbidden && (env.Error.Code == "" || env.Error.Code == api.CodeForbidden || env.Error.Code == api.CodeCSRF)
+				// A page says so in a header.
+				code := env.Error.Code
+				if code == "" {
+					code = resp.Header.Get(web.RefusalHeader)
+				}
+				policyForbidden := resp.StatusCode == http.StatusForbidden && (code == "" || code == api.CodeForbidden || code == api.CodeCSRF)
 				denied := resp.StatusCode == http.StatusUnauthorized || policyForbidden ||
 					(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login") && rt.Kind == api.Page && role == "public" && path != "/logout")
 				if rt.Pattern == "POST /login" || rt.Pattern == "POST /login/totp" {
 					continue // the login form answers 401 for wrong credentials by design
 				}
 				if denied == want {
-					t.Errorf("%s %s as %s: status %d (%s), want allowed=%v", method, path, role, resp.StatusCode, env.Error.Code, want)
+					t.Errorf("%s %s as %s: status %d (%s), want allowed=%v", method, path, role, resp.StatusCode, code, want)
 				}
 			}
 		}

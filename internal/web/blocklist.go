@@ -98,7 +98,7 @@ func (s *Site) blocklistStep(w http.ResponseWriter, r *http.Request, form, done 
 	}
 	a := formActs(r, form)
 	if err := act(r.Context(), principal(r)); err != nil {
-		fail, ok := s.msrFailed(r, err, nil)
+		fail, ok := s.msrFailed(w, r, err, nil)
 		if !ok {
 			return msrPageError(err)
 		}
@@ -166,7 +166,7 @@ func (s *Site) blocklistAddCase(w http.ResponseWriter, r *http.Request) error {
 		res, err = s.cfg.Blocklist.AddCase(r.Context(), principal(r), id, trimmed(r, "reason"), expires)
 	}
 	if err != nil {
-		fail, ok := s.msrFailed(r, err, nil)
+		fail, ok := s.msrFailed(w, r, err, nil)
 		if !ok {
 			return msrPageError(err)
 		}
@@ -223,7 +223,7 @@ func (s *Site) subscriberCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	raw, sub, err := s.cfg.Blocklist.CreateSubscriber(r.Context(), principal(r), in)
 	if err != nil {
-		fail, ok := s.msrFailed(r, err, func(f string) (string, string) {
+		fail, ok := s.msrFailed(w, r, err, func(f string) (string, string) {
 			if _, _, _, ok := splitIndex(f); ok {
 				return "formats", ""
 			}
@@ -247,7 +247,7 @@ func (s *Site) subscriberRevoke(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	a := formActs(r, "revoke:"+id)
 	if _, err := s.cfg.Blocklist.RevokeSubscriber(r.Context(), principal(r), id, trimmed(r, "reason")); err != nil {
-		fail, ok := s.msrFailed(r, err, nil)
+		fail, ok := s.msrFailed(w, r, err, nil)
 		if !ok {
 			return msrPageError(err)
 		}

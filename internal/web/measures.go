@@ -93,6 +93,10 @@ func (s *Site) registerMeasures(page func(pattern string, action auth.Action, h 
 	s.links[auth.MeasureOverview] = "/measures/overview"
 }
 
+// RefusalHeader carries the reason code of a page's refusal by the
+// measures service.
+const RefusalHeader = "X-ACD-Refusal"
+
 // msrPageError maps the measures service's errors to what the router
 // shows. A refusal keeps its status and code and says its message in
 // both languages; a PDF that cannot be printed for want of Chromium is
@@ -130,9 +134,12 @@ func (s *Site) refusalText(r *http.Request, rf *measures.Refusal) string {
 // shows, or returns false for an error the form cannot explain (not
 // found, internal), which the caller returns to the router. fields maps
 // the service's field names (JSON paths) to the form's field and a prefix
-// for its message (such as the line of a list entry); nil keeps them.
-func (s *Site) msrFailed(r *http.Request, err error, fields func(string) (string, string)) (formFailure, bool) {
+// for its message (such as the line of a list entry); nil keeps them. A
+// refusal's code also goes in the X-ACD-Refusal header, so that a script
+// driving the pages tells the service's refusal from the policy's.
+func (s *Site) msrFailed(w http.ResponseWriter, r *http.Request, err error, fields func(string) (string, string)) (formFailure, bool) {
 	if rf, ok := errors.AsType[*measures.Refusal](err); ok {
+		w.Header().Set(RefusalHeader, rf.Code)
 		return formFailure{rf.Status, s.refusalText(r, rf), fieldErr{}}, true
 	}
 	var fe *measures.FieldError

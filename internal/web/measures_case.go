@@ -250,7 +250,7 @@ func (s *Site) caseStep(w http.ResponseWriter, r *http.Request, form, done, anch
 	}
 	a := formActs(r, form)
 	if err := act(r.Context(), principal(r), r.PathValue("id")); err != nil {
-		fail, ok := s.msrFailed(r, err, fields)
+		fail, ok := s.msrFailed(w, r, err, fields)
 		if !ok {
 			return msrPageError(err)
 		}

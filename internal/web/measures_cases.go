@@ -209,7 +209,7 @@ func (s *Site) measureOpen(w http.ResponseWriter, r *http.Request) error {
 		c, err = s.cfg.Measures.OpenCase(r.Context(), principal(r), in)
 	}
 	if err != nil {
-		fail, ok := s.msrFailed(r, err, s.caseFields(r, ls))
+		fail, ok := s.msrFailed(w, r, err, s.caseFields(r, ls))
 		if !ok {
 			return msrPageError(err)
 		}

@@ -121,7 +121,7 @@ func (s *Site) designationCreate(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.cfg.Measures.Designate(r.Context(), principal(r), in)
 	}
 	if err != nil {
-		fail, ok := s.msrFailed(r, err, nil)
+		fail, ok := s.msrFailed(w, r, err, nil)
 		if !ok {
 			return msrPageError(err)
 		}
@@ -139,7 +139,7 @@ func (s *Site) designationRevoke(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	a := formActs(r, "revoke:"+id)
 	if _, err := s.cfg.Measures.RevokeDesignation(r.Context(), principal(r), id, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
-		fail, ok := s.msrFailed(r, err, nil)
+		fail, ok := s.msrFailed(w, r, err, nil)
 		if !ok {
 			return msrPageError(err)
 		}

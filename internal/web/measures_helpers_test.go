@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,7 +9,6 @@ import (
 
 	xhtml "golang.org/x/net/html"
 
-	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/measures"
 	"github.com/acd-platform/acd/internal/store/storetest"
@@ -44,31 +41,7 @@ type msrWorld struct {
 func newMsrSite(t *testing.T) (*site, *msrWorld) {
 	t.Helper()
 	s := newSite(t, storetest.SQLite(t))
-	withMeasurePages(t, s)
 	return s, newMsrWorld(t, s)
-}
-
-// withMeasurePages makes sure s serves the measures and blocklist pages:
-// a server that does not pass the services to the web shell yet gets a
-// web shell of its own, on its own services, behind s.url.
-func withMeasurePages(t *testing.T, s *site) {
-	t.Helper()
-	if r := s.client(t).get("/measures"); r.status != http.StatusNotFound {
-		return
-	}
-	srv := s.srv
-	site, err := web.New(web.Config{Auth: srv.Auth, Policy: srv.Policy, Log: srv.Log, Notifier: srv.Notifier,
-		Reporting: srv.Reporting, Oversight: srv.Oversight, Commsinfo: srv.Commsinfo, Inspection: srv.Inspection,
-		Measures: srv.Measures, Blocklist: srv.Blocklist, Now: s.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	router := api.NewRouter(api.RouterConfig{Authenticator: api.AuthenticatorFunc(srv.Auth.Authenticate), Authorizer: srv.Policy,
-		PageError: site.PageError, SessionCookie: auth.SessionCookie})
-	site.Register(router)
-	ts := httptest.NewServer(router)
-	t.Cleanup(ts.Close)
-	s.url = ts.URL
 }
 
 func newMsrWorld(t *testing.T, s *site) *msrWorld {
@@ -202,6 +175,9 @@ func refusedWith(t *testing.T, w *msrWorld, what string, r *response, status int
 	rf := measures.Refusal{Code: code}
 	if msg := errorsOf(r.body); !strings.Contains(msg, rf.Message("ja")) || !strings.Contains(msg, code) {
 		t.Errorf("%s: the page's error %q lacks the refusal %s in Japanese (%q)", what, msg, code, rf.Message("ja"))
+	}
+	if got := r.header.Get(web.RefusalHeader); got != code {
+		t.Errorf("%s: %s header %q, want %q", what, web.RefusalHeader, got, code)
 	}
 }
 
