@@ -287,4 +287,51 @@ const (
 	// BlocklistFeed pulls a blocklist feed (RPZ, IP/CIDR list, STIX
 	// bundle). Feed subscribers only, by their feed token.
 	BlocklistFeed Action = "blocklist.feed"
+
+	// CouncilRead reads the caller's organisation's council membership, the
+	// groups whose membership the Cabinet Office made visible, and the
+	// consent page (§82). Any authenticated user.
+	CouncilRead Action = "council.read"
+	// CouncilJoin records the consent of the caller's organisation (an
+	// operator or a vendor) to join the council and its acceptance of the
+	// duty of secrecy, or withdraws it. Operators and vendors.
+	CouncilJoin Action = "council.join"
+	// CouncilManage admits agencies, removes members, keeps groups and
+	// their visibility, and grants and revokes clearances. The Cabinet
+	// Office (analysts).
+	CouncilManage Action = "council.manage"
+	// CouncilRequest asks council members for materials (ch.9). The
+	// Cabinet Office (analysts).
+	CouncilRequest Action = "council.request"
+	// CouncilAnswer answers a request for materials addressed to the
+	// caller's organisation. Any authenticated user; the service checks
+	// the organisation.
+	CouncilAnswer Action = "council.answer"
+	// SharedRead lists and reads items shared with the caller, each under
+	// its TLP and clearance (the service decides per item and logs every
+	// read of a non-CLEAR one). Any authenticated user.
+	SharedRead Action = "shared.read"
+	// SharedForward forwards a TLP:AMBER item the caller's organisation
+	// received to another council member organisation. Any authenticated
+	// user; the service checks the recipient and the level.
+	SharedForward Action = "shared.forward"
+	// AdvisoryWrite drafts and edits advisories (§41) and submits them for
+	// review. The Cabinet Office (analysts).
+	AdvisoryWrite Action = "advisory.write"
+	// AdvisoryReview reviews another analyst's advisory draft and publishes
+	// or returns it. The Cabinet Office (analysts); never the author.
+	AdvisoryReview Action = "advisory.review"
+	// AdvisoryRead reads advisories in every state, drafts included. The
+	// Cabinet Office (analysts).
+	AdvisoryRead Action = "advisory.read"
+	// AlertPublic reads the published TLP:CLEAR alerts and their Atom feed.
+	// Public.
+	AlertPublic Action = "alert.public"
+	// TAXIIRead reads the TAXII 2.1 server: discovery, API root,
+	// collections, objects, manifests, status. Public (the public
+	// collection); the server decides per collection and per object.
+	TAXIIRead Action = "taxii.read"
+	// TAXIIWrite adds objects to a TAXII collection. Any authenticated
+	// user; the server decides per collection.
+	TAXIIWrite Action = "taxii.write"
 )

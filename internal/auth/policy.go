@@ -148,6 +148,20 @@ var policyTable = map[Action]Rule{
 	BlocklistRead:        {Audience: Roles, Roles: []Role{RoleAnalyst, RoleOfficer, RoleCommander}},
 	BlocklistSubscribers: {Audience: Roles, Roles: []Role{RoleAnalyst}},
 	BlocklistFeed:        {Audience: Subscriber},
+
+	CouncilRead:    {Audience: Authenticated},
+	CouncilJoin:    {Audience: Roles, Roles: []Role{RoleOperator, RoleVendor}},
+	CouncilManage:  {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	CouncilRequest: {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	CouncilAnswer:  {Audience: Authenticated},
+	SharedRead:     {Audience: Authenticated},
+	SharedForward:  {Audience: Authenticated},
+	AdvisoryWrite:  {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	AdvisoryReview: {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	AdvisoryRead:   {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	AlertPublic:    {Audience: Public},
+	TAXIIRead:      {Audience: Public},
+	TAXIIWrite:     {Audience: Authenticated},
 }
 
 // Policy is ACD's one authorization policy (DESIGN.md: role × action ×

@@ -164,6 +164,20 @@ func TestPolicyTable(t *testing.T) {
 		auth.BlocklistRead:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst, auth.RoleOfficer, auth.RoleCommander}},
 		auth.BlocklistSubscribers: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 		auth.BlocklistFeed:        {Audience: auth.Subscriber},
+
+		auth.CouncilRead:    {Audience: auth.Authenticated},
+		auth.CouncilJoin:    {Audience: auth.Roles, Roles: []auth.Role{auth.RoleOperator, auth.RoleVendor}},
+		auth.CouncilManage:  {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.CouncilRequest: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.CouncilAnswer:  {Audience: auth.Authenticated},
+		auth.SharedRead:     {Audience: auth.Authenticated},
+		auth.SharedForward:  {Audience: auth.Authenticated},
+		auth.AdvisoryWrite:  {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.AdvisoryReview: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.AdvisoryRead:   {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.AlertPublic:    {Audience: auth.Public},
+		auth.TAXIIRead:      {Audience: auth.Public},
+		auth.TAXIIWrite:     {Audience: auth.Authenticated},
 	}
 	actions := pol.Actions()
 	if !slices.IsSorted(actions) {

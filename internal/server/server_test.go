@@ -124,6 +124,20 @@ var expected = map[auth.Action][]string{
 	auth.BlocklistRead:        {"analyst", "officer", "commander"},
 	auth.BlocklistSubscribers: {"analyst"},
 	auth.BlocklistFeed:        {"subscriber"},
+
+	auth.CouncilRead:    {"authenticated"},
+	auth.CouncilJoin:    {"operator", "vendor"},
+	auth.CouncilManage:  {"analyst"},
+	auth.CouncilRequest: {"analyst"},
+	auth.CouncilAnswer:  {"authenticated"},
+	auth.SharedRead:     {"authenticated"},
+	auth.SharedForward:  {"authenticated"},
+	auth.AdvisoryWrite:  {"analyst"},
+	auth.AdvisoryReview: {"analyst"},
+	auth.AdvisoryRead:   {"analyst"},
+	auth.AlertPublic:    {"public"},
+	auth.TAXIIRead:      {"public"},
+	auth.TAXIIWrite:     {"authenticated"},
 }
 
 func wantAllowed(a auth.Action, role string) (bool, bool) {
