@@ -98,7 +98,7 @@ func (s *Service) Compliance(ctx context.Context, p *auth.Principal, sectorCode 
 				}
 			}
 		}
-		if err := s.db.QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) FROM rep_orders WHERE org_id = ? AND state = ?",
+		if err := s.db.QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) FROM rep_orders WHERE org_id = ? AND state = ? AND council = 0",
 			store.FormatTime(now), op.Org.ID, string(OrderOpen)).Scan(&row.OpenOrders, &row.OverdueOrders); err != nil {
 			return nil, fmt.Errorf("count orders: %w", err)
 		}

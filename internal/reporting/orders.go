@@ -58,8 +58,12 @@ type Order struct {
 	Overdue bool `json:"overdue"`
 	Late    bool `json:"late"`
 	// Referral is set on an overdue order: a candidate for referral under
-	// §83 (correction orders) or §84 (requests for materials).
-	Referral   string       `json:"referral,omitempty"`
+	// §83 (correction orders) or §84 (requests for materials). Council
+	// requests are never referred.
+	Referral string `json:"referral,omitempty"`
+	// Council marks a request for materials the Cabinet Office made to a
+	// council member (ch.9, IssueCouncilRequest).
+	Council    bool         `json:"council,omitempty"`
 	DeadlineID string       `json:"deadline_id"`
 	CreatedBy  string       `json:"created_by"`
 	CreatedAt  time.Time    `json:"created_at"`
@@ -95,7 +99,7 @@ var DefaultLegalBasis = map[OrderKind]string{
 	MaterialRequest: "Act on Active Cyber Defense for Critical Infrastructure, request for materials (penalty §84)",
 }
 
-const orderCols = "id, kind, org_id, sector, issuer_org, legal_basis, reason, request, due, state, deadline_id, created_by, created_at, answered_at, closed_at"
+const orderCols = "id, kind, org_id, sector, issuer_org, legal_basis, reason, request, due, state, deadline_id, created_by, created_at, answered_at, closed_at, council"
 
 // IssueOrder issues an order to an operator of one of p's ministry's
 // sectors, with a deadline tracked by the deadline service.
@@ -136,10 +140,8 @@ func (s *Service) IssueOrder(ctx context.Context, p *auth.Principal, n NewOrder)
 			return err
 		}
 		ord.DeadlineID = d.ID
-		if _, err := tx.Exec(ctx, "INSERT INTO rep_orders ("+orderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			ord.ID, string(ord.Kind), ord.OrgID, ord.Sector, ord.IssuerOrg, ord.LegalBasis, ord.Reason, ord.Request, store.FormatTime(ord.Due),
-			string(ord.State), ord.DeadlineID, ord.CreatedBy, store.FormatTime(now), "", ""); err != nil {
-			return fmt.Errorf("record order: %w", err)
+		if err := insertOrder(ctx, tx, ord); err != nil {
+			return err
 		}
 		if err := s.orderEvent(ctx, tx, p, ord.ID, "issue", n.Reason); err != nil {
 			return err
@@ -155,6 +157,20 @@ func (s *Service) IssueOrder(ctx context.Context, p *auth.Principal, n NewOrder)
 		return Order{}, err
 	}
 	return s.Order(ctx, p, ord.ID)
+}
+
+// insertOrder stores a new order.
+func insertOrder(ctx context.Context, tx *store.Tx, ord Order) error {
+	council := 0
+	if ord.Council {
+		council = 1
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO rep_orders ("+orderCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		ord.ID, string(ord.Kind), ord.OrgID, ord.Sector, ord.IssuerOrg, ord.LegalBasis, ord.Reason, ord.Request, store.FormatTime(ord.Due),
+		string(ord.State), ord.DeadlineID, ord.CreatedBy, store.FormatTime(ord.CreatedAt), "", "", council); err != nil {
+		return fmt.Errorf("record order: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) orderEvent(ctx context.Context, tx *store.Tx, p *auth.Principal, id, event, text string) error {
@@ -275,7 +291,7 @@ func (s *Service) Order(ctx context.Context, p *auth.Principal, id string) (Orde
 func (s *Service) derive(o *Order) {
 	o.Overdue = o.State == OrderOpen && s.now().After(o.Due)
 	o.Late = !o.AnsweredAt.IsZero() && o.AnsweredAt.After(o.Due)
-	if o.Overdue {
+	if o.Overdue && !o.Council {
 		o.Referral = map[OrderKind]string{CorrectionOrder: "§83", MaterialRequest: "§84"}[o.Kind]
 	}
 }
@@ -283,9 +299,12 @@ func (s *Service) derive(o *Order) {
 // OrderFilter selects orders; empty fields match everything.
 type OrderFilter struct {
 	State OrderState
-	// Referral lists only overdue orders: candidates for referral.
+	// Referral lists only overdue orders: candidates for referral
+	// (council requests never are).
 	Referral bool
 	OrgID    string
+	// Council lists only council requests for materials.
+	Council bool
 }
 
 // Orders returns the orders p may see matching f, newest first. Referral
@@ -298,8 +317,11 @@ func (s *Service) Orders(ctx context.Context, p *auth.Principal, f OrderFilter) 
 		args = append(args, string(f.State))
 	}
 	if f.Referral {
-		q += " AND state = ? AND due < ?"
+		q += " AND state = ? AND due < ? AND council = 0"
 		args = append(args, string(OrderOpen), store.FormatTime(s.now()))
+	}
+	if f.Council {
+		q += " AND council = 1"
 	}
 	if f.OrgID != "" {
 		q += " AND org_id = ?"
@@ -349,12 +371,13 @@ func getOrder(ctx context.Context, q store.Querier, id string) (Order, error) {
 func scanOrder(r scanner) (Order, error) {
 	var o Order
 	var kind, state string
+	var council int
 	ts := make([]string, 4)
 	if err := r.Scan(&o.ID, &kind, &o.OrgID, &o.Sector, &o.IssuerOrg, &o.LegalBasis, &o.Reason, &o.Request, &ts[0],
-		&state, &o.DeadlineID, &o.CreatedBy, &ts[1], &ts[2], &ts[3]); err != nil {
+		&state, &o.DeadlineID, &o.CreatedBy, &ts[1], &ts[2], &ts[3], &council); err != nil {
 		return Order{}, err
 	}
-	o.Kind, o.State = OrderKind(kind), OrderState(state)
+	o.Kind, o.State, o.Council = OrderKind(kind), OrderState(state), council != 0
 	err := parseTimes([]*time.Time{&o.Due, &o.CreatedAt, &o.AnsweredAt, &o.ClosedAt}, ts)
 	return o, err
 }

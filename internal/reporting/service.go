@@ -166,6 +166,7 @@ CREATE TABLE rep_order_events (
 	at TEXT NOT NULL,
 	PRIMARY KEY (order_id, seq)
 )`},
+	{Version: 2, Name: "council requests for materials", SQL: `ALTER TABLE rep_orders ADD COLUMN council INTEGER NOT NULL DEFAULT 0`},
 }
 
 // Config configures a Service. The zero value works.
