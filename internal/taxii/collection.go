@@ -213,6 +213,17 @@ func (s *Service) collection(ctx context.Context, p *auth.Principal, r tlp.Reade
 	if !ok || !(c.CanRead || c.CanWrite) {
 		return Collection{}, notFound
 	}
+	if c.kind == kindOrg && (p == nil || c.orgID != p.OrgID) {
+		// Another organisation's collection exists once something was
+		// published to it.
+		var n int
+		if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM taxii_collections WHERE alias = ?", alias).Scan(&n); err != nil {
+			return Collection{}, fmt.Errorf("find collection: %w", err)
+		}
+		if n == 0 {
+			return Collection{}, notFound
+		}
+	}
 	return c, nil
 }
 
