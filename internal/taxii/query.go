@@ -77,17 +77,18 @@ func ParseQuery(e Endpoint, v url.Values) (Query, error) {
 	}
 	list := func(name string) ([]string, error) {
 		var out []string
+		n := 0
 		for _, s := range v[name] {
 			for p := range strings.SplitSeq(s, ",") {
+				if n++; n > MaxMatchValues {
+					return nil, fieldErrorf(name, "more than %d values", MaxMatchValues)
+				}
 				p = strings.TrimSpace(p)
 				if p == "" {
 					return nil, fieldErrorf(name, "%s: empty value in the list", quote(s))
 				}
 				if !slices.Contains(out, p) {
 					out = append(out, p)
-				}
-				if len(out) > MaxMatchValues {
-					return nil, fieldErrorf(name, "more than %d values", MaxMatchValues)
 				}
 			}
 		}
