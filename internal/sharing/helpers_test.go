@@ -2,6 +2,7 @@ package sharing_test
 
 import (
 	"errors"
+	"github.com/acd-platform/acd/internal/deadline"
 	"testing"
 
 	"github.com/acd-platform/acd/internal/sharing"
@@ -41,3 +42,5 @@ func wantField(t *testing.T, what string, err error, field string) {
 		t.Errorf("%s: got error %v, want a field error for %s", what, err, field)
 	}
 }
+
+type deadlineMessage = deadline.Message

@@ -68,7 +68,10 @@ func (s *Service) resolveMarking(ctx context.Context, q store.Querier, level tlp
 		}
 	}
 	if amber && len(m.RecipientOrgs) == 0 {
-		return tlp.Marking{}, fieldErrorf("recipients", "%s needs at least one recipient organisation that is a council member (the groups named have none)", level.Label())
+		if len(r.Groups) > 0 {
+			return tlp.Marking{}, fieldErrorf("recipients.groups", "%s needs a recipient organisation, and the groups named have no council member", level.Label())
+		}
+		return tlp.Marking{}, fieldErrorf("recipients.orgs", "%s needs at least one recipient organisation or group", level.Label())
 	}
 	if amber && authorOrg != "" && !slices.Contains(m.RecipientOrgs, authorOrg) {
 		m.RecipientOrgs = append(m.RecipientOrgs, authorOrg)
