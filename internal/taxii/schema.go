@@ -130,11 +130,10 @@ func schemaError(typ string, err error) error {
 	if !errors.As(err, &ve) {
 		return fmt.Errorf("OASIS schema of %s: %w", typ, err)
 	}
-	// Follow the first cause down: the leaf is the precise complaint
-	// (allOf and oneOf only say that a branch failed).
-	for len(ve.Causes) > 0 {
-		ve = ve.Causes[0]
-	}
+	// The leaf that reaches deepest into the object is the most precise
+	// complaint (allOf and oneOf only say that a branch failed); the first
+	// of equals.
+	ve = deepest(ve)
 	msg := ve.ErrorKind.LocalizedString(message.NewPrinter(language.English))
 	if r := []rune(msg); len(r) > 300 {
 		msg = string(r[:300]) + "…"
@@ -144,4 +143,19 @@ func schemaError(typ string, err error) error {
 		return fmt.Errorf("OASIS schema of %s: %s", typ, msg)
 	}
 	return fmt.Errorf("OASIS schema of %s: %s: %s", typ, prop, msg)
+}
+
+// deepest returns the leaf of e's causes with the longest instance
+// location, the first of equals.
+func deepest(e *jsonschema.ValidationError) *jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return e
+	}
+	var best *jsonschema.ValidationError
+	for _, c := range e.Causes {
+		if l := deepest(c); best == nil || len(l.InstanceLocation) > len(best.InstanceLocation) {
+			best = l
+		}
+	}
+	return best
 }
