@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"github.com/acd-platform/acd/internal/auditlog"
+	"github.com/acd-platform/acd/internal/keys"
 	"io"
 	"testing"
 	"time"
@@ -168,4 +170,40 @@ func (e *Env) Inbox(t testing.TB, name string) []deadline.Message {
 		t.Fatal(err)
 	}
 	return ms
+}
+
+// Entries returns the audit-log entries of action, oldest first.
+func (e *Env) Entries(t testing.TB, action string) []auditlog.Record {
+	t.Helper()
+	var out []auditlog.Record
+	for from := int64(0); ; {
+		rs, err := e.Platform.Log.Entries(e.Ctx, from, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Action == action {
+				out = append(out, r)
+			}
+		}
+		if len(rs) < 1000 {
+			return out
+		}
+		from += int64(len(rs))
+	}
+}
+
+// Digests reports whether r's digest is that of payload: what the entry
+// recorded.
+func (e *Env) Digests(t testing.TB, r auditlog.Record, payload any) bool {
+	t.Helper()
+	k, err := e.Platform.Keys.ByID(keys.AuditHMAC, r.KeyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := auditlog.Digest(k, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d == r.Digest
 }
