@@ -72,7 +72,11 @@ func ParseQuery(e Endpoint, v url.Values) (Query, error) {
 	var q Query
 	for name := range v {
 		if !slices.Contains(allowed, name) {
-			return Query{}, fieldErrorf(name, "unknown query parameter %s: this endpoint takes %s", quote(name), strings.Join(allowed, ", "))
+			field := name
+			if field == "" {
+				field = "query" // "?=x" or "?&"
+			}
+			return Query{}, fieldErrorf(field, "unknown query parameter %s: this endpoint takes %s", quote(name), strings.Join(allowed, ", "))
 		}
 	}
 	list := func(name string) ([]string, error) {
