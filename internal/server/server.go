@@ -37,6 +37,8 @@ import (
 	"github.com/acd-platform/acd/internal/oversight/oversightapi"
 	"github.com/acd-platform/acd/internal/reporting"
 	"github.com/acd-platform/acd/internal/reporting/reportapi"
+	"github.com/acd-platform/acd/internal/sharing"
+	"github.com/acd-platform/acd/internal/sharing/sharingapi"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/web"
 )
@@ -62,8 +64,12 @@ type Config struct {
 	DeadlineInterval time.Duration
 	// SMTP enables e-mail notices; nil means in-app inbox only.
 	SMTP *deadline.SMTPConfig
-	// BaseURL is the server's external URL, for links in e-mails.
+	// BaseURL is the server's external URL, for links in e-mails and
+	// feeds.
 	BaseURL string
+	// Clearances is the council's clearance scale, lowest first; nil is
+	// none < confidential < secret.
+	Clearances []string
 	// Version is reported in the OpenAPI document.
 	Version string
 	// ReportPolicy sets incident-report deadlines; zero means
@@ -101,6 +107,9 @@ type Server struct {
 	// feeds.
 	Measures  *measures.Service
 	Blocklist *blocklist.Service
+	// Sharing keeps the council, clearances, advisories and public
+	// alerts.
+	Sharing *sharing.Service
 	// Annual is the commission's §61 annual report.
 	Annual  *annualreport.Service
 	Router  *api.Router
@@ -173,6 +182,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.Commsinfo, err = commsinfo.New(ctx, commsinfo.Deps{DB: cfg.DB, Log: s.Log, Orgs: s.Auth,
 		Approvals: approvals{s.Oversight}, MeasureCases: s.Measures, Reports: s.Reporting}, commsinfo.Config{Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
+		return nil, err
+	}
+	s.Sharing, err = sharing.New(ctx, sharing.Deps{DB: cfg.DB, Log: s.Log, Directory: s.Auth, Notifier: s.Notifier, Orders: s.Reporting},
+		sharing.Config{Clearances: cfg.Clearances, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	if err := sharing.RegisterBases(s.Commsinfo); err != nil {
 		return nil, err
 	}
 	src, err := annualreport.Collect(annualreport.CollectDeps{Oversight: s.Oversight, CommsInfo: s.Commsinfo,
@@ -253,6 +270,7 @@ func (s *Server) routes(metrics *api.Metrics) {
 	annualreportapi.Register(r, s.Annual)
 	measuresapi.Register(r, s.Measures)
 	blocklistapi.Register(r, s.Blocklist)
+	sharingapi.Register(r, s.Sharing)
 }
 
 // authenticate resolves a sensor token (prefix oversight.SensorTokenPrefix)
@@ -332,9 +350,15 @@ func (s *Server) orgEmails(ctx context.Context, orgID string) ([]string, error) 
 
 // mapError turns the services' sentinel errors into client errors.
 func mapError(err error) *api.Error {
-	// measuresapi first: a measure's refusal also wraps the shared
-	// sentinels, which the others would map without its reason code.
-	for _, m := range []func(error) *api.Error{measuresapi.Error, reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error, blocklistapi.Error} {
+	// A refusal with a reason code of its own also wraps the shared
+	// sentinels, which the other mappers would map without its code.
+	if _, ok := errors.AsType[*measures.Refusal](err); ok {
+		return measuresapi.Error(err)
+	}
+	if _, ok := errors.AsType[*sharing.Refusal](err); ok {
+		return sharingapi.Error(err)
+	}
+	for _, m := range []func(error) *api.Error{measuresapi.Error, sharingapi.Error, reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error, blocklistapi.Error} {
 		if e := m(err); e != nil {
 			return e
 		}
