@@ -108,6 +108,12 @@ func (t *Technical) normalize(field string) error {
 	if err := textfield.Check(field+".hunting", t.Hunting, maxText, false); err != nil {
 		return err
 	}
+	if len(t.Indicators) == 0 {
+		t.Indicators = nil
+	}
+	if len(t.Techniques) == 0 {
+		t.Techniques = nil
+	}
 	if len(t.Indicators) > maxIndicators {
 		return fieldErrorf(field+".indicators", "%d entries, at most %d", len(t.Indicators), maxIndicators)
 	}
