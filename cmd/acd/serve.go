@@ -121,6 +121,9 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 		if err := demo.LoadMeasures(ctx, srv.Auth, srv.Measures, srv.Blocklist, time.Now()); err != nil {
 			return fmt.Errorf("load demo measures: %w", err)
 		}
+		if err := demo.LoadSharing(ctx, srv.Auth, srv.Sharing); err != nil {
+			return fmt.Errorf("load demo council: %w", err)
+		}
 		res.Print(e.stdout, base)
 	}
 

@@ -96,6 +96,7 @@ var users = []userSpec{
 	{"ministry-meti", "METI sector desk", "meti", []auth.Role{auth.RoleMinistry}},
 	{"ministry-mlit", "MLIT sector desk", "mlit", []auth.Role{auth.RoleMinistry}},
 	{"analyst", "Cabinet Office analyst", "nco", []auth.Role{auth.RoleAnalyst}},
+	{"analyst2", "Cabinet Office analyst (reviewer)", "nco", []auth.Role{auth.RoleAnalyst}},
 	{"chair", "Commission chair", "commission", []auth.Role{auth.RoleCommissionChair}},
 	{"member1", "Commission member 1", "commission", []auth.Role{auth.RoleCommissionMember}},
 	{"member2", "Commission member 2", "commission", []auth.Role{auth.RoleCommissionMember}},
