@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/acd-platform/acd/internal/auditlog"
@@ -89,14 +91,23 @@ func (s *Service) Add(ctx context.Context, p *auth.Principal, collection string,
 		detail StatusDetail
 		obj    *stored
 	}
+	// Checking is most of the work of an add, and each object is checked
+	// on its own: spread it over the processors.
 	items := make([]item, len(objs))
-	for i, raw := range objs {
-		o, detail, err := s.check(raw, c, p.OrgID, cabinet)
-		if err != nil {
-			detail.Message = fmt.Sprintf("objects[%d]: %v", i, err)
-		}
-		items[i] = item{detail: detail, obj: o}
+	workers := min(runtime.GOMAXPROCS(0), (len(objs)+63)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(objs); i += workers {
+				o, detail, err := s.check(objs[i], c, p.OrgID, cabinet)
+				if err != nil {
+					detail.Message = fmt.Sprintf("objects[%d]: %v", i, err)
+				}
+				items[i] = item{detail: detail, obj: o}
+			}
+		})
 	}
+	wg.Wait()
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		w, err := s.newWriter(ctx, tx, c.ID)
 		if err != nil {
