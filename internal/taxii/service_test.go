@@ -47,7 +47,7 @@ type fixture struct {
 	nco      auth.Org
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	p := servicetest.New(t, db, t0)
 	f := &fixture{p: p, db: db}
@@ -69,7 +69,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	return f
 }
 
-func indicator(t *testing.T, ip string) *stix.Indicator {
+func indicator(t testing.TB, ip string) *stix.Indicator {
 	t.Helper()
 	return &stix.Indicator{
 		Common:  stix.Common{Type: "indicator", SpecVersion: stix.SpecVersion, ID: stix.NewID("indicator"), Created: stix.TS(t0), Modified: stix.TS(t0)},
