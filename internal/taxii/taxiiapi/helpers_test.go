@@ -26,10 +26,10 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 var t0 = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 
-// oasisDir is the OASIS schema repository beside the repository: served
-// objects are checked against it, independently of the copy the server
-// embeds.
-const oasisDir = "../../../../shared/reference/stix2-json-schemas/schemas"
+// oasisDir holds the OASIS STIX 2.1 schemas that package taxii embeds:
+// served objects are checked against them by package stixtest, a
+// validator of its own, independent of the server's.
+const oasisDir = "../schemas"
 
 // member is how the fake council resolves one test user.
 type member struct {
