@@ -108,3 +108,40 @@ func TestForward(t *testing.T) {
 		}
 	})
 }
+
+// TestRedaction checks that a recipient learns no other recipient from an
+// item: not the members of a group whose list is invisible, not the other
+// individuals of a RED item.
+func TestRedaction(t *testing.T) {
+	each(t, func(t *testing.T, e *sharingtest.Env) {
+		ctx := e.Ctx
+		g, err := e.Svc.CreateGroup(ctx, e.P("author"), sharing.GroupInput{Name: "Closed"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range []string{"opn", "ven"} {
+			if _, err := e.Svc.AddGroupMember(ctx, e.P("author"), g.ID, e.Orgs[o].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in := sharingtest.Input("To the closed group", tlp.Amber, "")
+		in.Recipients.Groups = []string{g.ID}
+		a := e.Publish(t, in, "author", "reviewer")
+		got, err := e.Svc.Shared(ctx, e.P("opn"), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Marking.RecipientOrgs, []string{e.Orgs["opn"].ID}) || len(got.Recipients.Groups) != 0 {
+			t.Errorf("a group member sees the recipients %v, %+v", got.Marking.RecipientOrgs, got.Recipients)
+		}
+		if got, _ := e.Svc.Shared(ctx, e.P("analyst3"), a.ID); len(got.Marking.RecipientOrgs) != 3 {
+			t.Errorf("the Cabinet Office sees recipients %v, want all 3", got.Marking.RecipientOrgs)
+		}
+		red := sharingtest.Input("Two people", tlp.Red, "")
+		red.Recipients.Users = []string{e.Users["opr"].ID, e.Users["opn"].ID}
+		r := e.Publish(t, red, "author", "reviewer")
+		if got, _ := e.Svc.Shared(ctx, e.P("opr"), r.ID); !slices.Equal(got.Marking.RecipientUsers, []string{e.Users["opr"].ID}) {
+			t.Errorf("a RED recipient sees the recipients %v", got.Marking.RecipientUsers)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package sharing
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/stix"
@@ -72,7 +73,7 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, collections []strin
 	}
 	for _, c := range collections {
 		if err := pub.Publish(ctx, tx, c, objs, m); err != nil {
-			return err
+			return fmt.Errorf("publish to collection %s: %w", c, err)
 		}
 	}
 	return nil

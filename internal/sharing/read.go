@@ -3,6 +3,7 @@ package sharing
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/acd-platform/acd/internal/auditlog"
 	"github.com/acd-platform/acd/internal/auth"
@@ -135,7 +136,8 @@ func (s *Service) Advisories(ctx context.Context, p *auth.Principal, f AdvisoryF
 // or withdrawn) to a reader who may see it: tlp.Scale.Visible with the
 // reader's membership and clearance now, or its author or reviewer.
 // Anyone else gets ErrNotFound. The read is audited unless the item is
-// TLP:CLEAR.
+// TLP:CLEAR. A reader outside the Cabinet Office sees no other recipient
+// than itself, and only the forwards from or to its organisation.
 func (s *Service) Shared(ctx context.Context, p *auth.Principal, id string) (Advisory, error) {
 	a, err := s.shared(ctx, p, id)
 	if err != nil {
@@ -144,7 +146,37 @@ func (s *Service) Shared(ctx context.Context, p *auth.Principal, id string) (Adv
 	if a.Forwards, err = s.forwards(ctx, a.ID); err != nil {
 		return Advisory{}, err
 	}
-	return a, s.auditReads(ctx, p, "advisory/"+a.ID, []Advisory{a})
+	if err := s.auditReads(ctx, p, "advisory/"+a.ID, []Advisory{a}); err != nil {
+		return Advisory{}, err
+	}
+	return redact(p, a), nil
+}
+
+// redact removes from a what a reader outside the Cabinet Office must not
+// learn through it: the other recipients (a group's member list may be
+// invisible to its members; individuals named for RED are told apart by
+// the Cabinet Office only) and the forwards between others.
+func redact(p *auth.Principal, a Advisory) Advisory {
+	if manager(p) {
+		return a
+	}
+	var orgs, users []string
+	if isUser(p) && slices.Contains(a.Marking.RecipientOrgs, p.OrgID) {
+		orgs = []string{p.OrgID}
+	}
+	if isUser(p) && slices.Contains(a.Marking.RecipientUsers, p.UserID) {
+		users = []string{p.UserID}
+	}
+	a.Marking.RecipientOrgs, a.Marking.RecipientUsers = orgs, users
+	a.Recipients = Recipients{}
+	var fwd []Forward
+	for _, f := range a.Forwards {
+		if isUser(p) && (f.FromOrg == p.OrgID || f.ToOrg == p.OrgID) {
+			fwd = append(fwd, f)
+		}
+	}
+	a.Forwards = fwd
+	return a
 }
 
 // shared loads what Shared returns, unaudited.
