@@ -3,10 +3,13 @@ package taxiiapi_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/acd-platform/acd/internal/api"
+	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/stix"
 	"github.com/acd-platform/acd/internal/taxii"
 	"github.com/acd-platform/acd/internal/taxii/taxiiapi"
@@ -155,4 +158,22 @@ func TestCollections(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestOpenAPI: the TAXII routes are in the API document, each with its
+// action.
+func TestOpenAPI(t *testing.T) {
+	r := api.NewRouter(api.RouterConfig{Authenticator: api.AuthenticatorFunc(func(*http.Request) (*auth.Principal, error) { return nil, nil }),
+		Authorizer: auth.NewPolicy()})
+	taxiiapi.Register(r, nil, taxiiapi.Config{})
+	doc, err := r.OpenAPI(api.Info{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"/taxii2/"`, `"/taxii2/api/collections/{id}/objects/"`, `"/taxii2/api/collections/{id}/objects/{object_id}/versions/"`,
+		`"/taxii2/api/status/{status_id}/"`, `"x-acd-action": "taxii.write"`} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("OpenAPI document lacks %s", want)
+		}
+	}
 }
