@@ -91,11 +91,18 @@ func (s *Service) WithdrawAdvisory(ctx context.Context, p *auth.Principal, id, r
 	if err := textfield.Check("reason", reason, maxText, true); err != nil {
 		return Advisory{}, err
 	}
+	r, err := s.Reader(ctx, p)
+	if err != nil {
+		return Advisory{}, err
+	}
 	var out Advisory
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		a, err := loadShared(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if !s.analystSees(p, r, a) {
+			return fmt.Errorf("advisory %q: %w", textfield.Cut(id, 80), ErrNotFound)
 		}
 		if a.State != StatePublished {
 			return refuse(CodeNotPublished, fmt.Sprintf("advisory %s is %s", a.ID, a.State))

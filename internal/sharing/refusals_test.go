@@ -1,6 +1,7 @@
 package sharing_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/acd-platform/acd/internal/sharing"
@@ -135,5 +136,31 @@ func TestAdvisoryRefusals(t *testing.T) {
 		bad.Recipients.Users = append(bad.Recipients.Users, "usr_nosuch")
 		_, err = e.Svc.CreateAdvisory(ctx, e.P("author"), bad)
 		wantField(t, "an unknown user", err, "recipients.users[1]")
+	})
+}
+
+// TestAnalystsNeedToKnow checks that an analyst who may not read a
+// published item (a RED item not addressed to them) can neither revise
+// nor withdraw it, and does not learn it exists.
+func TestAnalystsNeedToKnow(t *testing.T) {
+	each(t, func(t *testing.T, e *sharingtest.Env) {
+		in := sharingtest.Input("Red", tlp.Red, "")
+		in.Recipients.Users = []string{e.Users["opr"].ID}
+		a := e.Publish(t, in, "author", "reviewer")
+		if _, err := e.Svc.Advisory(e.Ctx, e.P("analyst3"), a.ID, 0); !errors.Is(err, sharing.ErrNotFound) {
+			t.Errorf("read: got %v, want not found", err)
+		}
+		if _, err := e.Svc.ReviseAdvisory(e.Ctx, e.P("analyst3"), a.ID); !errors.Is(err, sharing.ErrNotFound) {
+			t.Errorf("revise: got %v, want not found", err)
+		}
+		if _, err := e.Svc.WithdrawAdvisory(e.Ctx, e.P("analyst3"), a.ID, "x"); !errors.Is(err, sharing.ErrNotFound) {
+			t.Errorf("withdraw: got %v, want not found", err)
+		}
+		if items, _ := e.Svc.Advisories(e.Ctx, e.P("analyst3"), sharing.AdvisoryFilter{}); len(items) != 0 {
+			t.Errorf("list: %+v", items)
+		}
+		if _, err := e.Svc.WithdrawAdvisory(e.Ctx, e.P("reviewer"), a.ID, "x"); err != nil {
+			t.Errorf("the reviewer withdraws: %v", err)
+		}
 	})
 }

@@ -164,11 +164,18 @@ func (s *Service) ReviseAdvisory(ctx context.Context, p *auth.Principal, id stri
 	if err := mustManage(p); err != nil {
 		return Advisory{}, err
 	}
+	r, err := s.Reader(ctx, p)
+	if err != nil {
+		return Advisory{}, err
+	}
 	var out Advisory
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		a, err := loadAdvisory(ctx, tx, id, 0)
 		if err != nil {
 			return err
+		}
+		if !s.analystSees(p, r, a) {
+			return fmt.Errorf("advisory %q: %w", textfield.Cut(id, 80), ErrNotFound)
 		}
 		switch a.State {
 		case StateDraft, StateInReview:
