@@ -213,9 +213,12 @@ func newStored(h *objectHead, raw []byte, m tlp.Marking) (*stored, error) {
 // "org-<orgID>") is created if it is not yet stored. Each object must pass
 // package stix and the OASIS schemas: it is served as given. An object
 // whose id and version are already in the collection keeps its place and
-// takes m as its marking, so publishing again after a recipient is added
-// (a forward) widens who reads it. The change is one audit entry
-// "taxii.publish" in tx.
+// gains m beside the markings it has: a reader any of them admits reads
+// it. So an object that advisories for different audiences share (the
+// Cabinet Office's identity, a TLP marking-definition) reaches each
+// audience, and publishing again with a recipient added (a forward) widens
+// who reads the advisory. The change is one audit entry "taxii.publish" in
+// tx.
 func (s *Service) Publish(ctx context.Context, tx *store.Tx, collection string, objs []stix.Object, m tlp.Marking) error {
 	if err := s.cfg.Scale.Validate(m); err != nil {
 		return fmt.Errorf("publish to %s: marking: %w", collection, err)
@@ -318,9 +321,9 @@ func (s *Service) newWriter(ctx context.Context, tx *store.Tx, collectionID stri
 
 // put stores o and returns its version in stored form. An object already
 // stored (same id and version; for an object without created and modified,
-// same id) is left in place; when remark is set its marking becomes o's.
-// by is who added it (nil for a publication).
-func (w *writer) put(ctx context.Context, o *stored, by *auth.Principal, remark bool) (string, error) {
+// same id) is left in place; when grant is set, o's marking is added to
+// its markings. by is who added it (nil for a publication).
+func (w *writer) put(ctx context.Context, o *stored, by *auth.Principal, grant bool) (string, error) {
 	version := o.version
 	var (
 		lo, hi sql.NullString
@@ -334,22 +337,25 @@ FROM taxii_objects WHERE collection_id = ? AND object_id = ?`, version, w.collec
 	if version == "" {
 		// Not versioned (an SCO): the first copy is the object.
 		if lo.Valid {
-			return lo.String, w.remark(ctx, o, lo.String, remark)
+			return lo.String, w.grant(ctx, o, lo.String, grant)
 		}
 		version = w.added
 	} else if same > 0 {
-		return version, w.remark(ctx, o, version, remark)
+		return version, w.grant(ctx, o, version, grant)
 	}
 	hasOlder := lo.Valid && lo.String < version
 	hasNewer := hi.Valid && hi.String > version
 	w.seq++
 	actor, org := actorOf(by)
+	level, clearance, orgs, users, list, err := grants{o.marking}.columns()
+	if err != nil {
+		return "", err
+	}
 	_, err = w.tx.Exec(ctx, `INSERT INTO taxii_objects (seq, collection_id, object_id, object_type, version, spec_version, date_added,
-	tlp, clearance, recipient_orgs, recipient_users, has_newer, has_older, added_by, added_org, data)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	tlp, clearance, recipient_orgs, recipient_users, markings, has_newer, has_older, added_by, added_org, data)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.seq, w.collection, o.id, o.typ, version, o.specVersion, w.added,
-		string(o.marking.Level), o.marking.Clearance, joinIDs(o.marking.RecipientOrgs), joinIDs(o.marking.RecipientUsers),
-		boolInt(hasNewer), boolInt(hasOlder), actor, org, string(o.data))
+		level, clearance, orgs, users, list, boolInt(hasNewer), boolInt(hasOlder), actor, org, string(o.data))
 	if err != nil {
 		return "", fmt.Errorf("store %s: %w", o.id, err)
 	}
@@ -366,15 +372,32 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	return version, nil
 }
 
-// remark gives a stored object o's marking, when asked to.
-func (w *writer) remark(ctx context.Context, o *stored, version string, remark bool) error {
-	if !remark {
+// grant adds o's marking to the markings of its stored copy, when asked
+// to: a reader that any of them admits reads it.
+func (w *writer) grant(ctx context.Context, o *stored, version string, add bool) error {
+	if !add {
 		return nil
 	}
-	_, err := w.tx.Exec(ctx, `UPDATE taxii_objects SET tlp = ?, clearance = ?, recipient_orgs = ?, recipient_users = ?
-WHERE collection_id = ? AND object_id = ? AND version = ?`,
-		string(o.marking.Level), o.marking.Clearance, joinIDs(o.marking.RecipientOrgs), joinIDs(o.marking.RecipientUsers),
-		w.collection, o.id, version)
+	var rw row
+	err := w.tx.QueryRow(ctx, "SELECT "+grantCols+" FROM taxii_objects WHERE collection_id = ? AND object_id = ? AND version = ?",
+		w.collection, o.id, version).Scan(&rw.level, &rw.clearance, &rw.orgs, &rw.users, &rw.list)
+	if err != nil {
+		return fmt.Errorf("mark %s: %w", o.id, err)
+	}
+	g, err := grantsOf(rw.level, rw.clearance, rw.orgs, rw.users, rw.list)
+	if err != nil {
+		return fmt.Errorf("mark %s: %w", o.id, err)
+	}
+	g, added := g.with(o.marking)
+	if !added {
+		return nil
+	}
+	level, clearance, orgs, users, list, err := g.columns()
+	if err != nil {
+		return err
+	}
+	_, err = w.tx.Exec(ctx, `UPDATE taxii_objects SET tlp = ?, clearance = ?, recipient_orgs = ?, recipient_users = ?, markings = ?
+WHERE collection_id = ? AND object_id = ? AND version = ?`, level, clearance, orgs, users, list, w.collection, o.id, version)
 	if err != nil {
 		return fmt.Errorf("mark %s: %w", o.id, err)
 	}

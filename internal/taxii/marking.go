@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -117,4 +118,96 @@ func checkRecipients(m tlp.Marking) error {
 func likeEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s)
+}
+
+// grants is who may read a stored object version: the marking it was
+// stored with, and one more for every other audience the sharing service
+// published it to (the identity of the Cabinet Office, say, referenced by
+// advisories for different recipients). A reader that any marking admits
+// reads it.
+type grants []tlp.Marking
+
+// normal returns m with sorted recipient lists, so that equal markings
+// compare equal.
+func normal(m tlp.Marking) tlp.Marking {
+	m.RecipientOrgs = slices.Sorted(slices.Values(m.RecipientOrgs))
+	m.RecipientUsers = slices.Sorted(slices.Values(m.RecipientUsers))
+	return m
+}
+
+// with returns g with m added, and whether m was not already in it.
+func (g grants) with(m tlp.Marking) (grants, bool) {
+	m = normal(m)
+	for _, x := range g {
+		x = normal(x)
+		if x.Level == m.Level && x.Clearance == m.Clearance && slices.Equal(x.RecipientOrgs, m.RecipientOrgs) && slices.Equal(x.RecipientUsers, m.RecipientUsers) {
+			return g, false
+		}
+	}
+	return append(slices.Clone(g), m), true
+}
+
+// columns returns the stored form of g. One marking is stored as it is,
+// with list empty. Several are stored as a JSON list, and the other
+// columns summarise them for the query's first cut: the least restricted
+// level, and every recipient organisation and user.
+func (g grants) columns() (level, clearance, orgs, users, list string, err error) {
+	if len(g) == 1 {
+		m := g[0]
+		return string(m.Level), m.Clearance, joinIDs(m.RecipientOrgs), joinIDs(m.RecipientUsers), "", nil
+	}
+	least := g[0].Level
+	var os, us []string
+	for _, m := range g {
+		if m.Level.Rank() < least.Rank() {
+			least = m.Level
+		}
+		for _, o := range m.RecipientOrgs {
+			if !slices.Contains(os, o) {
+				os = append(os, o)
+			}
+		}
+		for _, u := range m.RecipientUsers {
+			if !slices.Contains(us, u) {
+				us = append(us, u)
+			}
+		}
+	}
+	b, err := json.Marshal(g)
+	if err != nil {
+		return "", "", "", "", "", fmt.Errorf("store markings: %w", err)
+	}
+	return string(least), "", joinIDs(os), joinIDs(us), string(b), nil
+}
+
+// grantsOf reads what columns wrote.
+func grantsOf(level, clearance, orgs, users, list string) (grants, error) {
+	if list == "" {
+		return grants{{Level: tlp.Level(level), Clearance: clearance, RecipientOrgs: splitIDs(orgs), RecipientUsers: splitIDs(users)}}, nil
+	}
+	var g grants
+	if err := json.Unmarshal([]byte(list), &g); err != nil || len(g) == 0 {
+		return nil, fmt.Errorf("stored markings %q: %v", list, err)
+	}
+	return g, nil
+}
+
+// visible reports whether r may read an object with these grants, and the
+// level it reads it under: CLEAR if any grant is CLEAR, else the first
+// grant that admits r.
+func (g grants) visible(s tlp.Scale, r tlp.Reader) (tlp.Level, bool) {
+	var level tlp.Level
+	ok := false
+	for _, m := range g {
+		if !s.Visible(m, r) {
+			continue
+		}
+		if m.Level == tlp.Clear {
+			return tlp.Clear, true
+		}
+		if !ok {
+			level, ok = m.Level, true
+		}
+	}
+	return level, ok
 }

@@ -23,7 +23,10 @@ type Entry struct {
 	DateAdded time.Time
 	// SpecVersion is the object's STIX version ("2.1").
 	SpecVersion string
-	// Level is the object's TLP level.
+	// Level is the TLP level the reader reads the object under: its
+	// marking's, or for an object published to several audiences, CLEAR if
+	// one of them is the public, else the level of the first that admits
+	// the reader.
 	Level tlp.Level
 	// Data is the object's JSON, for the objects and object endpoints; nil
 	// for manifest and versions pages.
@@ -73,18 +76,28 @@ func (s *Service) Versions(ctx context.Context, p *auth.Principal, collection, o
 
 // row is a stored object version as a page reads it.
 type row struct {
-	seq                           int64
-	added, id, typ, version, spec string
-	level, clearance, orgs, users string
-	newer, older                  int
-	data                          string
+	seq                                 int64
+	added, id, typ, version, spec       string
+	level, clearance, orgs, users, list string
+	newer, older                        int
+	data                                string
+	seen                                tlp.Level // the level the reader reads it under
 }
 
-func (r *row) marking() tlp.Marking {
-	return tlp.Marking{Level: tlp.Level(r.level), Clearance: r.clearance, RecipientOrgs: splitIDs(r.orgs), RecipientUsers: splitIDs(r.users)}
+// visible reports whether r may read the row, and under which level.
+func (s *Service) visible(rw *row, r tlp.Reader) (tlp.Level, bool, error) {
+	g, err := grantsOf(rw.level, rw.clearance, rw.orgs, rw.users, rw.list)
+	if err != nil {
+		return "", false, fmt.Errorf("object %s: %w", rw.id, err)
+	}
+	level, ok := g.visible(s.cfg.Scale, r)
+	return level, ok, nil
 }
 
-const rowCols = "seq, date_added, object_id, object_type, version, spec_version, tlp, clearance, recipient_orgs, recipient_users, has_newer, has_older"
+const (
+	grantCols = "tlp, clearance, recipient_orgs, recipient_users, markings"
+	rowCols   = "seq, date_added, object_id, object_type, version, spec_version, " + grantCols + ", has_newer, has_older"
+)
 
 // page serves every paging endpoint.
 func (s *Service) page(ctx context.Context, p *auth.Principal, collection string, e Endpoint, objectID string, q Query) (*Page, error) {
@@ -145,7 +158,7 @@ func (s *Service) page(ctx context.Context, p *auth.Principal, collection string
 	// through rows the reader could never see; tlp.Scale.Visible below is
 	// the decision.
 	if r.Council && r.OrgID != "" {
-		where = append(where, `(tlp IN ('clear', 'green') OR (tlp IN ('amber', 'amber+strict') AND recipient_orgs LIKE ? ESCAPE '\') OR (tlp = 'red' AND recipient_users LIKE ? ESCAPE '\'))`)
+		where = append(where, `(tlp IN ('clear', 'green') OR recipient_orgs LIKE ? ESCAPE '\' OR recipient_users LIKE ? ESCAPE '\')`)
 		user := "," // matches no stored list: those are "" or ",id,…,"
 		if r.UserID != "" {
 			user = "%," + likeEscape(r.UserID) + ",%"
@@ -264,7 +277,7 @@ func (s *Service) readRows(ctx context.Context, query string, args []any, withDa
 	var out []row
 	for rs.Next() {
 		var rw row
-		dst := []any{&rw.seq, &rw.added, &rw.id, &rw.typ, &rw.version, &rw.spec, &rw.level, &rw.clearance, &rw.orgs, &rw.users, &rw.newer, &rw.older}
+		dst := []any{&rw.seq, &rw.added, &rw.id, &rw.typ, &rw.version, &rw.spec, &rw.level, &rw.clearance, &rw.orgs, &rw.users, &rw.list, &rw.newer, &rw.older}
 		if withData {
 			dst = append(dst, &rw.data)
 		}
@@ -283,9 +296,11 @@ func (s *Service) readRows(ctx context.Context, query string, args []any, withDa
 // it is a version that sel asks for. The first and last versions are the
 // first and last the reader may see.
 func (s *Service) keep(ctx context.Context, collectionID string, rw *row, sel versionSelect, r tlp.Reader) (bool, error) {
-	if !s.cfg.Scale.Visible(rw.marking(), r) {
-		return false, nil
+	level, ok, err := s.visible(rw, r)
+	if err != nil || !ok {
+		return false, err
 	}
+	rw.seen = level
 	if sel.all || slices.Contains(sel.at, rw.version) {
 		return true, nil
 	}
@@ -313,19 +328,19 @@ func (s *Service) keep(ctx context.Context, collectionID string, rw *row, sel ve
 // otherVisible reports whether the reader may see a version of rw's object
 // newer (op ">") or older (op "<") than rw.
 func (s *Service) otherVisible(ctx context.Context, collectionID string, rw *row, op string, r tlp.Reader) (bool, error) {
-	rs, err := s.db.Query(ctx, "SELECT tlp, clearance, recipient_orgs, recipient_users FROM taxii_objects WHERE collection_id = ? AND object_id = ? AND version "+op+" ?",
+	rs, err := s.db.Query(ctx, "SELECT "+grantCols+" FROM taxii_objects WHERE collection_id = ? AND object_id = ? AND version "+op+" ?",
 		collectionID, rw.id, rw.version)
 	if err != nil {
 		return false, fmt.Errorf("read versions of %s: %w", rw.id, err)
 	}
 	defer rs.Close()
 	for rs.Next() {
-		var o row
-		if err := rs.Scan(&o.level, &o.clearance, &o.orgs, &o.users); err != nil {
+		o := row{id: rw.id}
+		if err := rs.Scan(&o.level, &o.clearance, &o.orgs, &o.users, &o.list); err != nil {
 			return false, fmt.Errorf("read versions of %s: %w", rw.id, err)
 		}
-		if s.cfg.Scale.Visible(o.marking(), r) {
-			return true, nil
+		if _, ok, err := s.visible(&o, r); err != nil || ok {
+			return ok, err
 		}
 	}
 	return false, rs.Err()
@@ -347,7 +362,7 @@ func (rw *row) entry(withData bool) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	e := Entry{ID: rw.id, Type: rw.typ, Version: version, DateAdded: added, SpecVersion: rw.spec, Level: tlp.Level(rw.level)}
+	e := Entry{ID: rw.id, Type: rw.typ, Version: version, DateAdded: added, SpecVersion: rw.spec, Level: rw.seen}
 	if withData {
 		e.Data = json.RawMessage(rw.data)
 	}

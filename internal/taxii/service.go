@@ -17,7 +17,10 @@ import (
 
 // The tables. Times (date_added, version) are stored at microsecond
 // precision, the precision of TAXII timestamps, in a fixed-width text form
-// that sorts as the times do.
+// that sorts as the times do. An object version's marking is in tlp,
+// clearance, recipient_orgs and recipient_users; one published to several
+// audiences has them all in markings (JSON), and those columns then hold a
+// summary for the query's first cut (see grants).
 var migrations = []store.Migration{
 	{Version: 1, Name: "collections, objects, statuses", SQL: `
 CREATE TABLE taxii_collections (
@@ -40,6 +43,7 @@ CREATE TABLE taxii_objects (
 	clearance TEXT NOT NULL,
 	recipient_orgs TEXT NOT NULL,
 	recipient_users TEXT NOT NULL,
+	markings TEXT NOT NULL,
 	has_newer INTEGER NOT NULL,
 	has_older INTEGER NOT NULL,
 	added_by TEXT NOT NULL,

@@ -259,3 +259,61 @@ func TestScanLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestGrants: an object published to several audiences reaches each, and
+// only them; a member who posts the same id and version again gains
+// nothing by it.
+func TestGrants(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		shared := indicator(t, "198.51.100.1") // stands for the Cabinet Office's identity, say
+		if err := f.publish(taxii.CouncilAmber, tlp.Marking{Level: tlp.Amber, RecipientOrgs: []string{f.a.OrgID}}, shared); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.publish(taxii.CouncilAmber, tlp.Marking{Level: tlp.Red, RecipientUsers: []string{f.b.UserID}}, shared); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.publish(taxii.CouncilAmber, tlp.Marking{Level: tlp.Red, RecipientUsers: []string{f.b.UserID}}, shared); err != nil {
+			t.Fatal(err) // the same audience again: nothing changes
+		}
+		for _, tc := range []struct {
+			p     *auth.Principal
+			level tlp.Level // "" for not visible
+		}{{f.a, tlp.Amber}, {f.b, tlp.Red}, {f.an, ""}} {
+			pg, err := f.svc.Objects(f.p.Ctx, tc.p, taxii.CouncilAmber, taxii.Query{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got tlp.Level
+			if len(pg.Entries) == 1 {
+				got = pg.Entries[0].Level
+			}
+			if len(pg.Entries) > 1 || got != tc.level {
+				t.Errorf("%s: %d entries, level %q; want level %q", tc.p.UserID, len(pg.Entries), got, tc.level)
+			}
+		}
+		// a posts an AMBER object (for A and the Cabinet Office); b posts
+		// one with the same id and version marked GREEN: b's copy is a
+		// duplicate, and a's object stays out of b's reach.
+		secret := indicator(t, "198.51.100.2")
+		secret.ObjectMarkingRefs = []string{stix.TLPAmber}
+		raw, _ := json.Marshal(secret)
+		if st, err := f.svc.Add(f.p.Ctx, f.a, taxii.CouncilGreen, []json.RawMessage{raw}); err != nil || st.SuccessCount != 1 {
+			t.Fatalf("a's post: %+v, %v", st, err)
+		}
+		decoy := *secret
+		decoy.ObjectMarkingRefs = []string{stix.TLPGreen}
+		decoy.Description = "decoy"
+		raw, _ = json.Marshal(&decoy)
+		if st, err := f.svc.Add(f.p.Ctx, f.b, taxii.CouncilGreen, []json.RawMessage{raw}); err != nil || st.SuccessCount != 1 {
+			t.Fatalf("b's post: %+v, %v", st, err)
+		}
+		if got := f.ids(t, f.b, taxii.CouncilGreen); len(got) != 0 {
+			t.Errorf("b reads %v after posting a duplicate", got)
+		}
+		pg, err := f.svc.Objects(f.p.Ctx, f.an, taxii.CouncilGreen, taxii.Query{})
+		if err != nil || len(pg.Entries) != 1 || strings.Contains(string(pg.Entries[0].Data), "decoy") {
+			t.Errorf("the analyst reads %+v, %v; want a's object as a posted it", pg, err)
+		}
+	})
+}
