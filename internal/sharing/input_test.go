@@ -233,3 +233,19 @@ func FuzzAdvisoryInput(f *testing.F) {
 		}
 	})
 }
+
+// TestDocsCodes: docs/sharing.md lists every refusal code with its status
+// and both messages, as the package gives them.
+func TestDocsCodes(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "sharing.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range sharing.Codes() {
+		r := &sharing.Refusal{Code: code, Status: sharing.CodeStatus(code)}
+		row := fmt.Sprintf("| `%s` | %d | %s | %s |\n", code, r.Status, r.Message("en"), r.Message("ja"))
+		if !bytes.Contains(b, []byte(row)) {
+			t.Errorf("docs/sharing.md lacks the row\n%s", row)
+		}
+	}
+}
