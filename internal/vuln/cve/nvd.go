@@ -14,16 +14,16 @@ type (
 		CVE *json.RawMessage `json:"cve"`
 	}
 	nvdItem struct {
-		ID               string       `json:"id"`
-		SourceIdentifier string       `json:"sourceIdentifier"`
-		Published        string       `json:"published"`
-		LastModified     string       `json:"lastModified"`
-		VulnStatus       string       `json:"vulnStatus"`
-		Descriptions     []cve5Text   `json:"descriptions"`
-		Metrics          nvdMetrics   `json:"metrics"`
-		Weaknesses       []nvdWeak    `json:"weaknesses"`
-		Configurations   []nvdConfig  `json:"configurations"`
-		References       []cve5Ref    `json:"references"`
+		ID               string      `json:"id"`
+		SourceIdentifier string      `json:"sourceIdentifier"`
+		Published        string      `json:"published"`
+		LastModified     string      `json:"lastModified"`
+		VulnStatus       string      `json:"vulnStatus"`
+		Descriptions     []cve5Text  `json:"descriptions"`
+		Metrics          nvdMetrics  `json:"metrics"`
+		Weaknesses       []nvdWeak   `json:"weaknesses"`
+		Configurations   []nvdConfig `json:"configurations"`
+		References       []cve5Ref   `json:"references"`
 	}
 	nvdMetrics struct {
 		V2  []nvdMetric `json:"cvssMetricV2"`

@@ -120,10 +120,10 @@ func purlKey(p product.PURL) string {
 
 // versions is an asset's version under each scheme, computed once.
 type versions struct {
-	known bool // the asset has a version (a string)
-	raw   string
-	keys  [3]string // by Scheme
-	rawGeneric string // Generic key of the CPE version attribute alone
+	known      bool // the asset has a version (a string)
+	raw        string
+	keys       [3]string // by Scheme
+	rawGeneric string    // Generic key of the CPE version attribute alone
 }
 
 // assetVersions returns the versions of a CPE name: its version attribute
