@@ -2,6 +2,7 @@ package sharing_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/acd-platform/acd/internal/sharing"
 	"github.com/acd-platform/acd/internal/sharing/sharingtest"
@@ -29,7 +30,9 @@ func TestReadAudit(t *testing.T) {
 	each(t, func(t *testing.T, e *sharingtest.Env) {
 		ctx := e.Ctx
 		clear := e.Publish(t, sharingtest.Input("Clear", tlp.Clear, ""), "author", "reviewer")
+		e.Clock.Advance(time.Minute)
 		green := e.Publish(t, sharingtest.Input("Green", tlp.Green, ""), "author", "reviewer")
+		e.Clock.Advance(time.Minute) // the list is newest first: amber, green, clear
 		in := sharingtest.Input("Amber", tlp.Amber, "")
 		in.Recipients.Orgs = []string{e.Orgs["opr"].ID}
 		amber := e.Publish(t, in, "author", "reviewer")
