@@ -181,8 +181,8 @@ func run(ctx context.Context, args []string) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}
-			if n != pageSize {
-				return fmt.Errorf("%s: %d objects served, want %d", p.name, n, pageSize)
+			if n != p.want {
+				return fmt.Errorf("%s: %d objects served, want %d", p.name, n, p.want)
 			}
 			ratio := float64(targetPage) / float64(d.p50)
 			fmt.Printf("  %-28s as %-6s  p50 %7.2f ms  p95 %7.2f ms  max %7.2f ms  target/p50 %5.1fx\n",
@@ -310,6 +310,7 @@ func load(ctx context.Context, svc *taxii.Service, p *auth.Principal, n, loadBat
 type pagePath struct {
 	name, path string
 	viaNext    bool
+	want       int // objects the page holds
 }
 
 // pagePaths returns the pages to measure: the first, the one after it,
@@ -320,7 +321,7 @@ func pagePaths(ctx context.Context, db *store.DB, svc *taxii.Service, p *auth.Pr
 	if err != nil {
 		return nil, err
 	}
-	out := []pagePath{{"first page", objects, false}, {"second page (next)", objects, true}}
+	out := []pagePath{{"first page", objects, false, pageSize}, {"second page (next)", objects, true, pageSize}}
 	var lo, hi string
 	if err := db.QueryRow(ctx, "SELECT MIN(date_added), MAX(date_added) FROM taxii_objects WHERE collection_id = ?",
 		taxii.CollectionID(taxii.Public)).Scan(&lo, &hi); err != nil {
@@ -336,8 +337,20 @@ func pagePaths(ctx context.Context, db *store.DB, svc *taxii.Service, p *auth.Pr
 		frac float64
 	}{{"page at 1/4 (added_after)", 0.25}, {"page at 1/2 (added_after)", 0.5}, {"page at 3/4 (added_after)", 0.75}} {
 		at := t0.Add(time.Duration(float64(last.Sub(t0)) * f.frac))
-		out = append(out, pagePath{f.name, objects + "&added_after=" + at.Format("2006-01-02T15:04:05.000000Z"), false})
+		out = append(out, pagePath{f.name, objects + "&added_after=" + at.Format("2006-01-02T15:04:05.000000Z"), false, pageSize})
 	}
+	// Lookups that must not scan the collection: one object by id (a
+	// quarter in), and a type it does not hold.
+	var id string
+	if err := db.QueryRow(ctx, "SELECT object_id FROM taxii_objects WHERE collection_id = ? AND seq >= (SELECT MAX(seq) / 4 FROM taxii_objects) ORDER BY seq LIMIT 1",
+		taxii.CollectionID(taxii.Public)).Scan(&id); err != nil {
+		return nil, err
+	}
+	base := taxiiapi.PathAPIRoot + "collections/" + taxii.Public + "/objects/"
+	out = append(out,
+		pagePath{"one object by id", base + id + "/", false, 1},
+		pagePath{"match[id] of one object", base + "?match[id]=" + id, false, 1},
+		pagePath{"match[type] of none", base + "?match[type]=malware,tool&limit=1000", false, 0})
 	return out, nil
 }
 

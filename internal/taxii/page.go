@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/acd-platform/acd/internal/auth"
@@ -82,6 +81,7 @@ type row struct {
 	newer, older                        int
 	data                                string
 	seen                                tlp.Level // the level the reader reads it under
+	ok                                  bool      // passed the query's first cut
 }
 
 // visible reports whether r may read the row, and under which level.
@@ -132,46 +132,7 @@ func (s *Service) page(ctx context.Context, p *auth.Principal, collection string
 	withData := e == EndpointObjects || e == EndpointObject
 	sel := q.versionSelect(e)
 
-	// The fixed part of the query; the position is added per batch.
-	where := []string{"collection_id = ?"}
-	args := []any{c.ID}
-	in := func(col string, vs []string) {
-		if len(vs) == 0 {
-			return
-		}
-		where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vs)), ", ")+")")
-		for _, v := range vs {
-			args = append(args, v)
-		}
-	}
-	in("object_id", q.IDs)
-	in("object_type", q.Types)
-	in("spec_version", q.SpecVersions)
-	if !sel.all && !sel.first && !sel.last {
-		in("version", sel.at)
-	}
-	if !q.AddedAfter.IsZero() {
-		where = append(where, "date_added > ?")
-		args = append(args, formatTime(q.AddedAfter))
-	}
-	// A first cut of visibility in SQL, so that a page does not wade
-	// through rows the reader could never see; tlp.Scale.Visible below is
-	// the decision.
-	if r.Council && r.OrgID != "" {
-		where = append(where, `(tlp IN ('clear', 'green') OR recipient_orgs LIKE ? ESCAPE '\' OR recipient_users LIKE ? ESCAPE '\')`)
-		user := "," // matches no stored list: those are "" or ",id,…,"
-		if r.UserID != "" {
-			user = "%," + likeEscape(r.UserID) + ",%"
-		}
-		args = append(args, "%,"+likeEscape(r.OrgID)+",%", user)
-	} else {
-		where = append(where, "tlp = 'clear'")
-	}
-	cols := rowCols
-	if withData {
-		cols += ", data"
-	}
-	base := "SELECT " + cols + " FROM taxii_objects WHERE " + strings.Join(where, " AND ")
+	plan := s.planQuery(c.ID, q, sel, r, withData)
 
 	pg := &Page{Collection: c}
 	var (
@@ -185,14 +146,8 @@ func (s *Service) page(ctx context.Context, p *auth.Principal, collection string
 		last = &row{added: formatTime(after.DateAdded), seq: after.Seq}
 	}
 	for !done && len(pg.Entries) <= limit && scanned < s.cfg.MaxScan {
-		query, qargs := base, slices.Clone(args)
-		if last != nil {
-			query += " AND (date_added > ? OR (date_added = ? AND seq > ?))"
-			qargs = append(qargs, last.added, last.added, last.seq)
-		}
 		n := min(batch, s.cfg.MaxScan-scanned)
-		query += " ORDER BY date_added, seq LIMIT ?"
-		qargs = append(qargs, n)
+		query, qargs := plan.batch(last, n)
 		rows, err := s.readRows(ctx, query, qargs, withData)
 		if err != nil {
 			return nil, err
@@ -202,6 +157,9 @@ func (s *Service) page(ctx context.Context, p *auth.Principal, collection string
 			rw := &rows[i]
 			scanned++
 			last = rw
+			if !rw.ok {
+				continue // the query's first cut
+			}
 			keep, err := s.keep(ctx, c.ID, rw, sel, r)
 			if err != nil {
 				return nil, err
@@ -277,13 +235,15 @@ func (s *Service) readRows(ctx context.Context, query string, args []any, withDa
 	var out []row
 	for rs.Next() {
 		var rw row
-		dst := []any{&rw.seq, &rw.added, &rw.id, &rw.typ, &rw.version, &rw.spec, &rw.level, &rw.clearance, &rw.orgs, &rw.users, &rw.list, &rw.newer, &rw.older}
+		var ok int
+		dst := []any{&rw.seq, &rw.added, &rw.id, &rw.typ, &rw.version, &rw.spec, &rw.level, &rw.clearance, &rw.orgs, &rw.users, &rw.list, &rw.newer, &rw.older, &ok}
 		if withData {
 			dst = append(dst, &rw.data)
 		}
 		if err := rs.Scan(dst...); err != nil {
 			return nil, fmt.Errorf("read objects: %w", err)
 		}
+		rw.ok = ok == 1
 		out = append(out, rw)
 	}
 	if err := rs.Err(); err != nil {
