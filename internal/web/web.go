@@ -32,6 +32,7 @@ import (
 	"github.com/acd-platform/acd/internal/measures"
 	"github.com/acd-platform/acd/internal/oversight"
 	"github.com/acd-platform/acd/internal/reporting"
+	"github.com/acd-platform/acd/internal/sharing"
 )
 
 //go:embed templates/*.html
@@ -69,6 +70,9 @@ type Config struct {
 	// Blocklist serves the defensive blocklist, its feed previews and
 	// subscribers; nil leaves them out.
 	Blocklist *blocklist.Service
+	// Sharing serves the council, advisories, the items shared with the
+	// viewer and the public alerts; nil leaves them out.
+	Sharing *sharing.Service
 	// TLS marks cookies Secure.
 	TLS bool
 	// Now is the clock; default time.Now.
@@ -147,7 +151,10 @@ type view struct {
 	Error string
 	Now   string
 	Data  any
-	can   func(auth.Action) bool
+	// Sharing: the site serves the council's pages, so the header links
+	// to the public alerts and the shared items.
+	Sharing bool
+	can     func(auth.Action) bool
 }
 
 // Can reports whether the viewer may do action, so that pages show only the
@@ -163,7 +170,7 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, page, 
 	p := auth.FromContext(r.Context())
 	v := view{
 		Lang: langOf(r), Title: title, P: p, Path: s.switchPath(r),
-		Now: formatJST(s.cfg.Now()), Data: data,
+		Now: formatJST(s.cfg.Now()), Data: data, Sharing: s.cfg.Sharing != nil,
 		can: func(a auth.Action) bool { return s.cfg.Policy.Allow(p, a) },
 	}
 	if p != nil {
@@ -269,6 +276,7 @@ func (s *Site) Register(r *api.Router) {
 	s.registerInspection(page)
 	s.registerMeasures(page)
 	s.registerBlocklist(page)
+	s.registerSharing(page)
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) error {
