@@ -255,23 +255,21 @@ func sortedChanges(s Scheme, cs []cve.Change) []change {
 // versionSet is the set of versions a cve.Versions affects, compiled for
 // fast membership tests and for finding the assets in it by binary
 // search.
+// Under Git the intervals are made of single commits and their
+// complement: only equality means anything.
 type versionSet struct {
 	scheme Scheme
 	ivs    set
-	exact  []string // Git: the affected commits (keys); ivs is then unused
 }
 
 // all reports whether every version is affected, known or not.
 func (v *versionSet) all() bool {
-	return v.scheme != Git && len(v.ivs) == 1 && v.ivs[0].lo.inf && v.ivs[0].hi.inf
+	return len(v.ivs) == 1 && v.ivs[0].lo.inf && v.ivs[0].hi.inf
 }
 
 // contains reports whether the version with key k (under v.scheme) is
 // affected.
 func (v *versionSet) contains(k string) bool {
-	if v.scheme == Git {
-		return slices.Contains(v.exact, k)
-	}
 	i, _ := slices.BinarySearchFunc(v.ivs, k, func(iv interval, k string) int {
 		if iv.hi.inf {
 			return 1
@@ -292,20 +290,6 @@ func (v *versionSet) contains(k string) bool {
 func compileVersions(vs cve.Versions) versionSet {
 	s := schemeOf(vs)
 	out := versionSet{scheme: s}
-	if s == Git {
-		seen := map[string]bool{}
-		for _, r := range vs.Ranges {
-			if r.Exact == "" {
-				continue // ranges of commits contain nothing
-			}
-			k := versionKey(s, r.Exact)
-			if !seen[k] && r.Status == cve.StatusAffected {
-				out.exact = append(out.exact, k)
-			}
-			seen[k] = true
-		}
-		return out
-	}
 	var claimed, affected set
 	for _, r := range vs.Ranges {
 		var cover set
@@ -322,6 +306,9 @@ func compileVersions(vs cve.Versions) versionSet {
 				status cve.Status
 			}{iv, r.Status})
 		} else {
+			if s == Git {
+				continue // commits have no order: a range contains nothing
+			}
 			iv := rangeInterval(s, r)
 			if iv.empty() {
 				continue
