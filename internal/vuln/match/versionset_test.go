@@ -33,8 +33,8 @@ func TestCompiledSet(t *testing.T) {
 // VersionStatus for the versions named in it.
 func FuzzVersionSet(f *testing.F) {
 	f.Add("a semver [1.0..2.0) @1.5=u;u  1.7;a custom (2.0..3.*]", "a") // ranges, a change, a branch bound
-	f.Add("u git abc;a git [0..z)", "u")                                  // commits
-	f.Add("a  [..1.0-rc1];u  [1.0-rc1..]", "k")                           // open ends, pre-releases
+	f.Add("u git abc;a git [0..z)", "u")                                // commits
+	f.Add("a  [..1.0-rc1];u  [1.0-rc1..]", "k")                         // open ends, pre-releases
 	f.Fuzz(func(t *testing.T, spec, def string) {
 		vs, versions := parseSpec(spec, def)
 		if len(vs.Ranges) > 20 {
