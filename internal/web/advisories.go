@@ -200,7 +200,8 @@ func (s *Site) editableDraft(r *http.Request) (sharing.Advisory, error) {
 		return a, &sharing.Refusal{Code: sharing.CodeNotDraft, Status: sharing.CodeStatus(sharing.CodeNotDraft),
 			Detail: fmt.Sprintf("advisory %s revision %d is %s", a.ID, a.Revision, a.State)}
 	case a.AuthorID != principal(r).UserID:
-		return a, &sharing.Refusal{Code: sharing.CodeNotAuthor, Status: sharing.CodeStatus(sharing.CodeNotAuthor)}
+		return a, &sharing.Refusal{Code: sharing.CodeNotAuthor, Status: sharing.CodeStatus(sharing.CodeNotAuthor),
+			Detail: fmt.Sprintf("advisory %s revision %d", a.ID, a.Revision)}
 	}
 	return a, nil
 }

@@ -18,6 +18,12 @@ type councilGroupsData struct {
 }
 
 func (s *Site) councilGroupsPage(w http.ResponseWriter, r *http.Request, status int, a acts, msg ...string) error {
+	if !isManager(principal(r)) {
+		// The service lists anyone's own groups (on /council); keeping
+		// them is the Cabinet Office's, as the service says of every
+		// step on this page.
+		return s.shPageError(w, r, notCabinetOffice())
+	}
 	gs, err := s.cfg.Sharing.Groups(r.Context(), principal(r))
 	if err != nil {
 		return s.shPageError(w, r, err)

@@ -225,6 +225,12 @@ func isManager(p *auth.Principal) bool {
 	return p != nil && p.Has(auth.RoleAnalyst) && p.OrgKind == auth.OrgCabinetOff
 }
 
+// notCabinetOffice is the service's refusal of a step the Cabinet Office
+// alone takes, for a page that offers only such steps.
+func notCabinetOffice() error {
+	return &sharing.Refusal{Code: sharing.CodeNotCabinetOffice, Status: sharing.CodeStatus(sharing.CodeNotCabinetOffice)}
+}
+
 // doneMessage returns the flash message of the page's ?done= when it is
 // one of keys (catalogue keys prefix+key), for a page with no message of
 // its own.
