@@ -62,13 +62,13 @@ func (s *Site) advisories(w http.ResponseWriter, r *http.Request) error {
 type clearanceChoice struct{ Value, Label string }
 
 // clearanceChoices are the levels of the scale in force, lowest first.
-func (s *Site) clearanceChoices() []clearanceChoice {
+func (s *Site) clearanceChoices(r *http.Request) []clearanceChoice {
 	levels := s.cfg.Sharing.Scale().Levels()
 	out := make([]clearanceChoice, len(levels))
 	for i, l := range levels {
 		out[i] = clearanceChoice{Value: l, Label: l}
 		if i == 0 {
-			out[i].Value = ""
+			out[i] = clearanceChoice{Value: "", Label: s.t(r, "advisory.clearance.none") + " (" + l + ")"}
 		}
 	}
 	return out
@@ -107,7 +107,7 @@ func (s *Site) advisoryFormPage(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	d := advisoryFormData{Acts: a, Edit: edit, Action: "/advisories", Levels: tlpLevels, Clearances: s.clearanceChoices()}
+	d := advisoryFormData{Acts: a, Edit: edit, Action: "/advisories", Levels: tlpLevels, Clearances: s.clearanceChoices(r)}
 	if edit != nil {
 		d.Action = "/advisories/" + edit.ID
 	}
