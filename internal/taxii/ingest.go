@@ -155,13 +155,18 @@ type statusPayload struct {
 // names the object as far as it can be read, also on failure.
 func (s *Service) check(raw []byte, c Collection, posterOrg string, cabinet []string) (*stored, StatusDetail, error) {
 	var h objectHead
-	json.Unmarshal(raw, &h) // best effort, for the detail of a failure
+	headErr := json.Unmarshal(raw, &h) // read as far as it goes, for the detail of a failure
 	detail := StatusDetail{ID: h.ID, Version: h.Modified}
 	if detail.Version == "" {
 		detail.Version = h.Created
 	}
 	if _, err := stix.ParseObject(raw); err != nil {
 		return nil, detail, err
+	}
+	if headErr != nil {
+		// Package stix accepted what the marking is read from could not
+		// be: refuse rather than guess the marking.
+		return nil, detail, fmt.Errorf("read the object's id, versions and markings: %w", headErr)
 	}
 	if err := s.schemas.validate(raw); err != nil {
 		return nil, detail, err
