@@ -71,6 +71,15 @@ type Readers interface {
 	Reader(ctx context.Context, p *auth.Principal) (tlp.Reader, error)
 }
 
+// ReadersFunc adapts a function to Readers. The server uses it to break
+// the cycle between the two services — the sharing service publishes
+// through the TAXII service, which resolves readers through the sharing
+// service — with a function that calls the sharing service once built.
+type ReadersFunc func(ctx context.Context, p *auth.Principal) (tlp.Reader, error)
+
+// Reader calls f(ctx, p).
+func (f ReadersFunc) Reader(ctx context.Context, p *auth.Principal) (tlp.Reader, error) { return f(ctx, p) }
+
 // Orgs lists the organisations; *auth.Service implements it. The Service
 // uses it to find the Cabinet Office, which receives every TLP:AMBER
 // object a member posts.

@@ -62,7 +62,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 		rs[pr.UserID] = tlp.Reader{UserID: pr.UserID, OrgID: pr.OrgID, Council: true}
 	}
 	var err error
-	f.svc, err = taxii.New(p.Ctx, taxii.Deps{DB: db, Log: p.Log, Keys: p.Keys, Readers: rs, Orgs: p.Auth}, taxii.Config{Now: p.Clock.Now})
+	f.svc, err = taxii.New(p.Ctx, taxii.Deps{DB: db, Log: p.Log, Keys: p.Keys, Readers: taxii.ReadersFunc(rs.Reader), Orgs: p.Auth}, taxii.Config{Now: p.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
