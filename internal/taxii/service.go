@@ -78,7 +78,9 @@ type Readers interface {
 type ReadersFunc func(ctx context.Context, p *auth.Principal) (tlp.Reader, error)
 
 // Reader calls f(ctx, p).
-func (f ReadersFunc) Reader(ctx context.Context, p *auth.Principal) (tlp.Reader, error) { return f(ctx, p) }
+func (f ReadersFunc) Reader(ctx context.Context, p *auth.Principal) (tlp.Reader, error) {
+	return f(ctx, p)
+}
 
 // Orgs lists the organisations; *auth.Service implements it. The Service
 // uses it to find the Cabinet Office, which receives every TLP:AMBER
