@@ -23,12 +23,14 @@ lint:
 # Benchmarks: audit-log appends/s (grouped commits, SQLite synchronous=FULL),
 # checkpointing, verifying a log of 1M entries; report submissions over HTTP
 # on SQLite and PostgreSQL with a SIGKILL mid-run; the selection engine against
-# tshark, nfpcapd and cat on the same capture.
+# tshark, nfpcapd and cat on the same capture; TAXII pages of 1,000 objects
+# from a collection of 1M and ingest of 10k objects.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	bench/audit.sh
 	bench/reports.sh
 	bench/selection.sh
+	$(GO) run ./bench/taxii
 
 # Every fuzz target for FUZZTIME each; new interesting inputs land in the
 # packages' testdata/fuzz directories.

@@ -24,6 +24,7 @@ import (
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/measures"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/taxii"
 	"github.com/acd-platform/acd/internal/witness"
 )
 
@@ -282,6 +283,7 @@ func registerResolvers(l *auditlog.Log) {
 	annualreport.RegisterResolvers(l)
 	blocklist.RegisterResolvers(l)
 	measures.RegisterResolvers(l)
+	taxii.RegisterResolvers(l)
 }
 
 // cosignedBy is a verified witness cosignature.

@@ -40,6 +40,8 @@ import (
 	"github.com/acd-platform/acd/internal/sharing"
 	"github.com/acd-platform/acd/internal/sharing/sharingapi"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/taxii"
+	"github.com/acd-platform/acd/internal/taxii/taxiiapi"
 	"github.com/acd-platform/acd/internal/web"
 )
 
@@ -110,6 +112,8 @@ type Server struct {
 	// Sharing keeps the council, clearances, advisories and public
 	// alerts.
 	Sharing *sharing.Service
+	// TAXII serves STIX 2.1 collections per audience (TAXII 2.1).
+	TAXII *taxii.Service
 	// Annual is the commission's §61 annual report.
 	Annual  *annualreport.Service
 	Router  *api.Router
@@ -189,6 +193,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// TAXII reads the council's readers from sharing, and sharing
+	// publishes advisories into TAXII's collections.
+	s.TAXII, err = taxii.New(ctx, taxii.Deps{DB: cfg.DB, Log: s.Log, Keys: cfg.Keys, Readers: s.Sharing, Orgs: s.Auth},
+		taxii.Config{Scale: s.Sharing.Scale(), Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Sharing.SetPublisher(s.TAXII)
 	if err := sharing.RegisterBases(s.Commsinfo); err != nil {
 		return nil, err
 	}
@@ -271,6 +283,7 @@ func (s *Server) routes(metrics *api.Metrics) {
 	measuresapi.Register(r, s.Measures)
 	blocklistapi.Register(r, s.Blocklist)
 	sharingapi.Register(r, s.Sharing)
+	taxiiapi.Register(r, s.TAXII, taxiiapi.Config{BaseURL: s.cfg.BaseURL, Logger: s.logger})
 }
 
 // authenticate resolves a sensor token (prefix oversight.SensorTokenPrefix)
