@@ -295,7 +295,9 @@ func (s *Site) advisoryPage(w http.ResponseWriter, r *http.Request, status int, 
 	d.Can = advisoryCan{
 		Edit:     isLatest && adv.State == sharing.StateDraft && own && allow(auth.AdvisoryWrite),
 		Review:   isLatest && adv.State == sharing.StateInReview && !own && allow(auth.AdvisoryReview),
-		Withdraw: isLatest && adv.State == sharing.StatePublished && allow(auth.AdvisoryReview),
+		// The published revision is the one withdrawn, also while a
+		// correction is being written.
+		Withdraw: adv.State == sharing.StatePublished && allow(auth.AdvisoryReview),
 		Revise:   isLatest && adv.State == sharing.StatePublished && allow(auth.AdvisoryWrite),
 	}
 	d.Can.Submit = d.Can.Edit

@@ -284,4 +284,11 @@ func TestCouncilRequestPages(t *testing.T) {
 	if strings.Contains(page.body, `id="answer-form"`) {
 		t.Error("a closed request offers the answer form")
 	}
+
+	// An agency's user answers too.
+	req.Set("org_id", w.orgs["npa"].ID)
+	rpath = location(t, "issue to the police", step(t, author, "/council/requests", "/council/requests", req))
+	police := w.as(t, "police")
+	shStepOK(t, police, rpath, rpath+"/answer", url.Values{"text": {"警察庁の分析結果を提出します。"}}, rpath)
+	contains(t, "the police's answer", author.get(rpath), ja("order.state.answered"), "警察庁の分析結果を提出します。")
 }

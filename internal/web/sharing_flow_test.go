@@ -273,6 +273,12 @@ func TestAmberFlowPages(t *testing.T) {
 	if p := location(t, "revise", step(t, author, advPath, advPath+"/revise", nil)); p != advPath+"/edit" {
 		t.Fatalf("revise redirected to %s, want the edit form", p)
 	}
+	// While the correction is written, revision 1 is still the one
+	// published, and may be withdrawn; no second correction is offered.
+	rev1 := reviewer.get(advPath + "?revision=1")
+	if !strings.Contains(rev1.body, `id="withdraw-form"`) || strings.Contains(rev1.body, `id="revise-form"`) {
+		t.Error("revision 1, published while its correction is a draft, does not offer exactly the withdrawal")
+	}
 	edit := author.get(advPath + "/edit?done=revised")
 	contains(t, "revision", edit, ja("advisory.done.revised", 2))
 	form = formValues(t, edit.body, advPath)
