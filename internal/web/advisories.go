@@ -293,8 +293,8 @@ func (s *Site) advisoryPage(w http.ResponseWriter, r *http.Request, status int, 
 	isLatest := adv.Revision == latest.Revision
 	own := adv.AuthorID == p.UserID
 	d.Can = advisoryCan{
-		Edit:     isLatest && adv.State == sharing.StateDraft && own && allow(auth.AdvisoryWrite),
-		Review:   isLatest && adv.State == sharing.StateInReview && !own && allow(auth.AdvisoryReview),
+		Edit:   isLatest && adv.State == sharing.StateDraft && own && allow(auth.AdvisoryWrite),
+		Review: isLatest && adv.State == sharing.StateInReview && !own && allow(auth.AdvisoryReview),
 		// The published revision is the one withdrawn, also while a
 		// correction is being written.
 		Withdraw: adv.State == sharing.StatePublished && allow(auth.AdvisoryReview),
