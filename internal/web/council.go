@@ -21,7 +21,9 @@ type councilData struct {
 	// Joinable: the viewer's organisation joins by consent and the viewer
 	// may give or withdraw it.
 	Joinable bool
-	Acts     acts
+	// Manager: the viewer keeps the council; Groups are then all groups.
+	Manager bool
+	Acts    acts
 }
 
 func (s *Site) councilPage(w http.ResponseWriter, r *http.Request, status int, a acts, msg ...string) error {
@@ -35,7 +37,8 @@ func (s *Site) councilPage(w http.ResponseWriter, r *http.Request, status int, a
 	if err != nil {
 		return err
 	}
-	d := councilData{N: n, M: m, Acts: a, Joinable: sharing.Joinable(p.OrgKind) && s.cfg.Policy.Allow(p, auth.CouncilJoin)}
+	d := councilData{N: n, M: m, Acts: a, Joinable: sharing.Joinable(p.OrgKind) && s.cfg.Policy.Allow(p, auth.CouncilJoin),
+		Manager: isManager(p) && s.cfg.Policy.Allow(p, auth.CouncilManage)}
 	if d.Clearance, err = s.cfg.Sharing.ClearanceOf(ctx, p.UserID); err != nil {
 		return err
 	}
