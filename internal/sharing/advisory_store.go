@@ -83,10 +83,3 @@ func scanAdvisories(rows *sql.Rows) ([]Advisory, error) {
 	}
 	return out, closeRows(rows, nil)
 }
-
-// auditPayload is what an advisory's audit entries carry: the revision
-// without its forwards.
-func auditPayload(a Advisory) Advisory {
-	a.Forwards = nil
-	return a
-}

@@ -21,10 +21,16 @@ type Clearance struct {
 	Reason    string    `json:"reason"`
 	GrantedBy string    `json:"granted_by"`
 	GrantedAt time.Time `json:"granted_at"`
+	// RevokedBy, RevokedAt and RevokeReason record the revocation of a
+	// revoked clearance, which is kept (Level is then the level revoked)
+	// until the next grant; Clearances lists none.
+	RevokedBy    string    `json:"revoked_by,omitempty"`
+	RevokedAt    time.Time `json:"revoked_at,omitzero"`
+	RevokeReason string    `json:"revoke_reason,omitempty"`
 }
 
 // storedClearance returns the clearance level stored for userID, or ""
-// for none.
+// for none. The level column is "" once the clearance is revoked.
 func storedClearance(ctx context.Context, q store.Querier, userID string) (string, error) {
 	var level string
 	err := q.QueryRow(ctx, "SELECT level FROM shr_clearances WHERE user_id = ?", userID).Scan(&level)
@@ -64,13 +70,13 @@ func (s *Service) clearanceOf(ctx context.Context, q store.Querier, userID strin
 	return level, nil
 }
 
-// Clearances lists the clearances granted, by user id. The Cabinet Office
-// only.
+// Clearances lists the clearances in force, by user id. The Cabinet
+// Office only.
 func (s *Service) Clearances(ctx context.Context, p *auth.Principal) ([]Clearance, error) {
 	if err := mustManage(p); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, "SELECT data FROM shr_clearances ORDER BY user_id")
+	rows, err := s.db.Query(ctx, "SELECT data FROM shr_clearances WHERE level <> '' ORDER BY user_id")
 	if err != nil {
 		return nil, fmt.Errorf("list clearances: %w", err)
 	}
@@ -126,7 +132,7 @@ ON CONFLICT (user_id) DO UPDATE SET level = excluded.level, data = excluded.data
 			c.UserID, c.Level, data, store.FormatTime(c.GrantedAt)); err != nil {
 			return fmt.Errorf("record clearance: %w", err)
 		}
-		return s.audit(ctx, tx, p, "clearance.grant", "clearance/"+c.UserID, c)
+		return s.auditState(ctx, tx, p, "clearance.grant", resClearance, c.UserID)
 	})
 	if err != nil {
 		return Clearance{}, err
@@ -135,7 +141,9 @@ ON CONFLICT (user_id) DO UPDATE SET level = excluded.level, data = excluded.data
 }
 
 // RevokeClearance returns userID to the scale's lowest level, with a
-// reason: the Cabinet Office only, never one's own.
+// reason: the Cabinet Office only, never one's own. The clearance is kept,
+// marked revoked, so that its audit entry ("clearance.revoke") has a
+// record to match.
 func (s *Service) RevokeClearance(ctx context.Context, p *auth.Principal, userID, reason string) error {
 	if err := mustManage(p); err != nil {
 		return err
@@ -148,16 +156,25 @@ func (s *Service) RevokeClearance(ctx context.Context, p *auth.Principal, userID
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		level, err := storedClearance(ctx, tx, userID)
-		if err != nil {
-			return err
-		}
-		if level == "" {
+		var level, data string
+		err := tx.QueryRow(ctx, "SELECT level, data FROM shr_clearances WHERE user_id = ?", userID).Scan(&level, &data)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && level == "" {
 			return refuse(CodeNoClearance, textfield.Cut(userID, 80))
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM shr_clearances WHERE user_id = ?", userID); err != nil {
+		if err != nil {
+			return fmt.Errorf("read clearance: %w", err)
+		}
+		var c Clearance
+		if err := unmarshal(data, &c); err != nil {
+			return err
+		}
+		c.RevokedBy, c.RevokedAt, c.RevokeReason = p.UserID, s.now(), reason
+		if data, err = marshal(c); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE shr_clearances SET level = '', data = ?, at = ? WHERE user_id = ?", data, store.FormatTime(c.RevokedAt), userID); err != nil {
 			return fmt.Errorf("revoke clearance: %w", err)
 		}
-		return s.audit(ctx, tx, p, "clearance.revoke", "clearance/"+userID, map[string]any{"user_id": userID, "level": level, "reason": reason})
+		return s.auditState(ctx, tx, p, "clearance.revoke", resClearance, userID)
 	})
 }

@@ -318,7 +318,7 @@ func (s *Service) suspend(ctx context.Context, p *auth.Principal, orgID, reason 
 
 // changeMember applies change to orgID's row in one transaction with its
 // history event and audit entry ("council.<event>" on
-// council_member/ORG, with the event as payload).
+// council_member/ORG).
 func (s *Service) changeMember(ctx context.Context, p *auth.Principal, orgID string, change func(*memberRow, time.Time) (MemberEvent, error)) (Membership, error) {
 	o, err := s.dir.Org(ctx, orgID)
 	if err != nil {
@@ -362,7 +362,7 @@ ON CONFLICT (org_id) DO UPDATE SET consent = excluded.consent, suspended = exclu
 		if _, err := tx.Exec(ctx, "INSERT INTO shr_member_events (org_id, seq, data, at) VALUES (?, ?, ?, ?)", o.ID, ev.Seq, evData, store.FormatTime(now)); err != nil {
 			return fmt.Errorf("record membership history: %w", err)
 		}
-		if err := s.audit(ctx, tx, p, "council."+ev.Event, "council_member/"+o.ID, map[string]any{"org": o.ID, "event": ev, "member": row.member(o.Kind)}); err != nil {
+		if err := s.auditState(ctx, tx, p, "council."+ev.Event, resMember, o.ID); err != nil {
 			return err
 		}
 		out, err = s.membership(ctx, tx, o)

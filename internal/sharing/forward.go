@@ -101,7 +101,7 @@ func (s *Service) Forward(ctx context.Context, p *auth.Principal, id string, in 
 		if _, err := tx.Exec(ctx, "INSERT INTO shr_forwards (id, advisory_id, data, at) VALUES (?, ?, ?, ?)", f.ID, f.AdvisoryID, data, store.FormatTime(now)); err != nil {
 			return fmt.Errorf("record forward: %w", err)
 		}
-		if err := s.audit(ctx, tx, p, "shared.forward", "advisory/"+a.ID, map[string]any{"forward": f, "marking": a.Marking}); err != nil {
+		if err := s.auditState(ctx, tx, p, "shared.forward", resAdvisory, a.ID); err != nil {
 			return err
 		}
 		if _, err := s.notifier.Notify(ctx, tx, deadline.Notice{ToOrg: to.ID, Subject: textfield.Cut("Forwarded to you: "+subjectOf(a), 200),

@@ -141,7 +141,7 @@ func (s *Service) writeGroup(ctx context.Context, p *auth.Principal, action stri
 		if err != nil {
 			return fmt.Errorf("record group: %w", err)
 		}
-		return s.audit(ctx, tx, p, action, "council_group/"+g.ID, g)
+		return s.auditState(ctx, tx, p, action, resGroup, g.ID)
 	})
 	if err != nil {
 		return Group{}, err
@@ -202,7 +202,7 @@ func (s *Service) changeGroupMember(ctx context.Context, p *auth.Principal, id, 
 				return fmt.Errorf("remove group member: %w", err)
 			}
 		}
-		return s.audit(ctx, tx, p, action, "council_group/"+id, map[string]any{"group": id, "org": o.ID})
+		return s.auditState(ctx, tx, p, action, resGroup, id)
 	})
 	if err != nil {
 		return Group{}, err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/deadline"
+	"github.com/acd-platform/acd/internal/stix"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/textfield"
 	"github.com/acd-platform/acd/internal/tlp"
@@ -20,7 +22,10 @@ import (
 // written, every recipient gets a notice (each recipient organisation for
 // TLP:AMBER and TLP:AMBER+STRICT, each individual for TLP:RED, every
 // council member organisation for TLP:GREEN and TLP:CLEAR), and the STIX
-// objects go to the Publisher.
+// objects go to the Publisher — followed, for a correction, by a revoked
+// new version of each object of the superseded revision that the
+// correction dropped, to the collections and with the marking of the
+// superseded revision.
 func (s *Service) PublishAdvisory(ctx context.Context, p *auth.Principal, id string) (Advisory, error) {
 	if err := mustManage(p); err != nil {
 		return Advisory{}, err
@@ -43,6 +48,7 @@ func (s *Service) PublishAdvisory(ctx context.Context, p *auth.Principal, id str
 		}
 		now := s.now()
 		a.Marking, a.State, a.ReviewerID, a.PublishedAt, a.UpdatedAt = m, StatePublished, p.UserID, now, now
+		var superseded *Advisory
 		if a.Supersedes > 0 {
 			prev, err := loadAdvisory(ctx, tx, a.ID, a.Supersedes)
 			if err != nil {
@@ -53,12 +59,13 @@ func (s *Service) PublishAdvisory(ctx context.Context, p *auth.Principal, id str
 				if err := saveAdvisory(ctx, tx, prev); err != nil {
 					return err
 				}
+				superseded = &prev
 			}
 		}
 		if err := saveAdvisory(ctx, tx, a); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, p, "advisory.publish", "advisory/"+a.ID, auditPayload(a)); err != nil {
+		if err := s.auditState(ctx, tx, p, "advisory.publish", resAdvisory, a.ID); err != nil {
 			return err
 		}
 		if err := s.notifyRecipients(ctx, tx, a, publishNotice(a)); err != nil {
@@ -69,7 +76,14 @@ func (s *Service) PublishAdvisory(ctx context.Context, p *auth.Principal, id str
 			return err
 		}
 		out = a
-		return s.publish(ctx, tx, s.collections(ctx, m), objs, m)
+		if err := s.publish(ctx, tx, s.collections(ctx, m), objs, m); err != nil || superseded == nil {
+			return err
+		}
+		gone, err := dropped(*superseded, objs, now)
+		if err != nil || len(gone) == 0 {
+			return err
+		}
+		return s.publish(ctx, tx, s.collections(ctx, superseded.Marking), gone, superseded.Marking)
 	})
 	if err != nil {
 		return Advisory{}, err
@@ -119,7 +133,7 @@ func (s *Service) WithdrawAdvisory(ctx context.Context, p *auth.Principal, id, r
 		if err := saveAdvisory(ctx, tx, a); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, p, "advisory.withdraw", "advisory/"+a.ID, auditPayload(a)); err != nil {
+		if err := s.auditState(ctx, tx, p, "advisory.withdraw", resAdvisory, a.ID); err != nil {
 			return err
 		}
 		if err := s.notifyRecipients(ctx, tx, a, deadline.Notice{Subject: textfield.Cut("Withdrawn: "+subjectOf(a), 200),
@@ -213,4 +227,27 @@ func (s *Service) notifyRecipients(ctx context.Context, tx *store.Tx, a Advisory
 		}
 	}
 	return nil
+}
+
+// dropped returns the objects of revision prev that objs, the objects of
+// the revision that supersedes it, no longer have — indicators and
+// attack-patterns taken out by the correction — as new versions modified
+// at and revoked, so that they do not stay live where prev was published.
+// The identity and the marking-definition are never revoked.
+func dropped(prev Advisory, objs []stix.Object, at time.Time) ([]stix.Object, error) {
+	kept := map[string]bool{}
+	for _, o := range objs {
+		kept[o.ObjectID()] = true
+	}
+	old, err := stixObjects(prev, at, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []stix.Object
+	for _, o := range old {
+		if t := o.ObjectType(); t != "identity" && t != "marking-definition" && !kept[o.ObjectID()] {
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }

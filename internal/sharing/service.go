@@ -142,7 +142,9 @@ type Service struct {
 	publisher Publisher
 }
 
-// New migrates the package's tables and returns the service.
+// New migrates the package's tables, registers the resolvers of its
+// audited records with the log (RegisterResolvers) and returns the
+// service.
 func New(ctx context.Context, d Deps, cfg Config) (*Service, error) {
 	if d.DB == nil || d.Log == nil || d.Directory == nil || d.Notifier == nil || d.Orders == nil {
 		return nil, errors.New("sharing: every dependency is required")
@@ -164,6 +166,7 @@ func New(ctx context.Context, d Deps, cfg Config) (*Service, error) {
 	if err := d.DB.Migrate(ctx, component, migrations); err != nil {
 		return nil, err
 	}
+	RegisterResolvers(d.Log)
 	return &Service{db: d.DB, log: d.Log, dir: d.Directory, notifier: d.Notifier, orders: d.Orders, scale: scale, cfg: cfg,
 		logger: cfg.Logger.With("component", "sharing")}, nil
 }

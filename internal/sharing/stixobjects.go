@@ -56,6 +56,12 @@ func STIXObjects(a Advisory) ([]stix.Object, error) {
 	if a.State == StateWithdrawn {
 		modified, revoked = a.WithdrawnAt, true
 	}
+	return stixObjects(a, modified, revoked)
+}
+
+// stixObjects is STIXObjects with the objects' modified time and revoked
+// flag given.
+func stixObjects(a Advisory, modified time.Time, revoked bool) ([]stix.Object, error) {
 	md, ok := stix.TLPMarking(string(a.Marking.Level))
 	if !ok {
 		return nil, fmt.Errorf("stix objects of advisory %s: no TLP 2.0 marking for %q", a.ID, a.Marking.Level)

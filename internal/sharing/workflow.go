@@ -33,7 +33,7 @@ func (s *Service) CreateAdvisory(ctx context.Context, p *auth.Principal, in Advi
 		if err := saveAdvisory(ctx, tx, a); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, "advisory.create", "advisory/"+a.ID, auditPayload(a))
+		return s.auditState(ctx, tx, p, "advisory.create", resAdvisory, a.ID)
 	})
 	return a, err
 }
@@ -151,7 +151,7 @@ func (s *Service) step(ctx context.Context, p *auth.Principal, id, action string
 			return err
 		}
 		out = a
-		return s.audit(ctx, tx, p, action, "advisory/"+a.ID, auditPayload(a))
+		return s.auditState(ctx, tx, p, action, resAdvisory, a.ID)
 	})
 	return out, err
 }
@@ -194,7 +194,7 @@ func (s *Service) ReviseAdvisory(ctx context.Context, p *auth.Principal, id stri
 			return err
 		}
 		out = next
-		return s.audit(ctx, tx, p, "advisory.revise", "advisory/"+next.ID, auditPayload(next))
+		return s.auditState(ctx, tx, p, "advisory.revise", resAdvisory, next.ID)
 	})
 	return out, err
 }
