@@ -51,11 +51,21 @@ type entry struct {
 	// product are strings without wildcards, "type/namespace/name" for a
 	// PURL; "" for a CPE that must be compared with every asset.
 	key string
+	// bucket is the Index's bucket for key while the entry is in an
+	// Index (a bucket lives as long as an entry names it).
+	bucket *bucket
 
 	// CPE: the criteria's attributes that are not ANY, other than
 	// vendor and product when key holds them, and other than version.
 	conds []cond
 	ver   product.Value // the criteria's version attribute
+	// verKey is the Generic key of ver when it is a plain string.
+	verKey string
+	// partOnly says conds is at most the part, a plain value or NA, so
+	// that an asset's part byte (see partByte) settles it: it is
+	// covered when part is 0 (ANY) or equal.
+	partOnly bool
+	part     byte
 
 	// PURL: constraints beyond the key.
 	quals   []product.Qualifier
@@ -101,6 +111,9 @@ func compileEntry(a *cve.Affected) (entry, bool) {
 			switch {
 			case i == attrVersion:
 				e.ver = v
+				if v.Kind() == product.KindString && !v.HasWildcards() {
+					e.verKey = versionKey(Generic, v.Text())
+				}
 			case (i == attrVendor || i == attrProduct) && e.key != "":
 			case v.Kind() != product.KindAny:
 				e.conds = append(e.conds, cond{i, v})
@@ -108,6 +121,16 @@ func compileEntry(a *cve.Affected) (entry, bool) {
 		}
 	default:
 		return e, false
+	}
+	switch {
+	case len(e.conds) == 0:
+		e.partOnly = true
+	case len(e.conds) == 1 && e.conds[0].attr == attrPart && !e.conds[0].v.HasWildcards():
+		e.partOnly = true
+		e.part = '-'
+		if v := e.conds[0].v; v.Kind() == product.KindString {
+			e.part = v.Text()[0]
+		}
 	}
 	e.set = compileVersions(a.Versions)
 	return e, true
@@ -177,16 +200,43 @@ func keyIs(key, vendor, product string) bool {
 // coversName checks the conditions other than the version; the caller has
 // checked vendor and product when e.key holds them.
 func (e *entry) coversName(c *product.CPE) bool {
-	if len(e.conds) == 0 {
-		return true
+	if e.partOnly {
+		return e.part == 0 || e.part == partByte(c)
 	}
-	attrs := c.Attrs()
 	for _, k := range e.conds {
-		if !covers(k.v, attrs[k.attr]) {
+		if !covers(k.v, *attr(c, k.attr)) {
 			return false
 		}
 	}
 	return true
+}
+
+// attr returns c's attribute i (in product.AttrNames order) without
+// copying the CPE.
+func attr(c *product.CPE, i int) *product.Value {
+	switch i {
+	case 0:
+		return &c.Part
+	case 1:
+		return &c.Vendor
+	case 2:
+		return &c.Product
+	case 3:
+		return &c.Version
+	case 4:
+		return &c.Update
+	case 5:
+		return &c.Edition
+	case 6:
+		return &c.Language
+	case 7:
+		return &c.SWEdition
+	case 8:
+		return &c.TargetSW
+	case 9:
+		return &c.TargetHW
+	}
+	return &c.Other
 }
 
 // coversVersion checks the criteria's version attribute against the
@@ -205,7 +255,7 @@ func (e *entry) coversVersion(v product.Value, vs versions) bool {
 			if !covers(e.ver, v) {
 				return false
 			}
-		} else if versionKey(Generic, e.ver.Text()) != vs.rawGeneric {
+		} else if e.verKey != vs.rawGeneric {
 			return false
 		}
 	}

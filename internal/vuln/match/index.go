@@ -69,6 +69,7 @@ type Index struct {
 	mu sync.RWMutex // guards every field below
 
 	assets     []assetRec
+	ids        []assetIDs // by slot, apart from assets for the full match's sake
 	assetSlot  map[string]int32
 	freeAssets []int32
 
@@ -90,6 +91,11 @@ type assetRec struct {
 	purlVer versions
 }
 
+// assetIDs is what a Pair says of an asset.
+type assetIDs struct {
+	id, org, sector string
+}
+
 // vulnRec is a vulnerability in its slot: its compiled entries.
 type vulnRec struct {
 	live    bool
@@ -106,16 +112,47 @@ type entryRef struct {
 // bucket holds the assets with one vendor:product (or one package) and
 // the entries that name it.
 type bucket struct {
-	all     []int32            // every asset slot in the bucket
-	orders  [2]order           // assets with a version, by Generic and by Semver key
-	byRaw   map[string][]int32 // Generic key of the version attribute (PURL: version) → slots
+	all     []member            // every asset in the bucket
+	orders  [2]order            // assets with a version, by Generic and by Semver key
+	byRaw   map[string][]member // Generic key of the version attribute (PURL: version) → assets
 	entries []entryRef
+
+	// The asset side's index of entries, built from entries when needed:
+	// the ranged ones (see entry.ranged) by scheme, and the others.
+	stab      [2]*stabIndex
+	other     []entryRef
+	stabDirty bool // entries changed since stab and other were built
 }
 
-// order is a bucket's assets with a version, sorted by key.
+// member is an asset in a bucket: its slot and its CPE part (see
+// partByte), so that the common check needs no look at the asset.
+type member struct {
+	slot int32
+	part byte
+}
+
+// order is a bucket's assets with a version, sorted by key, with each
+// asset's CPE part (see partByte) for the common check without touching
+// the asset.
 type order struct {
 	keys  []string
 	slots []int32
+	parts []byte
+}
+
+// partByte is the CPE part of an asset as one byte: 'a', 'o' or 'h', '*'
+// for ANY, '-' for NA; 0 for a package.
+func partByte(c *product.CPE) byte {
+	if c == nil {
+		return 0
+	}
+	switch c.Part.Kind() {
+	case product.KindAny:
+		return '*'
+	case product.KindNA:
+		return '-'
+	}
+	return c.Part.Text()[0]
 }
 
 // NewIndex returns an empty Index.
@@ -126,7 +163,7 @@ func NewIndex() *Index {
 }
 
 func (ix *Index) reset() {
-	ix.assets, ix.freeAssets = nil, nil
+	ix.assets, ix.ids, ix.freeAssets = nil, nil, nil
 	ix.vulns, ix.freeVulns = nil, nil
 	ix.assetSlot = map[string]int32{}
 	ix.vulnSlot = map[string]int32{}
@@ -151,6 +188,11 @@ func (ix *Index) Load(assets []Asset, vulns []*cve.Vulnerability) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.reset()
+	ix.assets = make([]assetRec, 0, len(assets))
+	ix.ids = make([]assetIDs, 0, len(assets))
+	ix.assetSlot = make(map[string]int32, len(assets))
+	ix.vulns = make([]vulnRec, 0, len(vulns))
+	ix.vulnSlot = make(map[string]int32, len(vulns))
 	for _, a := range assets {
 		if err := checkAsset(a); err != nil {
 			ix.reset()
@@ -218,17 +260,19 @@ func (ix *Index) insertAsset(a Asset, sorted bool) int32 {
 		slot = ix.freeAssets[n-1]
 		ix.freeAssets = ix.freeAssets[:n-1]
 		ix.assets[slot] = rec
+		ix.ids[slot] = assetIDs{a.ID, a.Org, a.Sector}
 	} else {
 		slot = int32(len(ix.assets))
 		ix.assets = append(ix.assets, rec)
+		ix.ids = append(ix.ids, assetIDs{a.ID, a.Org, a.Sector})
 	}
 	ix.assetSlot[a.ID] = slot
 	if a.CPE != nil {
 		ix.cpeAssets++
-		getBucket(ix.cpeBuckets, cpeKey(a.CPE)).add(slot, rec.cpeVer, sorted)
+		getBucket(ix.cpeBuckets, cpeKey(a.CPE)).add(slot, rec.cpeVer, partByte(a.CPE), sorted)
 	}
 	if a.PURL != nil {
-		getBucket(ix.purlBuckets, purlKey(*a.PURL)).add(slot, rec.purlVer, sorted)
+		getBucket(ix.purlBuckets, purlKey(*a.PURL)).add(slot, rec.purlVer, 0, sorted)
 	}
 	return slot
 }
@@ -246,6 +290,7 @@ func (ix *Index) deleteAsset(slot int32) {
 	}
 	delete(ix.assetSlot, rec.a.ID)
 	*rec = assetRec{}
+	ix.ids[slot] = assetIDs{}
 	ix.freeAssets = append(ix.freeAssets, slot)
 }
 
@@ -255,19 +300,19 @@ func cpeKey(c *product.CPE) string { return c.Vendor.Text() + ":" + c.Product.Te
 func getBucket(m map[string]*bucket, key string) *bucket {
 	b := m[key]
 	if b == nil {
-		b = &bucket{byRaw: map[string][]int32{}}
+		b = &bucket{byRaw: map[string][]member{}}
 		m[key] = b
 	}
 	return b
 }
 
-// add files asset slot with versions vs in b.
-func (b *bucket) add(slot int32, vs versions, sorted bool) {
-	b.all = append(b.all, slot)
+// add files asset slot with versions vs and CPE part in b.
+func (b *bucket) add(slot int32, vs versions, part byte, sorted bool) {
+	b.all = append(b.all, member{slot, part})
 	if !vs.known {
 		return
 	}
-	b.byRaw[vs.rawGeneric] = append(b.byRaw[vs.rawGeneric], slot)
+	b.byRaw[vs.rawGeneric] = append(b.byRaw[vs.rawGeneric], member{slot, part})
 	for s := range b.orders {
 		o := &b.orders[s]
 		k := vs.keys[s]
@@ -277,6 +322,7 @@ func (b *bucket) add(slot int32, vs versions, sorted bool) {
 		}
 		o.keys = slices.Insert(o.keys, i, k)
 		o.slots = slices.Insert(o.slots, i, slot)
+		o.parts = slices.Insert(o.parts, i, part)
 	}
 }
 
@@ -294,12 +340,23 @@ func (b *bucket) sortOrders() {
 			}
 			return int(o.slots[x] - o.slots[y])
 		})
+		// The keys go into one string, in order, so that binary searches
+		// read memory that is close together.
+		var arena strings.Builder
+		for _, j := range idx {
+			arena.WriteString(o.keys[j])
+		}
+		all := arena.String()
 		keys := make([]string, len(idx))
 		slots := make([]int32, len(idx))
+		parts := make([]byte, len(idx))
+		off := 0
 		for i, j := range idx {
-			keys[i], slots[i] = o.keys[j], o.slots[j]
+			n := len(o.keys[j])
+			keys[i], slots[i], parts[i] = all[off:off+n], o.slots[j], o.parts[j]
+			off += n
 		}
-		o.keys, o.slots = keys, slots
+		o.keys, o.slots, o.parts = keys, slots, parts
 	}
 }
 
@@ -324,6 +381,7 @@ func removeFromBucket(m map[string]*bucket, key string, slot int32, vs versions)
 				if o.slots[i] == slot {
 					o.keys = slices.Delete(o.keys, i, i+1)
 					o.slots = slices.Delete(o.slots, i, i+1)
+					o.parts = slices.Delete(o.parts, i, i+1)
 					break
 				}
 			}
@@ -334,11 +392,13 @@ func removeFromBucket(m map[string]*bucket, key string, slot int32, vs versions)
 	}
 }
 
-// removeSlot removes slot from l, not keeping order.
-func removeSlot(l []int32, slot int32) []int32 {
-	if i := slices.Index(l, slot); i >= 0 {
-		l[i] = l[len(l)-1]
-		return l[:len(l)-1]
+// removeSlot removes the member with slot from l, not keeping order.
+func removeSlot(l []member, slot int32) []member {
+	for i := range l {
+		if l[i].slot == slot {
+			l[i] = l[len(l)-1]
+			return l[:len(l)-1]
+		}
 	}
 	return l
 }
@@ -355,6 +415,7 @@ func (ix *Index) insertVuln(v *cve.Vulnerability) int32 {
 	}
 	rec := vulnRec{live: true, id: v.ID}
 	if !v.Rejected {
+		rec.entries = make([]entry, 0, len(v.Affected))
 		for i := range v.Affected {
 			e, ok := compileEntry(&v.Affected[i])
 			if !ok {
@@ -371,16 +432,29 @@ func (ix *Index) insertVuln(v *cve.Vulnerability) int32 {
 		ref := entryRef{slot, int32(i)}
 		switch {
 		case e.isPURL:
-			b := getBucket(ix.purlBuckets, e.key)
-			b.entries = append(b.entries, ref)
+			e.bucket = getBucket(ix.purlBuckets, e.key)
+			e.bucket.addEntry(ref)
 		case e.key != "":
-			b := getBucket(ix.cpeBuckets, e.key)
-			b.entries = append(b.entries, ref)
+			e.bucket = getBucket(ix.cpeBuckets, e.key)
+			e.bucket.addEntry(ref)
 		default:
 			ix.wild = append(ix.wild, ref)
 		}
 	}
 	return slot
+}
+
+// addEntry files an entry in b. Until the stab index is rebuilt, a new
+// entry is one of the others, checked one by one; past a few of those,
+// the index is rebuilt when next needed.
+func (b *bucket) addEntry(ref entryRef) {
+	b.entries = append(b.entries, ref)
+	if !b.stabDirty {
+		b.other = append(b.other, ref)
+		if len(b.other) > 64+len(b.entries)/16 {
+			b.stabDirty = true
+		}
+	}
 }
 
 // deleteVuln takes the vulnerability in slot out of the buckets and frees
@@ -404,6 +478,7 @@ func (ix *Index) deleteVuln(slot int32) {
 		}
 		if b := m[e.key]; b != nil {
 			b.entries = drop(b.entries)
+			b.stabDirty = true
 			if len(b.all) == 0 && len(b.entries) == 0 {
 				delete(m, e.key)
 			}
@@ -421,20 +496,19 @@ type hit struct {
 }
 
 // vulnHits appends to buf the assets the vulnerability rec affects, each
-// once (with its lowest Affected index), sorted by slot.
-func (ix *Index) vulnHits(rec *vulnRec, buf []hit) []hit {
+// once (with its lowest Affected index). With seen (one entry per asset
+// slot, mark not in it yet) repeats are dropped as they come; without, by
+// sorting by slot at the end.
+func (ix *Index) vulnHits(rec *vulnRec, buf []hit, seen []int32, mark int32) []hit {
 	buf = buf[:0]
 	for i := range rec.entries {
 		e := &rec.entries[i]
+		from := len(buf)
 		switch {
 		case e.isPURL:
-			if b := ix.purlBuckets[e.key]; b != nil {
-				buf = ix.purlHits(e, b, buf)
-			}
+			buf = ix.purlHits(e, e.bucket, buf)
 		case e.key != "":
-			if b := ix.cpeBuckets[e.key]; b != nil {
-				buf = ix.cpeHits(e, b, buf)
-			}
+			buf = ix.cpeHits(e, e.bucket, buf)
 		default:
 			for slot := range ix.assets {
 				a := &ix.assets[slot]
@@ -443,8 +517,18 @@ func (ix *Index) vulnHits(rec *vulnRec, buf []hit) []hit {
 				}
 			}
 		}
+		if seen != nil && len(rec.entries) > 1 {
+			kept := buf[:from]
+			for _, h := range buf[from:] {
+				if seen[h.slot] != mark {
+					seen[h.slot] = mark
+					kept = append(kept, h)
+				}
+			}
+			buf = kept
+		}
 	}
-	if len(rec.entries) > 1 && len(buf) > 1 {
+	if seen == nil && len(rec.entries) > 1 && len(buf) > 1 {
 		slices.SortFunc(buf, func(x, y hit) int {
 			if x.slot != y.slot {
 				return int(x.slot - y.slot)
@@ -458,30 +542,37 @@ func (ix *Index) vulnHits(rec *vulnRec, buf []hit) []hit {
 
 // cpeHits appends the assets of bucket b that CPE entry e covers.
 func (ix *Index) cpeHits(e *entry, b *bucket, buf []hit) []hit {
-	check := func(slot int32) bool {
-		a := &ix.assets[slot]
-		return e.coversName(a.a.CPE)
+	// name checks the attributes other than the version.
+	name := func(m member) bool {
+		if e.partOnly {
+			return e.part == 0 || e.part == m.part
+		}
+		return e.coversName(ix.assets[m.slot].a.CPE)
 	}
 	switch {
 	case e.ver.Kind() == product.KindString && !e.ver.HasWildcards():
 		// An exact version in the criteria: the assets with that version.
-		for _, slot := range b.byRaw[versionKey(Generic, e.ver.Text())] {
-			if a := &ix.assets[slot]; check(slot) && e.inSet(a.cpeVer) {
-				buf = append(buf, hit{slot, e.idx})
+		for _, m := range b.byRaw[e.verKey] {
+			if name(m) && e.inSet(ix.assets[m.slot].cpeVer) {
+				buf = append(buf, hit{m.slot, e.idx})
 			}
 		}
 	case e.ver.Kind() == product.KindAny && e.set.all():
-		for _, slot := range b.all {
-			if check(slot) {
-				buf = append(buf, hit{slot, e.idx})
+		for _, m := range b.all {
+			if name(m) {
+				buf = append(buf, hit{m.slot, e.idx})
 			}
 		}
 	case e.ver.Kind() == product.KindAny && e.set.scheme != Git:
+		var check func(int32) bool // nil: rangeHits compares the part itself
+		if !e.partOnly {
+			check = func(slot int32) bool { return e.coversName(ix.assets[slot].a.CPE) }
+		}
 		buf = rangeHits(e, &b.orders[e.set.scheme], buf, check)
 	default: // NA or wildcard version, or Git commits: check each
-		for _, slot := range b.all {
-			if a := &ix.assets[slot]; e.coversName(a.a.CPE) && e.coversVersion(a.a.CPE.Version, a.cpeVer) {
-				buf = append(buf, hit{slot, e.idx})
+		for _, m := range b.all {
+			if a := &ix.assets[m.slot]; name(m) && e.coversVersion(a.a.CPE.Version, a.cpeVer) {
+				buf = append(buf, hit{m.slot, e.idx})
 			}
 		}
 	}
@@ -495,41 +586,64 @@ func (ix *Index) purlHits(e *entry, b *bucket, buf []hit) []hit {
 		return e.coversPURL(a.a.PURL, a.purlVer)
 	}
 	if e.pver == "" && !e.set.all() && e.set.scheme != Git {
+		if len(e.quals) == 0 && e.subpath == "" {
+			check = nil // the key and the version say it all
+		}
 		return rangeHits(e, &b.orders[e.set.scheme], buf, check)
 	}
-	for _, slot := range b.all {
-		if check(slot) {
-			buf = append(buf, hit{slot, e.idx})
+	for _, m := range b.all {
+		if check(m.slot) {
+			buf = append(buf, hit{m.slot, e.idx})
 		}
 	}
 	return buf
 }
 
 // rangeHits appends the assets in o whose keys lie in e's intervals and
-// that pass check.
+// that pass check; with check nil, those whose part e.part covers (all of
+// them for a package, whose part is 0 as e.part is).
 func rangeHits(e *entry, o *order, buf []hit, check func(int32) bool) []hit {
 	for _, iv := range e.set.ivs {
-		i := 0
+		// Find both ends by binary search, so that the assets between
+		// need no comparison of keys.
+		i, j := 0, len(o.keys)
 		if !iv.lo.inf {
-			i, _ = slices.BinarySearch(o.keys, iv.lo.key)
-			if !iv.lo.incl {
-				for i < len(o.keys) && o.keys[i] == iv.lo.key {
-					i++
-				}
+			if iv.lo.incl {
+				i = sortSearch(o.keys, iv.lo.key, false)
+			} else {
+				i = sortSearch(o.keys, iv.lo.key, true)
 			}
 		}
-		for ; i < len(o.keys); i++ {
-			if !iv.hi.inf {
-				if c := strings.Compare(o.keys[i], iv.hi.key); c > 0 || c == 0 && !iv.hi.incl {
-					break
+		if !iv.hi.inf {
+			j = sortSearch(o.keys, iv.hi.key, iv.hi.incl)
+		}
+		for ; i < j; i++ {
+			if check == nil {
+				if e.part == 0 || e.part == o.parts[i] {
+					buf = append(buf, hit{o.slots[i], e.idx})
 				}
-			}
-			if check(o.slots[i]) {
+			} else if check(o.slots[i]) {
 				buf = append(buf, hit{o.slots[i], e.idx})
 			}
 		}
 	}
 	return buf
+}
+
+// sortSearch returns the index of the first key in keys (sorted) above k
+// when after is set, else the first at or above k.
+func sortSearch(keys []string, k string, after bool) int {
+	lo, hi := 0, len(keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		c := strings.Compare(keys[m], k)
+		if c < 0 || c == 0 && after {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // vulnMatch is one vulnerability affecting an asset.
@@ -540,32 +654,56 @@ type vulnMatch struct {
 
 // assetHits appends to buf the vulnerabilities affecting the asset in
 // slot, each once (with its lowest Affected index), sorted by slot.
-func (ix *Index) assetHits(slot int32, buf []vulnMatch) []vulnMatch {
+// build says the caller holds the write lock, so that the buckets' stab
+// indexes may be rebuilt; without it a bucket whose index is out of date
+// is searched entry by entry.
+func (ix *Index) assetHits(slot int32, buf []vulnMatch, build bool) []vulnMatch {
 	buf = buf[:0]
 	a := &ix.assets[slot]
-	try := func(ref entryRef, ok func(e *entry) bool) {
+	var ok func(e *entry) bool // the whole check of one entry
+	add := func(ref entryRef, check func(e *entry) bool) {
 		e := &ix.vulns[ref.vuln].entries[ref.idx]
-		if ok(e) {
+		if check(e) {
 			buf = append(buf, vulnMatch{ref.vuln, e.idx})
 		}
 	}
-	if c := a.a.CPE; c != nil {
-		ok := func(e *entry) bool { return e.coversName(c) && e.coversVersion(c.Version, a.cpeVer) }
-		if b := ix.cpeBuckets[cpeKey(c)]; b != nil {
+	// search finds the entries of bucket b that cover the asset: through
+	// the stab index for ranged entries (which then need only the name,
+	// or for a package the qualifiers, checked), one by one for others.
+	search := func(b *bucket, vs versions, name func(e *entry) bool) {
+		if b == nil {
+			return
+		}
+		if build {
+			ix.buildStab(b)
+		}
+		if b.stabDirty {
 			for _, ref := range b.entries {
-				try(ref, ok)
+				add(ref, ok)
+			}
+			return
+		}
+		if vs.known {
+			for s, x := range b.stab {
+				if x != nil {
+					x.stab(vs.keys[s], func(ref entryRef) { add(ref, name) })
+				}
 			}
 		}
+		for _, ref := range b.other {
+			add(ref, ok)
+		}
+	}
+	if c := a.a.CPE; c != nil {
+		ok = func(e *entry) bool { return e.coversName(c) && e.coversVersion(c.Version, a.cpeVer) }
+		search(ix.cpeBuckets[cpeKey(c)], a.cpeVer, func(e *entry) bool { return e.coversName(c) })
 		for _, ref := range ix.wild {
-			try(ref, func(e *entry) bool { return e.coversCPE(c, a.cpeVer) })
+			add(ref, func(e *entry) bool { return e.coversCPE(c, a.cpeVer) })
 		}
 	}
 	if p := a.a.PURL; p != nil {
-		if b := ix.purlBuckets[purlKey(*p)]; b != nil {
-			for _, ref := range b.entries {
-				try(ref, func(e *entry) bool { return e.coversPURL(p, a.purlVer) })
-			}
-		}
+		ok = func(e *entry) bool { return e.coversPURL(p, a.purlVer) }
+		search(ix.purlBuckets[purlKey(*p)], a.purlVer, ok)
 	}
 	slices.SortFunc(buf, func(x, y vulnMatch) int {
 		if x.vuln != y.vuln {
@@ -578,8 +716,8 @@ func (ix *Index) assetHits(slot int32, buf []vulnMatch) []vulnMatch {
 
 // pair makes the Pair of asset slot and vulnerability id.
 func (ix *Index) pair(slot int32, vuln string, entry int32) Pair {
-	a := &ix.assets[slot].a
-	return Pair{Asset: a.ID, Org: a.Org, Sector: a.Sector, Vuln: vuln, Affected: int(entry)}
+	a := &ix.ids[slot]
+	return Pair{Asset: a.id, Org: a.org, Sector: a.sector, Vuln: vuln, Affected: int(entry)}
 }
 
 // Pairs returns every (asset, vulnerability) pair where the vulnerability
@@ -591,12 +729,13 @@ func (ix *Index) Pairs() iter.Seq[Pair] {
 		ix.mu.RLock()
 		defer ix.mu.RUnlock()
 		var buf []hit
+		seen := make([]int32, len(ix.assets))
 		for i := range ix.vulns {
 			rec := &ix.vulns[i]
 			if !rec.live || len(rec.entries) == 0 {
 				continue
 			}
-			buf = ix.vulnHits(rec, buf)
+			buf = ix.vulnHits(rec, buf, seen, int32(i)+1)
 			for _, h := range buf {
 				if !yield(ix.pair(h.slot, rec.id, h.entry)) {
 					return
@@ -620,7 +759,7 @@ func (ix *Index) VulnerabilityPairs(id string) []Pair {
 
 func (ix *Index) vulnPairs(slot int32) []Pair {
 	rec := &ix.vulns[slot]
-	hits := ix.vulnHits(rec, nil)
+	hits := ix.vulnHits(rec, nil, nil, 0)
 	out := make([]Pair, 0, len(hits))
 	for _, h := range hits {
 		out = append(out, ix.pair(h.slot, rec.id, h.entry))
@@ -637,11 +776,13 @@ func (ix *Index) AssetPairs(id string) []Pair {
 	if !ok {
 		return nil
 	}
-	return ix.assetPairs(slot)
+	return ix.assetPairs(slot, false)
 }
 
-func (ix *Index) assetPairs(slot int32) []Pair {
-	ms := ix.assetHits(slot, nil)
+// assetPairs returns the pairs of the asset in slot; build says the
+// caller holds the write lock (see assetHits).
+func (ix *Index) assetPairs(slot int32, build bool) []Pair {
+	ms := ix.assetHits(slot, nil, build)
 	out := make([]Pair, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, ix.pair(slot, ix.vulns[m.vuln].id, m.entry))
@@ -687,10 +828,10 @@ func (ix *Index) PutAsset(a Asset) (Delta, error) {
 	defer ix.mu.Unlock()
 	var old []Pair
 	if slot, ok := ix.assetSlot[a.ID]; ok {
-		old = ix.assetPairs(slot)
+		old = ix.assetPairs(slot, true)
 		ix.deleteAsset(slot)
 	}
-	return diff(old, ix.assetPairs(ix.insertAsset(a, true))), nil
+	return diff(old, ix.assetPairs(ix.insertAsset(a, true), true)), nil
 }
 
 // RemoveAsset removes the asset with id and returns the pairs that no
@@ -702,7 +843,7 @@ func (ix *Index) RemoveAsset(id string) Delta {
 	if !ok {
 		return Delta{}
 	}
-	old := ix.assetPairs(slot)
+	old := ix.assetPairs(slot, true)
 	ix.deleteAsset(slot)
 	return Delta{Removed: old}
 }

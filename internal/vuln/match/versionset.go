@@ -290,6 +290,10 @@ func (v *versionSet) contains(k string) bool {
 func compileVersions(vs cve.Versions) versionSet {
 	s := schemeOf(vs)
 	out := versionSet{scheme: s}
+	if fast, ok := simpleVersions(s, vs); ok {
+		out.ivs = fast
+		return out
+	}
 	var claimed, affected set
 	for _, r := range vs.Ranges {
 		var cover set
@@ -340,4 +344,34 @@ func compileVersions(vs cve.Versions) versionSet {
 	}
 	out.ivs = affected
 	return out
+}
+
+// simpleVersions computes the set of the common version list quickly:
+// when every entry is affected without changes and the default is not,
+// which entry comes first does not matter and the set is the union of
+// the entries.
+func simpleVersions(s Scheme, vs cve.Versions) (set, bool) {
+	if vs.Default == cve.StatusAffected {
+		return nil, false
+	}
+	all := make(set, 0, len(vs.Ranges))
+	for _, r := range vs.Ranges {
+		if r.Status != cve.StatusAffected || len(r.Changes) > 0 {
+			return nil, false
+		}
+		var iv interval
+		switch {
+		case r.Exact != "":
+			k := versionKey(s, r.Exact)
+			iv = interval{lo: bound{key: k, incl: true}, hi: bound{key: k, incl: true}}
+		case s == Git:
+			continue
+		default:
+			iv = rangeInterval(s, r)
+		}
+		if !iv.empty() {
+			all = append(all, iv)
+		}
+	}
+	return set(nil).union(all), true
 }
