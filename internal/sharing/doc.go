@@ -36,8 +36,22 @@
 // published revision is immutable: a correction is a new revision that
 // supersedes it. Publishing is one transaction: the audit entry, the
 // notices to the recipients, and the STIX objects handed to the
-// [Publisher] (the TAXII server). A recipient organisation of a TLP:AMBER
-// item may forward it to another member ([Service.Forward]).
+// [Publisher] (the TAXII server); a correction also hands it a revoked
+// new version of each object of the superseded revision that it dropped.
+// A recipient organisation of a TLP:AMBER item may forward it to another
+// member ([Service.Forward]).
+//
+// # Audit
+//
+// Every change is an audit-log entry in its transaction, on one of four
+// resources: advisory/ID (every revision of the advisory and its
+// forwards), clearance/USER, council_member/ORG (the membership with its
+// history) and council_group/ID (the group with its members). The
+// payload is the resource's rows as stored after the change, every
+// column; [RegisterResolvers] (called by New) lets auditlog.Verify read
+// the same rows and so find any record changed, added or removed without
+// an entry. A revoked clearance is kept, marked revoked, so its entry has
+// a record to match.
 //
 // # Refusals
 //
