@@ -23,6 +23,7 @@ import (
 	"github.com/acd-platform/acd/internal/inspection"
 	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/measures"
+	"github.com/acd-platform/acd/internal/sharing"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/taxii"
 	"github.com/acd-platform/acd/internal/witness"
@@ -284,6 +285,7 @@ func registerResolvers(l *auditlog.Log) {
 	blocklist.RegisterResolvers(l)
 	measures.RegisterResolvers(l)
 	taxii.RegisterResolvers(l)
+	sharing.RegisterResolvers(l)
 }
 
 // cosignedBy is a verified witness cosignature.
