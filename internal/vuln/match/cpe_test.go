@@ -1,6 +1,8 @@
 package match_test
 
 import (
+	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/acd-platform/acd/internal/product"
@@ -103,4 +105,49 @@ func TestCompareCPE(t *testing.T) {
 			t.Errorf("CompareCPE(%s, %s) = %s, want %s", tt.source, tt.target, got, tt.want)
 		}
 	}
+}
+
+// FuzzCompareValues checks wildcard matching against a regular
+// expression built from the same value: "*" as any run, n "?" as at most
+// n characters (NISTIR 7696 compareStrings lets "?" at the ends match
+// fewer).
+func FuzzCompareValues(f *testing.F) {
+	f.Add("8.0.*", "8.0.6001")  // trailing "*"
+	f.Add("??8", "108")         // leading "?"s
+	f.Add(`*a\*b?`, "xa*bc")    // a quoted "*" inside
+	f.Add("vp*", "vpn_gateway") // a product pattern
+	f.Fuzz(func(t *testing.T, src, tgt string) {
+		s, err := product.ParseValue(src)
+		if err != nil {
+			return
+		}
+		tv, err := product.ParseValue(tgt)
+		if err != nil || tv.Kind() != product.KindString || tv.HasWildcards() {
+			return
+		}
+		got := match.CompareValues(s, tv)
+		if s.Kind() != product.KindString {
+			return
+		}
+		quant := func(w string) string {
+			switch {
+			case w == "":
+				return ""
+			case w == "*":
+				return "(?s:.*)"
+			}
+			return fmt.Sprintf("(?s:.{0,%d})", len(w))
+		}
+		re := regexp.MustCompile("^" + quant(s.LeadingWildcard()) + regexp.QuoteMeta(s.Text()) + quant(s.TrailingWildcard()) + "$")
+		want := match.Disjoint
+		switch {
+		case s == tv:
+			want = match.Equal
+		case s.HasWildcards() && re.MatchString(tv.Text()):
+			want = match.Superset
+		}
+		if got != want {
+			t.Fatalf("CompareValues(%s, %s) = %s, want %s", s.WFN(), tv.WFN(), got, want)
+		}
+	})
 }

@@ -369,3 +369,50 @@ func cmpString(a, b string) int {
 	}
 	return 0
 }
+
+// TestIndexConcurrent reads and changes an Index from several goroutines;
+// run with -race.
+func TestIndexConcurrent(t *testing.T) {
+	w := world{rand.New(rand.NewPCG(9, 9))}
+	var al []match.Asset
+	var vl []*cve.Vulnerability
+	for i := range 50 {
+		al = append(al, w.asset(fmt.Sprint("a", i)))
+	}
+	for i := range 200 {
+		vl = append(vl, w.vuln(fmt.Sprint("CVE-2025-", 1000+i)))
+	}
+	ix := match.NewIndex()
+	if err := ix.Load(al, vl); err != nil {
+		t.Fatal(err)
+	}
+	// Changes are made up front: the world's generator is not safe for
+	// concurrent use.
+	var assets []match.Asset
+	var vulns []*cve.Vulnerability
+	for i := range 40 {
+		assets = append(assets, w.asset(fmt.Sprint("a", i)))
+		vulns = append(vulns, w.vuln(fmt.Sprint("CVE-2025-", 1000+i)))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 40 {
+			if _, err := ix.PutAsset(assets[i]); err != nil {
+				t.Error(err)
+			}
+			ix.PutVulnerability(vulns[i])
+		}
+	}()
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		ix.AssetPairs(fmt.Sprint("a", i%50))
+		ix.VulnerabilityPairs(fmt.Sprint("CVE-2025-", 1000+i%200))
+		for range ix.Pairs() {
+		}
+	}
+}
