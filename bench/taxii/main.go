@@ -63,7 +63,11 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
+	err := run(ctx, os.Args[1:])
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "bench/taxii:", err)
 		os.Exit(1)
 	}
@@ -85,6 +89,10 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.db, "db", "", "SQLite database file (default: a fresh one in a temp dir, removed after)")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			os.Exit(2)
+		}
 		return err
 	}
 	if *cpuprof != "" {
