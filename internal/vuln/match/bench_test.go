@@ -195,6 +195,10 @@ func loadedIndex(b *testing.B) (*match.Index, *benchData) {
 	b.Helper()
 	d := benchDataOnce()
 	ix := match.NewIndex()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	before := ms.HeapAlloc
 	start, cpu := time.Now(), cpuTime()
 	if err := ix.Load(d.assets, d.vulns); err != nil {
 		b.Fatal(err)
@@ -202,6 +206,8 @@ func loadedIndex(b *testing.B) (*match.Index, *benchData) {
 	b.Logf("Load of %d assets and %d vulnerabilities: %v (CPU %v)", len(d.assets), len(d.vulns),
 		time.Since(start).Round(time.Millisecond), (cpuTime() - cpu).Round(time.Millisecond))
 	runtime.GC() // do not time the collection of what Load let go
+	runtime.ReadMemStats(&ms)
+	b.Logf("heap: %d MiB for the index, %d MiB in all with the generated records", (ms.HeapAlloc-before)>>20, ms.HeapAlloc>>20)
 	return ix, d
 }
 
