@@ -100,6 +100,7 @@ const (
 
 // Mitigation is a solution or workaround the record gives.
 type Mitigation struct {
+	// Kind says whether it is a solution or a workaround.
 	Kind MitigationKind
 	// Lang is the language of Text.
 	Lang string
@@ -252,6 +253,8 @@ type Range struct {
 // Change is a status change within a [Range]: from version At on (up to
 // the next change), the status is Status.
 type Change struct {
-	At     string
+	// At is the version from which Status holds.
+	At string
+	// Status is the status from At on.
 	Status Status
 }
