@@ -173,11 +173,15 @@ func collect(ix *match.Index) map[match.Pair]bool {
 // after each that its full match is the brute-force one, and that the
 // deltas it returned, applied to the previous match, give the new one.
 func TestIndexAgainstBruteForce(t *testing.T) {
-	for seed := range uint64(16) {
+	seeds := uint64(16)
+	if testing.Short() {
+		seeds = 4
+	}
+	for seed := range seeds {
 		// The later seeds hold enough vulnerabilities per product for
 		// the asset side's stab index to be built and used.
 		nVulns, nSteps := 30, 120
-		if seed >= 12 {
+		if seed >= 12 || testing.Short() && seed >= 2 {
 			nVulns, nSteps = 250, 40
 		}
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
