@@ -1,7 +1,9 @@
 // Package svcerr holds the errors that the record-keeping services
 // (reporting, oversight, commsinfo, inspection, annualreport) share: the
 // sentinels a caller branches on, the invalid-input error that names the
-// field at fault, and the one mapping of both to API errors.
+// field at fault, the explicit refusals with a stable code and a message
+// in English and Japanese ([Catalogue], [Refusal]; measures and sharing),
+// and the one mapping of all of them to API errors.
 //
 // A service re-exports them under its own names, so callers keep writing
 // errors.Is(err, oversight.ErrNotFound):
@@ -68,11 +70,16 @@ func wrapf(sentinel error, format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), sentinel)
 }
 
-// API maps err to the API error a client sees: a [*FieldError] in its chain
-// to 400 with the field, [ErrNotFound] to 404, [ErrForbidden] to 403,
-// [ErrConflict] to 409, each with err's whole message. It returns nil for
-// any other error, so that a service's API package can map its own next.
+// API maps err to the API error a client sees: a [*Refusal] in its chain
+// to [Refusal.APIError] (checked first, as it also wraps a sentinel), a
+// [*FieldError] to 400 with the field, [ErrNotFound] to 404,
+// [ErrForbidden] to 403, [ErrConflict] to 409, each with err's whole
+// message. It returns nil for any other error, so that a service's API
+// package can map its own next.
 func API(err error) *api.Error {
+	if e := RefusalAPI(err); e != nil {
+		return e
+	}
 	if fe, ok := errors.AsType[*FieldError](err); ok {
 		return api.BadRequest(fe.Field, err.Error())
 	}
