@@ -334,4 +334,16 @@ const (
 	// TAXIIWrite adds objects to a TAXII collection. Any authenticated
 	// user; the server decides per collection.
 	TAXIIWrite Action = "taxii.write"
+
+	// VulnImport imports vulnerability records (CVE JSON 5, NVD items) for
+	// matching against specified critical computers (§42). The Cabinet
+	// Office (analysts).
+	VulnImport Action = "vuln.import"
+	// VulnRead reads vulnerabilities and their matches: operators the
+	// matches of their own assets, ministries their sectors' exposure, the
+	// Cabinet Office the national view (the service scopes each).
+	VulnRead Action = "vuln.read"
+	// VulnExploitedWrite marks a vulnerability exploited in Japan, with its
+	// evidence, or clears the mark. The Cabinet Office (analysts).
+	VulnExploitedWrite Action = "vuln.exploited_write"
 )

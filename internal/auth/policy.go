@@ -162,6 +162,10 @@ var policyTable = map[Action]Rule{
 	AlertPublic:    {Audience: Public},
 	TAXIIRead:      {Audience: Public},
 	TAXIIWrite:     {Audience: Authenticated},
+
+	VulnImport:         {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	VulnRead:           {Audience: Roles, Roles: []Role{RoleOperator, RoleMinistry, RoleAnalyst}},
+	VulnExploitedWrite: {Audience: Roles, Roles: []Role{RoleAnalyst}},
 }
 
 // Policy is ACD's one authorization policy (DESIGN.md: role × action ×

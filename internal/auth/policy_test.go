@@ -178,6 +178,10 @@ func TestPolicyTable(t *testing.T) {
 		auth.AlertPublic:    {Audience: auth.Public},
 		auth.TAXIIRead:      {Audience: auth.Public},
 		auth.TAXIIWrite:     {Audience: auth.Authenticated},
+
+		auth.VulnImport:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.VulnRead:           {Audience: auth.Roles, Roles: reporters},
+		auth.VulnExploitedWrite: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 	}
 	actions := pol.Actions()
 	if !slices.IsSorted(actions) {

@@ -138,6 +138,12 @@ var expected = map[auth.Action][]string{
 	auth.AlertPublic:    {"public"},
 	auth.TAXIIRead:      {"public"},
 	auth.TAXIIWrite:     {"authenticated"},
+
+	// Vulnerabilities (§42): analysts import and mark exploitation; reads
+	// are scoped by the service.
+	auth.VulnImport:         {"analyst"},
+	auth.VulnRead:           {"operator", "ministry", "analyst"},
+	auth.VulnExploitedWrite: {"analyst"},
 }
 
 func wantAllowed(a auth.Action, role string) (bool, bool) {
