@@ -88,6 +88,7 @@ func (s *Service) CreateAsset(ctx context.Context, p *auth.Principal, in AssetIn
 		a, err = s.createAsset(ctx, tx, p, in, true)
 		return err
 	})
+	s.assetsCommitted(ctx, err)
 	return a, err
 }
 
@@ -137,6 +138,11 @@ func (s *Service) fileAssetVersion(ctx context.Context, tx *store.Tx, p *auth.Pr
 	}
 	if err := s.audit(ctx, tx, p, "asset."+string(change), "asset/"+a.ID, a); err != nil {
 		return err
+	}
+	if o := s.assetObserver(); o != nil {
+		if err := o.AssetChanged(ctx, tx, a); err != nil {
+			return fmt.Errorf("observe asset change: %w", err)
+		}
 	}
 	sec, _ := sector.ByCode(a.Sector)
 	n := AssetNotice{ID: newID("an_"), Recipient: RecipientMinistry, AssetID: a.ID, Revision: a.Revision, Change: change,
@@ -188,6 +194,7 @@ func (s *Service) UpdateAsset(ctx context.Context, p *auth.Principal, id string,
 		a, err = s.updateAsset(ctx, tx, p, id, in, true)
 		return err
 	})
+	s.assetsCommitted(ctx, err)
 	return a, err
 }
 
@@ -247,6 +254,7 @@ func (s *Service) RetireAsset(ctx context.Context, p *auth.Principal, id, reason
 		}
 		return s.fileAssetVersion(ctx, tx, p, a, AssetRetired, data, reason, true)
 	})
+	s.assetsCommitted(ctx, err)
 	return a, err
 }
 
@@ -324,8 +332,9 @@ func (s *Service) ImportAssets(ctx context.Context, p *auth.Principal, rows []Im
 			Link:    "/assets"})
 	})
 	if errors.Is(err, errDry) {
-		err = nil
+		return out, nil
 	}
+	s.assetsCommitted(ctx, err)
 	return out, err
 }
 

@@ -200,6 +200,9 @@ type Service struct {
 	mu       sync.Mutex // guards orgCache and orgsAt
 	orgCache []auth.Org
 	orgsAt   time.Time
+
+	observerMu sync.Mutex // guards observer
+	observer   AssetObserver
 }
 
 // Deps are the services a Service builds on; all are required.
