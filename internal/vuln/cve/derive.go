@@ -23,6 +23,26 @@ func deriveCPE(vendor, prod string) (product.CPE, bool) {
 	return product.CPE{Vendor: v, Product: p}, true
 }
 
+// NameCPE returns the CPE name of a product known only by its vendor,
+// product and version names, as a §4 asset notification without a CPE gives
+// them: "cpe:2.3:a:<vendor>:<product>:<version>:*:…", the names normalised as
+// for derived CPEs (lower case, runs of white space as "_", punctuation
+// quoted), so that it matches the CPEs derived from CVE 5 records that use
+// the same names. A version that is empty or cannot be written is ANY (such
+// an asset is affected only by records that affect every version). ok is
+// false when the vendor or product is missing, a placeholder, or not ASCII.
+func NameCPE(vendor, prod, version string) (c product.CPE, ok bool) {
+	c, ok = deriveCPE(vendor, prod)
+	if !ok {
+		return product.CPE{}, false
+	}
+	c.Part, _ = product.ParseValue("a") // a constant that parses
+	if v, ok := cpeName(version); ok {
+		c.Version = v
+	}
+	return c, true
+}
+
 // cpeName turns a vendor or product name into a CPE string value.
 func cpeName(s string) (product.Value, bool) {
 	s = strings.ToLower(strings.Join(strings.Fields(s), "_"))

@@ -50,6 +50,7 @@ type Reader struct {
 	state readerState
 	prog  Progress
 	err   error // sticky: the error that stopped the reader, or io.EOF
+	raw   []byte // the last record's JSON
 }
 
 type readerState uint8
@@ -72,6 +73,11 @@ func NewReader(r io.Reader, cfg ReaderConfig) *Reader {
 	return &Reader{cfg: cfg, lr: lr, dec: json.NewDecoder(lr)}
 }
 
+// Raw returns the JSON of the record the last call of Next returned or
+// rejected, as it was in the input (nil before the first record). It is
+// valid until the next call of Next; a caller that keeps it must copy it.
+func (r *Reader) Raw() []byte { return r.raw }
+
 // Progress returns how far the Reader has got.
 func (r *Reader) Progress() Progress {
 	p := r.prog
@@ -86,6 +92,7 @@ func (r *Reader) Progress() Progress {
 // a record is larger than the limit, reading failed) stops the Reader:
 // Next returns it again on every later call.
 func (r *Reader) Next() (*Vulnerability, error) {
+	r.raw = nil
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -237,6 +244,7 @@ func (r *Reader) finishEnvelope() error {
 
 // parse parses one record's JSON and gives its error the record's index.
 func (r *Reader) parse(raw []byte) (*Vulnerability, error) {
+	r.raw = raw
 	if len(raw) > r.cfg.MaxRecordBytes {
 		return nil, &RecordError{Index: r.prog.Records, ID: sniffID(raw), Msg: fmt.Sprintf("%d bytes, larger than %d", len(raw), r.cfg.MaxRecordBytes)}
 	}
