@@ -49,7 +49,7 @@ type Reader struct {
 	dec   *json.Decoder
 	state readerState
 	prog  Progress
-	err   error // sticky: the error that stopped the reader, or io.EOF
+	err   error  // sticky: the error that stopped the reader, or io.EOF
 	raw   []byte // the last record's JSON
 }
 
