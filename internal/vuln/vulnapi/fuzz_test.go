@@ -13,9 +13,9 @@ import (
 // panic.
 func FuzzDecodeExploited(f *testing.F) {
 	f.Add([]byte(`{"exploited":true,"report_ids":["rep_1"],"date":"2026-03-30"}`)) // a valid mark
-	f.Add([]byte(`{"exploited":false,"note":"false positive"}`))                    // a clearing
-	f.Add([]byte(`{"exploited":true,"finding_ids":[1]}`))                           // a type error
-	f.Add([]byte(`{"exploited":true} {}`))                                          // two values
+	f.Add([]byte(`{"exploited":false,"note":"false positive"}`))                   // a clearing
+	f.Add([]byte(`{"exploited":true,"finding_ids":[1]}`))                          // a type error
+	f.Add([]byte(`{"exploited":true} {}`))                                         // two values
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in, err := vulnapi.DecodeExploited(body)
 		if err != nil {
