@@ -109,7 +109,7 @@ func TestRefusal(t *testing.T) {
 			t.Errorf("code %s repeated", code)
 		}
 		seen[code] = true
-		r := &measures.Refusal{Code: code, Status: measures.CodeStatus(code), Detail: "case msr_1"}
+		r := measures.Refuse(code, "case msr_1")
 		en, ja := r.Message("en"), r.Message("ja")
 		if en == ja || !strings.HasSuffix(en, " (case msr_1)") || !strings.HasSuffix(ja, " (case msr_1)") || r.Message("fr") != en {
 			t.Errorf("%s: messages en %q, ja %q", code, en, ja)
@@ -245,7 +245,7 @@ func TestDocsCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, code := range measures.Codes() {
-		r := &measures.Refusal{Code: code, Status: measures.CodeStatus(code)}
+		r := measures.Refuse(code, "")
 		row := fmt.Sprintf("| `%s` | %d | %s | %s |\n", code, r.Status, r.Message("en"), r.Message("ja"))
 		if !bytes.Contains(b, []byte(row)) {
 			t.Errorf("docs/measures.md lacks the row\n%s", row)

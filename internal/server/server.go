@@ -40,6 +40,7 @@ import (
 	"github.com/acd-platform/acd/internal/sharing"
 	"github.com/acd-platform/acd/internal/sharing/sharingapi"
 	"github.com/acd-platform/acd/internal/store"
+	"github.com/acd-platform/acd/internal/svcerr"
 	"github.com/acd-platform/acd/internal/taxii"
 	"github.com/acd-platform/acd/internal/taxii/taxiiapi"
 	"github.com/acd-platform/acd/internal/web"
@@ -363,13 +364,11 @@ func (s *Server) orgEmails(ctx context.Context, orgID string) ([]string, error) 
 
 // mapError turns the services' sentinel errors into client errors.
 func mapError(err error) *api.Error {
-	// A refusal with a reason code of its own also wraps the shared
-	// sentinels, which the other mappers would map without its code.
-	if _, ok := errors.AsType[*measures.Refusal](err); ok {
-		return measuresapi.Error(err)
-	}
-	if _, ok := errors.AsType[*sharing.Refusal](err); ok {
-		return sharingapi.Error(err)
+	// A refusal with a reason code of its own (any service's) also wraps
+	// the shared sentinels, which the other mappers would map without its
+	// code.
+	if e := svcerr.RefusalAPI(err); e != nil {
+		return e
 	}
 	for _, m := range []func(error) *api.Error{measuresapi.Error, sharingapi.Error, reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error, blocklistapi.Error} {
 		if e := m(err); e != nil {

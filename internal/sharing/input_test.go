@@ -108,7 +108,7 @@ func TestRefusalCodes(t *testing.T) {
 			t.Errorf("code %s repeated", code)
 		}
 		seen[code] = true
-		r := &sharing.Refusal{Code: code, Status: sharing.CodeStatus(code), Detail: "adv_1"}
+		r := sharing.Refuse(code, "adv_1")
 		en, ja := r.Message("en"), r.Message("ja")
 		if en == ja || !strings.HasSuffix(en, " (adv_1)") || !strings.HasSuffix(ja, " (adv_1)") || r.Message("fr") != en {
 			t.Errorf("%s: messages en %q, ja %q", code, en, ja)
@@ -242,7 +242,7 @@ func TestDocsCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, code := range sharing.Codes() {
-		r := &sharing.Refusal{Code: code, Status: sharing.CodeStatus(code)}
+		r := sharing.Refuse(code, "")
 		row := fmt.Sprintf("| `%s` | %d | %s | %s |\n", code, r.Status, r.Message("en"), r.Message("ja"))
 		if !bytes.Contains(b, []byte(row)) {
 			t.Errorf("docs/sharing.md lacks the row\n%s", row)

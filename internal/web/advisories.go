@@ -197,11 +197,9 @@ func (s *Site) editableDraft(r *http.Request) (sharing.Advisory, error) {
 	}
 	switch {
 	case a.State != sharing.StateDraft:
-		return a, &sharing.Refusal{Code: sharing.CodeNotDraft, Status: sharing.CodeStatus(sharing.CodeNotDraft),
-			Detail: fmt.Sprintf("advisory %s revision %d is %s", a.ID, a.Revision, a.State)}
+		return a, sharing.Refuse(sharing.CodeNotDraft, fmt.Sprintf("advisory %s revision %d is %s", a.ID, a.Revision, a.State))
 	case a.AuthorID != principal(r).UserID:
-		return a, &sharing.Refusal{Code: sharing.CodeNotAuthor, Status: sharing.CodeStatus(sharing.CodeNotAuthor),
-			Detail: fmt.Sprintf("advisory %s revision %d", a.ID, a.Revision)}
+		return a, sharing.Refuse(sharing.CodeNotAuthor, fmt.Sprintf("advisory %s revision %d", a.ID, a.Revision))
 	}
 	return a, nil
 }

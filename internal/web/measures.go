@@ -13,6 +13,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/measures"
 	"github.com/acd-platform/acd/internal/pdf"
+	"github.com/acd-platform/acd/internal/svcerr"
 )
 
 // The pages of access and neutralisation measures (Police Duties Execution
@@ -93,18 +94,13 @@ func (s *Site) registerMeasures(page func(pattern string, action auth.Action, h 
 	s.links[auth.MeasureOverview] = "/measures/overview"
 }
 
-// RefusalHeader carries the reason code of a page's refusal by the
-// measures service.
-const RefusalHeader = "X-ACD-Refusal"
-
 // msrPageError maps the measures service's errors to what the router
 // shows. A refusal keeps its status and code and says its message in
-// both languages; a PDF that cannot be printed for want of Chromium is
-// 503.
+// both languages (svcerr.RefusalAPI, as the API does); a PDF that cannot
+// be printed for want of Chromium is 503.
 func msrPageError(err error) error {
-	if rf, ok := errors.AsType[*measures.Refusal](err); ok {
-		en := rf.Message("en")
-		return &api.Error{Status: rf.Status, Code: rf.Code, Message: en, Messages: map[string]string{"en": en, "ja": rf.Message("ja")}}
+	if e := svcerr.RefusalAPI(err); e != nil {
+		return e
 	}
 	var fe *measures.FieldError
 	switch {
@@ -124,12 +120,6 @@ func msrPageError(err error) error {
 	return err
 }
 
-// refusalText is what a page says of a refusal: its fixed message in the
-// page's language (with the detail, which is English) and its code.
-func (s *Site) refusalText(r *http.Request, rf *measures.Refusal) string {
-	return s.t(r, "measure.refused", rf.Code, rf.Message(string(langOf(r))))
-}
-
 // msrFailed maps a measures error of a form submission to what the page
 // shows, or returns false for an error the form cannot explain (not
 // found, internal), which the caller returns to the router. fields maps
@@ -138,9 +128,8 @@ func (s *Site) refusalText(r *http.Request, rf *measures.Refusal) string {
 // refusal's code also goes in the X-ACD-Refusal header, so that a script
 // driving the pages tells the service's refusal from the policy's.
 func (s *Site) msrFailed(w http.ResponseWriter, r *http.Request, err error, fields func(string) (string, string)) (formFailure, bool) {
-	if rf, ok := errors.AsType[*measures.Refusal](err); ok {
-		w.Header().Set(RefusalHeader, rf.Code)
-		return formFailure{rf.Status, s.refusalText(r, rf), fieldErr{}}, true
+	if rf, ok := s.refusal(w, r, "measure.refused", err); ok {
+		return formFailure{rf.status, rf.text, fieldErr{}}, true
 	}
 	var fe *measures.FieldError
 	switch {
@@ -283,8 +272,7 @@ func gateViews(gs []measures.Gate, lang Lang) []gateView {
 			v.Status = "not_required"
 		case !g.Passed:
 			v.Status = "pending"
-			rf := measures.Refusal{Code: g.Code}
-			v.Message = rf.Message(string(lang))
+			v.Message = measures.Refuse(g.Code, "").Message(string(lang))
 		}
 		out = append(out, v)
 	}

@@ -172,7 +172,7 @@ func refusedWith(t *testing.T, w *msrWorld, what string, r *response, status int
 	if r.status != status {
 		t.Fatalf("%s: status %d, want %d; page:\n%s", what, r.status, status, errorsOf(r.body))
 	}
-	rf := measures.Refusal{Code: code}
+	rf := measures.Refuse(code, "")
 	if msg := errorsOf(r.body); !strings.Contains(msg, rf.Message("ja")) || !strings.Contains(msg, code) {
 		t.Errorf("%s: the page's error %q lacks the refusal %s in Japanese (%q)", what, msg, code, rf.Message("ja"))
 	}

@@ -39,7 +39,7 @@ func TestMeasureEmergencyPages(t *testing.T) {
 	if !strings.Contains(page.body, `id="post-notice-overdue"`) || !strings.Contains(page.body, `id="overdue-alert"`) {
 		t.Error("the overdue post-notification is not marked OVERDUE")
 	}
-	rf := measures.Refusal{Code: measures.CodePostNoticeOverdue}
+	rf := measures.Refuse(measures.CodePostNoticeOverdue, "")
 	if row := textOf(findID(t, page.body, "gate-post_notice")); !strings.Contains(row, rf.Message("ja")) || !strings.Contains(row, measures.CodePostNoticeOverdue) {
 		t.Errorf("the post-notice gate %q lacks its refusal", row)
 	}

@@ -100,34 +100,14 @@ func (s *Site) registerSharing(page func(pattern string, action auth.Action, h a
 	s.links[auth.AdvisoryReview] = "/advisories?state=in_review"
 }
 
-// shRefusal is what a page says of a sharing refusal: its fixed message
-// in the page's language (with the detail, which is English) and its
-// code.
-func (s *Site) shRefusal(r *http.Request, rf *sharing.Refusal) string {
-	return s.t(r, "sharing.refused", rf.Code, rf.Message(string(langOf(r))))
-}
-
-// refusalStatus is a refusal's status: its own, else the one of its code,
-// else 409.
-func refusalStatus(rf *sharing.Refusal) int {
-	if rf.Status != 0 {
-		return rf.Status
-	}
-	if st := sharing.CodeStatus(rf.Code); st != 0 {
-		return st
-	}
-	return http.StatusConflict
-}
-
 // shPageError maps the sharing service's errors of a page that shows
 // rather than submits to what the router shows: a refusal keeps its
 // status and code, says its message in the page's language and puts its
 // code in the X-ACD-Refusal header; invalid input is 400, a record the
 // viewer may not see 404.
 func (s *Site) shPageError(w http.ResponseWriter, r *http.Request, err error) error {
-	if rf, ok := errors.AsType[*sharing.Refusal](err); ok {
-		w.Header().Set(RefusalHeader, rf.Code)
-		return &api.Error{Status: refusalStatus(rf), Code: rf.Code, Message: s.shRefusal(r, rf)}
+	if rf, ok := s.refusal(w, r, "sharing.refused", err); ok {
+		return &api.Error{Status: rf.status, Code: rf.code, Message: rf.text}
 	}
 	var fe *sharing.FieldError
 	switch {
@@ -152,9 +132,8 @@ func (s *Site) shPageError(w http.ResponseWriter, r *http.Request, err error) er
 // for its message (such as the line of a list entry); nil keeps them. A
 // refusal's code also goes in the X-ACD-Refusal header.
 func (s *Site) shFailed(w http.ResponseWriter, r *http.Request, err error, fields func(string) (string, string)) (formFailure, bool) {
-	if rf, ok := errors.AsType[*sharing.Refusal](err); ok {
-		w.Header().Set(RefusalHeader, rf.Code)
-		return formFailure{refusalStatus(rf), s.shRefusal(r, rf), fieldErr{}}, true
+	if rf, ok := s.refusal(w, r, "sharing.refused", err); ok {
+		return formFailure{rf.status, rf.text, fieldErr{}}, true
 	}
 	var fe *sharing.FieldError
 	switch {
@@ -228,7 +207,7 @@ func isManager(p *auth.Principal) bool {
 // notCabinetOffice is the service's refusal of a step the Cabinet Office
 // alone takes, for a page that offers only such steps.
 func notCabinetOffice() error {
-	return &sharing.Refusal{Code: sharing.CodeNotCabinetOffice, Status: sharing.CodeStatus(sharing.CodeNotCabinetOffice)}
+	return sharing.Refuse(sharing.CodeNotCabinetOffice, "")
 }
 
 // doneMessage returns the flash message of the page's ?done= when it is

@@ -92,7 +92,7 @@ func TestSharingPagesAccessibility(t *testing.T) {
 		if got := formValues(t, pages["edit"].body, "/advisories/"+draft.ID); got.Get("users") != "oprs" || got.Get("clearance") != "secret" || got.Get("tlp") != "red" {
 			t.Errorf("%s: the RED draft's edit form has users %q, clearance %q, tlp %q; want oprs, secret, red", lang, got.Get("users"), got.Get("clearance"), got.Get("tlp"))
 		}
-		if r := pages["refused page"]; r.status != http.StatusForbidden || !strings.Contains(r.text(), (&sharing.Refusal{Code: sharing.CodeNotCabinetOffice}).Message(string(lang))) {
+		if r := pages["refused page"]; r.status != http.StatusForbidden || !strings.Contains(r.text(), sharing.Refuse(sharing.CodeNotCabinetOffice, "").Message(string(lang))) {
 			t.Errorf("%s: the refused page (status %d) does not say the refusal in its language", lang, r.status)
 		}
 	}

@@ -177,7 +177,7 @@ func shRefused(t *testing.T, what string, r *response, status int, code string) 
 	if r.status != status {
 		t.Fatalf("%s: status %d, want %d; page:\n%s", what, r.status, status, errorsOf(r.body))
 	}
-	rf := sharing.Refusal{Code: code}
+	rf := sharing.Refuse(code, "")
 	if !strings.Contains(r.text(), rf.Message("ja")) || !strings.Contains(r.text(), code) {
 		t.Errorf("%s: the page lacks the refusal %s in Japanese (%q); errors: %q", what, code, rf.Message("ja"), errorsOf(r.body))
 	}

@@ -100,19 +100,12 @@ var docFormats = []string{measures.FormatJSON, measures.FormatText, measures.For
 
 // Error maps the measures package's errors to API errors; the server's
 // MapError calls it. A Refusal keeps its status and code and carries its
-// message in English and Japanese; a PDF that cannot be printed for want
-// of Chromium is 503 with what to install; the rest go through svcerr.API.
+// message in English and Japanese (svcerr.RefusalAPI); a PDF that cannot
+// be printed for want of Chromium is 503 with what to install; the rest go
+// through svcerr.API.
 func Error(err error) *api.Error {
-	if r, ok := errors.AsType[*measures.Refusal](err); ok {
-		status := r.Status
-		if status == 0 {
-			status = measures.CodeStatus(r.Code)
-		}
-		if status == 0 {
-			status = http.StatusConflict
-		}
-		en := r.Message("en")
-		return &api.Error{Status: status, Code: r.Code, Message: en, Messages: map[string]string{"en": en, "ja": r.Message("ja")}}
+	if e := svcerr.RefusalAPI(err); e != nil {
+		return e
 	}
 	if errors.Is(err, pdf.ErrNoBrowser) {
 		return api.Unavailable(pdf.ErrNoBrowser.Error(), err)

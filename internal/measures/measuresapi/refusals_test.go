@@ -204,10 +204,10 @@ func TestError(t *testing.T) {
 		langs  bool   // messages in en and ja
 	}{
 		// A refusal keeps its status and code, wrapped or not.
-		{"refusal 409", &measures.Refusal{Code: measures.CodeCommandRequired, Status: http.StatusConflict, Detail: "case msr_x"}, http.StatusConflict, measures.CodeCommandRequired, true},
-		{"refusal 403 wrapped", fmt.Errorf("command: %w", &measures.Refusal{Code: measures.CodeNotInChain, Status: http.StatusForbidden}), http.StatusForbidden, measures.CodeNotInChain, true},
+		{"refusal 409", measures.Refuse(measures.CodeCommandRequired, "case msr_x"), http.StatusConflict, measures.CodeCommandRequired, true},
+		{"refusal 403 wrapped", fmt.Errorf("command: %w", measures.Refuse(measures.CodeNotInChain, "")), http.StatusForbidden, measures.CodeNotInChain, true},
 		// A refusal built without a status takes its code's.
-		{"refusal without status", &measures.Refusal{Code: measures.CodeNotDesignated}, http.StatusForbidden, measures.CodeNotDesignated, true},
+		{"refusal without status", func() error { r := measures.Refuse(measures.CodeNotDesignated, ""); r.Status = 0; return r }(), http.StatusForbidden, measures.CodeNotDesignated, true},
 		// No Chromium: 503.
 		{"no browser", fmt.Errorf("print order: %w", pdf.ErrNoBrowser), http.StatusServiceUnavailable, api.CodeUnavailable, false},
 		// The shared service errors.
@@ -236,7 +236,7 @@ func TestError(t *testing.T) {
 	// Every code the service documents maps to its status, in both
 	// languages.
 	for _, code := range measures.Codes() {
-		e := measuresapi.Error(&measures.Refusal{Code: code, Status: measures.CodeStatus(code)})
+		e := measuresapi.Error(measures.Refuse(code, ""))
 		if e.Code != code || (e.Status != http.StatusForbidden && e.Status != http.StatusConflict) || e.Messages["ja"] == "" || e.Messages["ja"] == e.Messages["en"] {
 			t.Errorf("code %s: got %+v", code, e)
 		}

@@ -534,7 +534,7 @@ func TestReview(t *testing.T) {
 				if measures.CodeStatus(tt.code) == 0 {
 					return // not a refusal: the API's own error
 				}
-				wantEN, wantJA := (&measures.Refusal{Code: tt.code}).Message("en"), (&measures.Refusal{Code: tt.code}).Message("ja")
+				wantEN, wantJA := measures.Refuse(tt.code, "").Message("en"), measures.Refuse(tt.code, "").Message("ja")
 				if ee.Message != ee.Messages["en"] || !strings.HasPrefix(ee.Messages["en"], wantEN) || !strings.HasPrefix(ee.Messages["ja"], wantJA) {
 					t.Errorf("got message %q, en %q, ja %q; want en %q…, ja %q…", ee.Message, ee.Messages["en"], ee.Messages["ja"], wantEN, wantJA)
 				}

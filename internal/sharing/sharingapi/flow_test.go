@@ -210,7 +210,7 @@ func TestCouncilAPI(t *testing.T) {
 // through the API's error mapping, with both languages.
 func TestErrorMapping(t *testing.T) {
 	for _, code := range sharing.Codes() {
-		ae := sharingapi.Error(&sharing.Refusal{Code: code, Status: sharing.CodeStatus(code)})
+		ae := sharingapi.Error(sharing.Refuse(code, ""))
 		if ae == nil || ae.Status != sharing.CodeStatus(code) || ae.Code != code || ae.Messages["ja"] == "" || ae.Messages["en"] != ae.Message {
 			t.Errorf("%s: %+v", code, ae)
 		}

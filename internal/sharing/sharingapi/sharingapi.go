@@ -11,7 +11,6 @@
 package sharingapi
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -87,21 +86,9 @@ func Register(r *api.Router, svc *sharing.Service) {
 
 // Error maps the sharing package's errors to API errors; the server's
 // MapError calls it. A Refusal keeps its status and code and carries its
-// message in English and Japanese; the rest go through svcerr.API.
-func Error(err error) *api.Error {
-	if r, ok := errors.AsType[*sharing.Refusal](err); ok {
-		status := r.Status
-		if status == 0 {
-			status = sharing.CodeStatus(r.Code)
-		}
-		if status == 0 {
-			status = http.StatusConflict
-		}
-		en := r.Message("en")
-		return &api.Error{Status: status, Code: r.Code, Message: en, Messages: map[string]string{"en": en, "ja": r.Message("ja")}}
-	}
-	return svcerr.API(err)
-}
+// message in English and Japanese; the rest go through svcerr.API, which
+// maps both.
+func Error(err error) *api.Error { return svcerr.API(err) }
 
 func principal(r *http.Request) *auth.Principal { return auth.FromContext(r.Context()) }
 
