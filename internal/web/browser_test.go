@@ -2,11 +2,8 @@ package web_test
 
 import (
 	"bytes"
-	"context"
-	"flag"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,23 +18,6 @@ import (
 	"github.com/acd-platform/acd/internal/web"
 )
 
-var screenshots = flag.String("screenshots", "", "also write the browser test's screenshots to this directory, to look at them")
-
-// chromium returns the path of Debian's Chromium, or skips t.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("browser test skipped: no chromium (install the Debian package chromium, and fonts-noto-cjk for Japanese text)")
-	return ""
-}
-
 // TestBrowserLogin logs in with a real headless Chromium, driven over the
 // Chrome DevTools Protocol, and looks at the home page it lands on.
 func TestBrowserLogin(t *testing.T) {
@@ -46,67 +26,25 @@ func TestBrowserLogin(t *testing.T) {
 	s.operator(t, "sato", "佐藤 花子")
 	ja := func(key string, args ...any) string { return s.msgs.T(web.Japanese, key, args...) }
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ctx, cancel = chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // the tests may run as root, in a container
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-	)
-	defer cancel()
-	ctx, cancel = chromedp.NewContext(ctx)
-	defer cancel()
+	b := newBrowser(t, exe, s, 60*time.Second)
 
-	// value runs a that returns a value, failing the test on error.
-	value := func(what string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-		return v
-	}
-	shot := func(what string) []byte {
-		t.Helper()
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
-		if err != nil {
-			t.Fatalf("browser: screenshot of %s: %v", what, err)
-		}
-		return b
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
-
-	do("open the login page", chromedp.Navigate(s.url+"/login"), chromedp.WaitVisible(chromedp.ID("username")))
-	lang, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
+	b.do("open the login page", chromedp.Navigate(s.url+"/login"), chromedp.WaitVisible(chromedp.ID("username")))
+	lang, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
 	if err != nil {
 		t.Fatalf("browser: html lang: %v", err)
 	}
-	title := value("title", chromedp.Title())
-	loginShot := shot("the login page")
-	do("log in",
+	title := b.value("title", chromedp.Title())
+	loginShot := b.screenshot("the login page")
+	b.do("log in",
 		chromedp.SendKeys(chromedp.ID("username"), "sato"),
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-		// Only the signed-in home page has the roles list.
-		chromedp.WaitVisible(chromedp.CSS("main section.card dl")),
+		homePage(),
 	)
-	loc := value("location", chromedp.Location())
-	mainText := value("text", chromedp.Text(chromedp.CSS("main")))
-	cookies := value("cookies", chromedp.Evaluate[string](`document.cookie`))
-	homeShot := shot("the home page")
+	loc := b.value("location", chromedp.Location())
+	mainText := b.value("text", chromedp.Text(chromedp.CSS("main")))
+	cookies := b.value("cookies", chromedp.Evaluate[string](`document.cookie`))
+	homeShot := b.screenshot("the home page")
 
 	if lang.Value != "ja" {
 		t.Errorf("login page lang %q, want ja", lang.Value)
@@ -141,8 +79,8 @@ func TestBrowserLogin(t *testing.T) {
 			t.Errorf("%s screenshot: %v", name, err)
 			continue
 		}
-		if b := im.Bounds(); b.Dx() < 800 || b.Dy() < 400 || len(shot) < 10_000 {
-			t.Errorf("%s screenshot: %dx%d px, %d bytes; want at least 800x400 and 10 kB", name, b.Dx(), b.Dy(), len(shot))
+		if r := im.Bounds(); r.Dx() < 800 || r.Dy() < 400 || len(shot) < 10_000 {
+			t.Errorf("%s screenshot: %dx%d px, %d bytes; want at least 800x400 and 10 kB", name, r.Dx(), r.Dy(), len(shot))
 		}
 	}
 }
@@ -171,71 +109,15 @@ func TestBrowserReporting(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
-	defer cancel()
-	ctx, cancel = chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // the tests may run as root, in a container
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-	)
-	defer cancel()
-	ctx, cancel = chromedp.NewContext(ctx)
-	defer cancel()
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
-	// mainText is the visible text of the page's main part.
-	mainText := func(what string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-		if err != nil {
-			t.Fatalf("browser: text of %s: %v", what, err)
-		}
-		return v
-	}
-	shot := func(name string) {
-		t.Helper()
-		if *screenshots == "" {
-			return
-		}
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("browser: screenshot of %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := newBrowser(t, exe, s, 180*time.Second)
+	do, mainText, shot, logout := b.do, b.mainText, b.shot, b.logout
 	// link is the link whose visible text is text.
 	link := func(text string) chromedp.Search {
 		return chromedp.Search(`//a[normalize-space()="` + text + `"]`)
 	}
 	login := func(username string) {
 		t.Helper()
-		do("log in as "+username,
-			chromedp.Navigate(s.url+"/login"),
-			chromedp.WaitVisible(chromedp.ID("username")),
-			chromedp.SendKeys(chromedp.ID("username"), username),
-			chromedp.SendKeys(chromedp.ID("password"), password),
-			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS("main section.card dl")), // the home page
-		)
-	}
-	logout := func() {
-		t.Helper()
-		do("log out", chromedp.Click(chromedp.CSS(`header form button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("username")))
+		b.login(username, homePage())
 	}
 
 	for round, lang := range []web.Lang{web.Japanese, web.English} {
@@ -282,7 +164,7 @@ func TestBrowserReporting(t *testing.T) {
 		shot("report-" + string(lang))
 
 		// The list of reports shows where each stands against its deadlines.
-		do("open the list of reports", chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS("main section.card dl")),
+		do("open the list of reports", chromedp.Navigate(s.url+"/"), homePage(),
 			chromedp.Click(link(tr("action.report.read"))), chromedp.WaitVisible(chromedp.CSS("table.reports")))
 		text = mainText("the list of reports")
 		for _, want := range []string{summary, tr("timeliness.on_time"), tr("timeliness.pending")} {
@@ -297,7 +179,7 @@ func TestBrowserReporting(t *testing.T) {
 		login("meti")
 		do("open the compliance page", chromedp.Click(link(tr("action.compliance.read"))), chromedp.WaitVisible(chromedp.CSS("table.compliance")))
 		org := map[web.Lang]string{web.Japanese: "関東電力", web.English: "Kanto Power"}[lang]
-		row, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(() => {
+		row, err := chromedp.Run(b.ctx, chromedp.Evaluate[map[string]string](`(() => {
 			const rows = [...document.querySelectorAll("main table tr")];
 			const head = [...rows[0].cells].map(c => c.innerText.trim());
 			const row = rows.find(r => r.cells[0].innerText.includes(`+strconv.Quote(org)+`));

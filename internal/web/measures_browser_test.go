@@ -1,9 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,88 +24,18 @@ func TestBrowserMeasureEmergency(t *testing.T) {
 	w.designate(t)
 	tr := func(key string, args ...any) string { return s.msgs.T(web.Japanese, key, args...) }
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	ctx, cancel = chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // the tests may run as root, in a container
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-	)
-	defer cancel()
-	ctx, cancel = chromedp.NewContext(ctx)
-	defer cancel()
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
-	value := func(what string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-		return v
-	}
-	mainText := func(what string) string {
-		t.Helper()
-		return value("text of "+what, chromedp.Text(chromedp.CSS("main")))
-	}
-	shot := func(name string) {
-		t.Helper()
-		if *screenshots == "" {
-			return
-		}
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("browser: screenshot of %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := newBrowser(t, exe, s, 90*time.Second)
+	do, value, mainText, shot, logout := b.do, b.value, b.mainText, b.shot, b.logout
 	flash := func(key string) chromedp.Search {
 		return chromedp.Search(`//p[@class="flash" and normalize-space()="` + tr(key) + `"]`)
 	}
-	home := chromedp.WaitVisible(chromedp.CSS("main section.card dl"))
 	// secrets are the TOTP secrets the users enrolled on their first
 	// login, as their authenticators keep them.
 	secrets := map[string]string{}
 	login := func(username string) {
 		t.Helper()
-		do("log in as "+username,
-			chromedp.Navigate(s.url+"/login"),
-			chromedp.WaitVisible(chromedp.ID("username")),
-			chromedp.SendKeys(chromedp.ID("username"), username),
-			chromedp.SendKeys(chromedp.ID("password"), password),
-			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.ID("code")),
-		)
-		secret, ok := secrets[username]
-		if !ok {
-			secret = strings.TrimSpace(value("the enrolment secret", chromedp.Text(chromedp.CSS("code.secret"))))
-			secrets[username] = secret
-		}
-		do("enter the TOTP code of "+username,
-			chromedp.SendKeys(chromedp.ID("code"), s.code(t, secret)),
-			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-			home,
-		)
+		secrets[username] = b.loginTOTP(username, secrets[username])
 		s.clock.Advance(30 * time.Second) // the next login gets a fresh code
-	}
-	logout := func() {
-		t.Helper()
-		do("log out", chromedp.Click(chromedp.CSS(`header form button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("username")))
 	}
 
 	// The officer opens the case from the home page.

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -92,100 +91,33 @@ func TestBrowserOversight(t *testing.T) {
 }
 `, from.Format(time.RFC3339), until.Format(time.RFC3339))
 	critPath := filepath.Join(dir, "criteria-filed.json")
-	write := func(path string, b []byte) {
+	write := func(path string, data []byte) {
 		t.Helper()
-		if err := os.WriteFile(path, b, 0o600); err != nil {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	write(critPath, crit)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	ctx, cancel = chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // the tests may run as root, in a container
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-	)
-	defer cancel()
-	ctx, cancel = chromedp.NewContext(ctx)
-	defer cancel()
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
-	value := func(what string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-		return v
-	}
-	mainText := func(what string) string {
-		t.Helper()
-		return value("text of "+what, chromedp.Text(chromedp.CSS("main")))
-	}
-	shot := func(name string) {
-		t.Helper()
-		if *screenshots == "" {
-			return
-		}
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("browser: screenshot of %s: %v", name, err)
-		}
-		write(filepath.Join(*screenshots, name+".png"), b)
-	}
+	b := newBrowser(t, exe, s, 90*time.Second)
+	do, value, mainText, shot, logout := b.do, b.value, b.mainText, b.shot, b.logout
 	button := func(key string) chromedp.Search {
 		return chromedp.Search(`//button[normalize-space()="` + tr(key) + `"]`)
 	}
 	flash := func(key string) chromedp.Search {
 		return chromedp.Search(`//p[@class="flash" and normalize-space()="` + tr(key) + `"]`)
 	}
-	home := chromedp.WaitVisible(chromedp.CSS("main section.card dl"))
-	login := func(username string) {
-		t.Helper()
-		do("log in as "+username,
-			chromedp.Navigate(s.url+"/login"),
-			chromedp.WaitVisible(chromedp.ID("username")),
-			chromedp.SendKeys(chromedp.ID("username"), username),
-			chromedp.SendKeys(chromedp.ID("password"), password),
-			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-		)
-	}
+	home := homePage()
 	// loginTOTP logs a commission user in: the first login enrols the
 	// secret the page shows, which the authenticator (here, the test)
 	// keeps.
 	loginTOTP := func(username string) {
 		t.Helper()
-		login(username)
-		do("wait for the TOTP form", chromedp.WaitVisible(chromedp.ID("code")))
-		secret := strings.TrimSpace(value("the enrolment secret", chromedp.Text(chromedp.CSS("code.secret"))))
-		do("enter the TOTP code of "+username,
-			chromedp.SendKeys(chromedp.ID("code"), s.code(t, secret)),
-			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-			home,
-		)
-	}
-	logout := func() {
-		t.Helper()
-		do("log out", chromedp.Click(chromedp.CSS(`header form button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("username")))
+		b.loginTOTP(username, "")
 	}
 
 	// The analyst files the request, choosing the criteria file.
-	login("nco")
+	b.login("nco")
 	do("open the filing form",
 		home,
 		chromedp.Click(chromedp.Search(`//a[normalize-space()="`+tr("action.acquisition.file")+`"]`)),
@@ -259,14 +191,14 @@ func TestBrowserOversight(t *testing.T) {
 	logout()
 
 	// The analyst opens the approval and downloads both files.
-	login("nco")
+	b.login("nco")
 	do("open the approval", home, chromedp.Navigate(reqURL), chromedp.Click(chromedp.ID("approval-link")), chromedp.WaitVisible(chromedp.ID("dl-manifest")))
 	apvURL, _, _ := strings.Cut(value("location", chromedp.Location()), "?")
 	apvID := apvURL[strings.LastIndex(apvURL, "/")+1:]
 	shot("oversight-approval")
 	fetch := func(link string) []byte {
 		t.Helper()
-		res, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(async () => {
+		res, err := chromedp.Run(b.ctx, chromedp.Evaluate[map[string]string](`(async () => {
 			const r = await fetch(document.getElementById(`+fmt.Sprintf("%q", link)+`).href);
 			const b = new Uint8Array(await r.arrayBuffer());
 			let s = "";

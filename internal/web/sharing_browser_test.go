@@ -1,9 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,52 +21,8 @@ func TestBrowserAdvisory(t *testing.T) {
 	s, _ := newShSite(t)
 	tr := func(key string, args ...any) string { return s.msgs.T(web.Japanese, key, args...) }
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	ctx, cancel = chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox, // the tests may run as root, in a container
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-	)
-	defer cancel()
-	ctx, cancel = chromedp.NewContext(ctx)
-	defer cancel()
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
-	mainText := func(what string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-		if err != nil {
-			t.Fatalf("browser: text of %s: %v", what, err)
-		}
-		return v
-	}
-	shot := func(name string) {
-		t.Helper()
-		if *screenshots == "" {
-			return
-		}
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("browser: screenshot of %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := newBrowser(t, exe, s, 90*time.Second)
+	do, mainText, shot, logout := b.do, b.mainText, b.shot, b.logout
 	link := func(text string) chromedp.Search {
 		return chromedp.Search(`//a[normalize-space()="` + text + `"]`)
 	}
@@ -78,18 +31,7 @@ func TestBrowserAdvisory(t *testing.T) {
 	}
 	login := func(username string) {
 		t.Helper()
-		do("log in as "+username,
-			chromedp.Navigate(s.url+"/login"),
-			chromedp.WaitVisible(chromedp.ID("username")),
-			chromedp.SendKeys(chromedp.ID("username"), username),
-			chromedp.SendKeys(chromedp.ID("password"), password),
-			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS("main section.card dl")), // the home page
-		)
-	}
-	logout := func() {
-		t.Helper()
-		do("log out", chromedp.Click(chromedp.CSS(`header form button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("username")))
+		b.login(username, homePage())
 	}
 
 	const title = "VPN 装置を狙う攻撃への注意"
