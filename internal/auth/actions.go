@@ -346,4 +346,11 @@ const (
 	// VulnExploitedWrite marks a vulnerability exploited in Japan, with its
 	// evidence, or clears the mark. The Cabinet Office (analysts).
 	VulnExploitedWrite Action = "vuln.exploited_write"
+	// VulnExposure reads a sector's exposure: per vulnerability, the
+	// assets and operators affected. Ministries (their sectors) and the
+	// Cabinet Office.
+	VulnExposure Action = "vuln.exposure"
+	// VulnNational reads the national view: vulnerability × sector
+	// counts. The Cabinet Office (analysts).
+	VulnNational Action = "vuln.national"
 )

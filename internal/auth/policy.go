@@ -166,6 +166,8 @@ var policyTable = map[Action]Rule{
 	VulnImport:         {Audience: Roles, Roles: []Role{RoleAnalyst}},
 	VulnRead:           {Audience: Roles, Roles: []Role{RoleOperator, RoleMinistry, RoleAnalyst}},
 	VulnExploitedWrite: {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	VulnExposure:       {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst}},
+	VulnNational:       {Audience: Roles, Roles: []Role{RoleAnalyst}},
 }
 
 // Policy is ACD's one authorization policy (DESIGN.md: role × action ×

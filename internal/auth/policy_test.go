@@ -182,6 +182,8 @@ func TestPolicyTable(t *testing.T) {
 		auth.VulnImport:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 		auth.VulnRead:           {Audience: auth.Roles, Roles: reporters},
 		auth.VulnExploitedWrite: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.VulnExposure:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry, auth.RoleAnalyst}},
+		auth.VulnNational:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 	}
 	actions := pol.Actions()
 	if !slices.IsSorted(actions) {

@@ -43,6 +43,8 @@ import (
 	"github.com/acd-platform/acd/internal/svcerr"
 	"github.com/acd-platform/acd/internal/taxii"
 	"github.com/acd-platform/acd/internal/taxii/taxiiapi"
+	"github.com/acd-platform/acd/internal/vuln"
+	"github.com/acd-platform/acd/internal/vuln/vulnapi"
 	"github.com/acd-platform/acd/internal/web"
 )
 
@@ -115,6 +117,9 @@ type Server struct {
 	Sharing *sharing.Service
 	// TAXII serves STIX 2.1 collections per audience (TAXII 2.1).
 	TAXII *taxii.Service
+	// Vuln keeps vulnerabilities and their matches against the
+	// registered specified critical computers.
+	Vuln *vuln.Service
 	// Annual is the commission's §61 annual report.
 	Annual  *annualreport.Service
 	Router  *api.Router
@@ -162,6 +167,22 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.Reporting, err = reporting.New(ctx, reporting.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Policy: s.Policy,
 		Deadlines: s.Deadlines, Notifier: s.Notifier, Keys: s.Idem}, reporting.Config{Policy: cfg.ReportPolicy, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
+		return nil, err
+	}
+	// The vulnerability index follows the registered computers: reporting
+	// tells it of every change, and it loads those that predate it.
+	s.Vuln, err = vuln.New(ctx, vuln.Deps{DB: cfg.DB, Log: s.Log, Notifier: s.Notifier}, vuln.Config{Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Reporting.SetAssetObserver(s.Vuln)
+	sync := auth.CLI("vuln-sync")
+	sync.Roles = []auth.Role{auth.RoleAnalyst}
+	assets, err := s.Reporting.Assets(ctx, sync, reporting.AssetFilter{IncludeRetired: true})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Vuln.SyncAssets(ctx, assets); err != nil {
 		return nil, err
 	}
 	s.Oversight, err = oversight.New(ctx, oversight.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Deadlines: s.Deadlines,
@@ -284,6 +305,7 @@ func (s *Server) routes(metrics *api.Metrics) {
 	measuresapi.Register(r, s.Measures)
 	blocklistapi.Register(r, s.Blocklist)
 	sharingapi.Register(r, s.Sharing)
+	vulnapi.Register(r, s.Vuln)
 	taxiiapi.Register(r, s.TAXII, taxiiapi.Config{BaseURL: s.cfg.BaseURL, Logger: s.logger})
 }
 
@@ -370,7 +392,7 @@ func mapError(err error) *api.Error {
 	if e := svcerr.RefusalAPI(err); e != nil {
 		return e
 	}
-	for _, m := range []func(error) *api.Error{measuresapi.Error, sharingapi.Error, reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error, blocklistapi.Error} {
+	for _, m := range []func(error) *api.Error{measuresapi.Error, sharingapi.Error, reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error, blocklistapi.Error, vulnapi.Error} {
 		if e := m(err); e != nil {
 			return e
 		}

@@ -144,6 +144,8 @@ var expected = map[auth.Action][]string{
 	auth.VulnImport:         {"analyst"},
 	auth.VulnRead:           {"operator", "ministry", "analyst"},
 	auth.VulnExploitedWrite: {"analyst"},
+	auth.VulnExposure:       {"ministry", "analyst"},
+	auth.VulnNational:       {"analyst"},
 }
 
 func wantAllowed(a auth.Action, role string) (bool, bool) {

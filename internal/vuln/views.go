@@ -211,7 +211,7 @@ func (s *Service) SectorExposure(ctx context.Context, p *auth.Principal, sector 
 	all, sectors, _, ok := principalScope(p)
 	switch {
 	case !ok || (!all && len(sectors) == 0):
-		return nil, svcerr.Forbiddenf("sector exposure is for ministries and the Cabinet Office")
+		return nil, refuse(CodeNoSectorScope, "")
 	case sector != "" && !all && !slices.Contains(sectors, sector):
 		return nil, svcerr.NotFoundf("sector %q", sector)
 	case sector != "":
@@ -224,7 +224,7 @@ func (s *Service) SectorExposure(ctx context.Context, p *auth.Principal, sector 
 // vulnerability and sector, the assets and operators affected.
 func (s *Service) National(ctx context.Context, p *auth.Principal) ([]ExposureRow, error) {
 	if all, _, _, _ := principalScope(p); !all {
-		return nil, svcerr.Forbiddenf("the national view is for the Cabinet Office")
+		return nil, refuse(CodeNotCabinetOffice, "")
 	}
 	return s.exposure(ctx, nil)
 }

@@ -48,9 +48,9 @@ func Register(r *api.Router, svc *vuln.Service) {
 	r.Handle(api.Route{Pattern: "GET /api/v1/vulns/matches", Action: auth.VulnRead, Tag: tag,
 		Summary:  "Assets affected by vulnerabilities, as the caller may see them (?org=, ?sector=, ?vuln=, ?include_resolved=true, ?limit=)",
 		Response: MatchList{}}, h.matches)
-	r.Handle(api.Route{Pattern: "GET /api/v1/vulns/exposure", Action: auth.VulnRead, Tag: tag,
+	r.Handle(api.Route{Pattern: "GET /api/v1/vulns/exposure", Action: auth.VulnExposure, Tag: tag,
 		Summary: "A ministry's sector exposure: assets and operators affected per vulnerability (?sector=)", Response: ExposureList{}}, h.exposure)
-	r.Handle(api.Route{Pattern: "GET /api/v1/vulns/national", Action: auth.VulnRead, Tag: tag,
+	r.Handle(api.Route{Pattern: "GET /api/v1/vulns/national", Action: auth.VulnNational, Tag: tag,
 		Summary: "The national view (Cabinet Office): assets and operators affected per vulnerability and sector", Response: ExposureList{}}, h.national)
 	r.Handle(api.Route{Pattern: "GET /api/v1/vulns/{id}", Action: auth.VulnRead, Tag: tag,
 		Summary: "One vulnerability with its exploited-in-Japan mark and the matches the caller may see", Response: vuln.Detail{}}, h.vulnerability)
