@@ -353,4 +353,12 @@ const (
 	// VulnNational reads the national view: vulnerability × sector
 	// counts. The Cabinet Office (analysts).
 	VulnNational Action = "vuln.national"
+	// CatalogueRead reads the catalogue of vulnerabilities exploited in
+	// Japan (KEV-compatible JSON and CSV) and its Atom feed of additions.
+	// Public.
+	CatalogueRead Action = "vuln.catalogue_read"
+	// CatalogueWrite imports CISA's KEV catalogue as candidates for the
+	// catalogue of vulnerabilities exploited in Japan and lists the
+	// candidates. The Cabinet Office (analysts).
+	CatalogueWrite Action = "vuln.catalogue_write"
 )

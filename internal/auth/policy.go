@@ -168,6 +168,8 @@ var policyTable = map[Action]Rule{
 	VulnExploitedWrite: {Audience: Roles, Roles: []Role{RoleAnalyst}},
 	VulnExposure:       {Audience: Roles, Roles: []Role{RoleMinistry, RoleAnalyst}},
 	VulnNational:       {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	CatalogueRead:      {Audience: Public},
+	CatalogueWrite:     {Audience: Roles, Roles: []Role{RoleAnalyst}},
 }
 
 // Policy is ACD's one authorization policy (DESIGN.md: role × action ×

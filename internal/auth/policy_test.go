@@ -184,6 +184,8 @@ func TestPolicyTable(t *testing.T) {
 		auth.VulnExploitedWrite: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 		auth.VulnExposure:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry, auth.RoleAnalyst}},
 		auth.VulnNational:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.CatalogueRead:      {Audience: auth.Public},
+		auth.CatalogueWrite:     {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
 	}
 	actions := pol.Actions()
 	if !slices.IsSorted(actions) {

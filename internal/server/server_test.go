@@ -146,6 +146,8 @@ var expected = map[auth.Action][]string{
 	auth.VulnExploitedWrite: {"analyst"},
 	auth.VulnExposure:       {"ministry", "analyst"},
 	auth.VulnNational:       {"analyst"},
+	auth.CatalogueRead:      {"public"},
+	auth.CatalogueWrite:     {"analyst"},
 }
 
 func wantAllowed(a auth.Action, role string) (bool, bool) {

@@ -61,6 +61,14 @@ CREATE TABLE vuln_pairs (
 CREATE INDEX vuln_pairs_vuln ON vuln_pairs (vuln_id, resolved_at);
 CREATE INDEX vuln_pairs_org ON vuln_pairs (org_id, resolved_at);
 CREATE INDEX vuln_pairs_sector ON vuln_pairs (sector, resolved_at)`},
+	{Version: 2, Name: "candidates from CISA's KEV catalogue", SQL: `
+CREATE TABLE vuln_kev_candidates (
+	cve_id TEXT PRIMARY KEY,
+	catalog_version TEXT NOT NULL,
+	entry TEXT NOT NULL,
+	imported_by TEXT NOT NULL,
+	imported_at TEXT NOT NULL
+)`},
 }
 
 // Deps are the services a Service builds on; all are required.
@@ -79,6 +87,10 @@ type Config struct {
 	// MaxNoticeLines is how many "asset: vulnerabilities" lines a notice
 	// to an operator lists before "… and n more"; default 50.
 	MaxNoticeLines int
+	// BaseURL is the public address of ACD ("https://acd.example"), put
+	// before the links of the catalogue's Atom feed; "" leaves them
+	// relative.
+	BaseURL string
 }
 
 // Service keeps vulnerabilities and their matches against the registered

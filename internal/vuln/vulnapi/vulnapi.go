@@ -1,6 +1,9 @@
 // Package vulnapi serves the vulnerability capability's JSON API under
 // /api/v1/vulns: the import of CVE JSON 5 and NVD records (§42), the
-// exploited-in-Japan mark, and the matches of vulnerabilities to specified
+// exploited-in-Japan mark, the public catalogue of vulnerabilities
+// exploited in Japan (KEV-shaped JSON and CSV under /api/v1/catalogue.*,
+// an Atom feed of additions at /catalogue.atom) with the import of CISA's
+// KEV catalogue as candidates, and the matches of vulnerabilities to specified
 // critical computers — an operator's affected assets, a ministry's sector
 // exposure and the Cabinet Office's national view. docs/vuln.md has curl
 // examples.
@@ -56,6 +59,95 @@ func Register(r *api.Router, svc *vuln.Service) {
 		Summary: "One vulnerability with its exploited-in-Japan mark and the matches the caller may see", Response: vuln.Detail{}}, h.vulnerability)
 	r.Handle(api.Route{Pattern: "POST /api/v1/vulns/{id}/exploited", Action: auth.VulnExploitedWrite, Tag: tag,
 		Summary: "Mark a vulnerability exploited in Japan with its evidence, or clear the mark", Request: vuln.ExploitedInput{}, Response: vuln.Exploited{}}, h.exploited)
+
+	const ctag = "catalogue"
+	r.Handle(api.Route{Pattern: "GET /api/v1/catalogue.json", Action: auth.CatalogueRead, Tag: ctag,
+		Summary:  "The catalogue of vulnerabilities exploited in Japan, in the shape of CISA's KEV catalogue plus jpEvidence (public)",
+		Response: vuln.Catalogue{}}, h.catalogueJSON)
+	r.Handle(api.Route{Pattern: "GET /api/v1/catalogue.csv", Action: auth.CatalogueRead, Tag: ctag,
+		Summary: "The catalogue as CSV (text/csv): KEV's columns in KEV's order, then the Japanese evidence (public)"}, h.catalogueCSV)
+	r.Handle(api.Route{Pattern: "GET /catalogue.atom", Action: auth.CatalogueRead, Tag: ctag,
+		Summary: "Additions to the catalogue as an Atom 1.0 feed (application/atom+xml), newest first (?limit=, default 100) (public)"}, h.catalogueAtom)
+	r.Handle(api.Route{Pattern: "POST /api/v1/vulns/kev/import", Action: auth.CatalogueWrite, Tag: ctag,
+		Summary:  "Import CISA's KEV catalogue JSON: entries of vulnerabilities already imported become candidates for the catalogue (none is marked)",
+		Response: vuln.KEVImportResult{}}, h.importKEV)
+	r.Handle(api.Route{Pattern: "GET /api/v1/vulns/kev/candidates", Action: auth.CatalogueWrite, Tag: ctag,
+		Summary: "The KEV candidates, those not yet marked exploited in Japan first", Response: CandidateList{}}, h.candidates)
+}
+
+// CandidateList is the body of GET /api/v1/vulns/kev/candidates.
+type CandidateList struct {
+	Candidates []vuln.Candidate `json:"candidates"`
+}
+
+func (h *handlers) catalogueJSON(w http.ResponseWriter, r *http.Request) error {
+	cat, err := h.svc.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	return api.WriteJSON(w, http.StatusOK, cat)
+}
+
+func (h *handlers) catalogueCSV(w http.ResponseWriter, r *http.Request) error {
+	cat, err := h.svc.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	b, err := vuln.CatalogueCSV(cat)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="exploited_in_japan.csv"`)
+	_, err = w.Write(b)
+	return err
+}
+
+func (h *handlers) catalogueAtom(w http.ResponseWriter, r *http.Request) error {
+	n := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 1000 {
+			return api.BadRequest("limit", "want a number from 1 to 1000, got "+strconv.Quote(cut(v)))
+		}
+	}
+	b, err := h.svc.CatalogueAtom(r.Context(), n)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", vuln.AtomMediaType)
+	_, err = w.Write(b)
+	return err
+}
+
+func (h *handlers) importKEV(w http.ResponseWriter, r *http.Request) error {
+	if r.Body == nil {
+		return api.BadRequest("body", "empty body")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, vuln.MaxKEVSize))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return &api.Error{Status: http.StatusRequestEntityTooLarge, Code: api.CodeTooLarge, Message: "body larger than 64 MiB"}
+		}
+		return api.BadRequest("body", "read body: "+err.Error())
+	}
+	cat, err := vuln.DecodeKEV(body)
+	if err != nil {
+		return err
+	}
+	res, err := h.svc.ImportKEV(r.Context(), principal(r), cat)
+	if err != nil {
+		return err
+	}
+	return api.WriteJSON(w, http.StatusOK, res)
+}
+
+func (h *handlers) candidates(w http.ResponseWriter, r *http.Request) error {
+	cs, err := h.svc.Candidates(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	return api.WriteJSON(w, http.StatusOK, CandidateList{Candidates: cs})
 }
 
 // Error maps the vulnerability package's errors to API errors; the

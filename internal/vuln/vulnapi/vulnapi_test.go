@@ -3,6 +3,7 @@ package vulnapi_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +103,34 @@ func TestAPI(t *testing.T) {
 			t.Errorf("got %+v, want marked with one match", d)
 		}
 		c.Call(t, "GET", "/api/v1/vulns/CVE-2026-0404", "op", "", http.StatusNotFound, nil)
+
+		// The catalogue is public; KEV candidates are the analysts'.
+		var cat vuln.Catalogue
+		c.Call(t, "GET", "/api/v1/catalogue.json", "", "", http.StatusOK, &cat)
+		if cat.Count != 1 || cat.Vulnerabilities[0].CVEID != "CVE-2026-0001" || cat.Vulnerabilities[0].JPEvidence.IncidentReports != 1 {
+			t.Errorf("got %+v, want CVE-2026-0001 with one report", cat)
+		}
+		st, hdr, b := c.Do(t, "GET", "/api/v1/catalogue.csv", "", "", "")
+		if st != http.StatusOK || hdr.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(string(b), "cveID,vendorProject,") {
+			t.Errorf("got %d %q %q, want the CSV", st, hdr.Get("Content-Type"), b)
+		}
+		st, hdr, b = c.Do(t, "GET", "/catalogue.atom", "", "", "")
+		if st != http.StatusOK || hdr.Get("Content-Type") != vuln.AtomMediaType || !strings.Contains(string(b), "urn:acd:catalogue:CVE-2026-0001") {
+			t.Errorf("got %d %q %s, want the feed with CVE-2026-0001", st, hdr.Get("Content-Type"), b)
+		}
+		c.Call(t, "GET", "/catalogue.atom?limit=0", "", "", http.StatusBadRequest, nil)
+		kev := `{"catalogVersion":"2026.03.01","dateReleased":"2026-03-01T00:00:00.000Z","count":1,"vulnerabilities":[{"cveID":"CVE-2026-0002",` +
+			`"vendorProject":"Acme","product":"Gate","vulnerabilityName":"N","dateAdded":"2026-03-01","shortDescription":"D",` +
+			`"requiredAction":"A","dueDate":"2026-03-22","knownRansomwareCampaignUse":"Unknown","notes":"","cwes":[]}]}`
+		c.Call(t, "POST", "/api/v1/vulns/kev/import", "op", kev, http.StatusForbidden, nil)
+		c.Call(t, "POST", "/api/v1/vulns/kev/import", "analyst", strings.Replace(kev, "2026-03-22", "22/03/2026", 1), http.StatusBadRequest, nil)
+		var kr vuln.KEVImportResult
+		c.Call(t, "POST", "/api/v1/vulns/kev/import", "analyst", kev, http.StatusOK, &kr)
+		if kr.Candidates != 0 || kr.NotImported != 1 {
+			t.Errorf("got %+v, want CVE-2026-0002 (rejected at import) not imported", kr)
+		}
+		var cl vulnapi.CandidateList
+		c.Call(t, "GET", "/api/v1/vulns/kev/candidates", "analyst", "", http.StatusOK, &cl)
+		c.Call(t, "GET", "/api/v1/vulns/kev/candidates", "meti", "", http.StatusForbidden, nil)
 	})
 }
