@@ -31,7 +31,13 @@
 //
 // Analysts mark a vulnerability exploited in Japan with its evidence:
 // incident report ids, finding ids, a note and the date it was first seen
-// exploited (Service.SetExploited).
+// exploited (Service.SetExploited), and optionally the catalogue fields.
+// The marked vulnerabilities form the public catalogue of vulnerabilities
+// exploited in Japan in the shape of CISA's KEV catalogue, with the public
+// part of the evidence (counts and a date, never ids or notes):
+// Service.Catalogue, CatalogueCSV and Service.CatalogueAtom. CISA's own
+// catalogue (DecodeKEV) is imported as candidates only (Service.ImportKEV,
+// Service.Candidates): it marks nothing.
 //
 // # Who sees what
 //
