@@ -124,6 +124,9 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 		if err := demo.LoadSharing(ctx, srv.Auth, srv.Sharing); err != nil {
 			return fmt.Errorf("load demo council: %w", err)
 		}
+		if err := demo.LoadVulns(ctx, srv.Auth, srv.Vuln, time.Now()); err != nil {
+			return fmt.Errorf("load demo vulnerabilities: %w", err)
+		}
 		res.Print(e.stdout, base)
 	}
 

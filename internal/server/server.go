@@ -171,7 +171,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	// The vulnerability index follows the registered computers: reporting
 	// tells it of every change, and it loads those that predate it.
-	s.Vuln, err = vuln.New(ctx, vuln.Deps{DB: cfg.DB, Log: s.Log, Notifier: s.Notifier}, vuln.Config{Now: cfg.Now, Logger: cfg.Logger})
+	s.Vuln, err = vuln.New(ctx, vuln.Deps{DB: cfg.DB, Log: s.Log, Notifier: s.Notifier}, vuln.Config{BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
