@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/acd-platform/acd/internal/atom"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/svcerr"
@@ -227,43 +227,7 @@ func CatalogueCSV(cat *Catalogue) ([]byte, error) {
 }
 
 // AtomMediaType is the media type of the catalogue's feed.
-const AtomMediaType = "application/atom+xml; charset=utf-8"
-
-// The feed's elements (RFC 4287 §4.1).
-type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang    string      `xml:"xml:lang,attr"`
-	ID      string      `xml:"id"`
-	Title   string      `xml:"title"`
-	Updated string      `xml:"updated"`
-	Author  atomPerson  `xml:"author"`
-	Links   []atomLink  `xml:"link"`
-	Entries []atomEntry `xml:"entry"`
-}
-
-type atomPerson struct {
-	Name string `xml:"name"`
-}
-
-type atomLink struct {
-	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr,omitempty"`
-	Href string `xml:"href,attr"`
-}
-
-type atomText struct {
-	Type string `xml:"type,attr"`
-	Text string `xml:",chardata"`
-}
-
-type atomEntry struct {
-	ID        string   `xml:"id"`
-	Title     atomText `xml:"title"`
-	Updated   string   `xml:"updated"`
-	Published string   `xml:"published"`
-	Link      atomLink `xml:"link"`
-	Summary   atomText `xml:"summary"`
-}
+const AtomMediaType = atom.MediaType
 
 // CatalogueAtom returns the additions to the catalogue as an Atom 1.0
 // feed (RFC 4287), newest first, at most limit entries (1 to 1000; other
@@ -281,29 +245,25 @@ func (s *Service) CatalogueAtom(ctx context.Context, limit int) ([]byte, error) 
 		return nil, err
 	}
 	base := s.cfg.BaseURL
-	f := atomFeed{Lang: "en", ID: "urn:acd:catalogue", Title: CatalogueTitle, Updated: cat.DateReleased,
-		Author: atomPerson{Name: "National Cybersecurity Office, Cabinet Office"},
-		Links: []atomLink{{Rel: "self", Type: "application/atom+xml", Href: base + "/catalogue.atom"},
+	f := atom.Feed{Lang: "en", ID: "urn:acd:catalogue", Title: CatalogueTitle, Updated: cat.DateReleased,
+		Author: atom.Person{Name: "National Cybersecurity Office, Cabinet Office"},
+		Links: []atom.Link{{Rel: "self", Type: "application/atom+xml", Href: base + "/catalogue.atom"},
 			{Rel: "alternate", Type: "application/json", Href: base + "/api/v1/catalogue.json"}}}
 	for i, e := range cat.Vulnerabilities {
 		if i == limit {
 			break
 		}
 		at := e.DateAdded + "T00:00:00Z"
-		f.Entries = append(f.Entries, atomEntry{
+		f.Entries = append(f.Entries, atom.Entry{
 			ID:        "urn:acd:catalogue:" + e.CVEID,
-			Title:     atomText{Type: "text", Text: e.CVEID + ": " + e.VulnerabilityName},
+			Title:     atom.PlainText(e.CVEID + ": " + e.VulnerabilityName),
 			Updated:   at,
 			Published: at,
-			Link:      atomLink{Rel: "alternate", Type: "text/html", Href: "https://www.cve.org/CVERecord?id=" + e.CVEID},
-			Summary:   atomText{Type: "text", Text: fmt.Sprintf("%s\n\nRequired action: %s (due %s)", e.ShortDescription, e.RequiredAction, e.DueDate)},
+			Link:      atom.Link{Rel: "alternate", Type: "text/html", Href: "https://www.cve.org/CVERecord?id=" + e.CVEID},
+			Summary:   atom.PlainText(fmt.Sprintf("%s\n\nRequired action: %s (due %s)", e.ShortDescription, e.RequiredAction, e.DueDate)),
 		})
 	}
-	out, err := xml.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode catalogue feed: %w", err)
-	}
-	return append([]byte(xml.Header), append(out, '\n')...), nil
+	return atom.Encode(f)
 }
 
 // KEVImportResult says what an import of CISA's KEV catalogue found.
