@@ -290,3 +290,48 @@ func hasNotice(msgs []deadline.Message, subject, body string) bool {
 	}
 	return false
 }
+
+// TestExploitedTellsAffectedOperators: marking a vulnerability exploited
+// tells the operators whose assets it affects, once, and nobody else.
+func TestExploitedTellsAffectedOperators(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		if _, err := e.rep.CreateAsset(e.ctx, e.pA, asset("hq-vpn-1", "1.2")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.rep.CreateAsset(e.ctx, e.pB, asset("rail-vpn", "2.0")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Import(e.ctx, e.nco, strings.NewReader(cve5("CVE-2026-0001", "Acme", "Gate", "1.0", "1.5", "affected"))); err != nil {
+			t.Fatal(err)
+		}
+		in := vuln.ExploitedInput{Exploited: true, Date: "2026-03-20", Note: "Seen at an operator.", CatalogueFields: vuln.CatalogueFields{RequiredAction: "Update to 1.5."}}
+		for range 2 { // marking again with more evidence tells nobody again
+			if _, err := e.svc.SetExploited(e.ctx, e.nco, "CVE-2026-0001", in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(user, org string) int {
+			t.Helper()
+			msgs, err := e.p.Notifier.Inbox(e.ctx, user, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, m := range msgs {
+				if strings.Contains(m.Subject, "exploited in Japan") {
+					if !strings.Contains(m.Body, "hq-vpn-1") || !strings.Contains(m.Body, "Required action: Update to 1.5.") {
+						t.Errorf("notice %q lacks the asset or the action: %s", m.Subject, m.Body)
+					}
+					n++
+				}
+			}
+			return n
+		}
+		if n := count("usr_a", e.opA.ID); n != 1 {
+			t.Errorf("operator A got %d exploitation notices, want 1", n)
+		}
+		if n := count("usr_b", e.pB.OrgID); n != 0 {
+			t.Errorf("operator B (not affected) got %d exploitation notices, want 0", n)
+		}
+	})
+}
