@@ -76,17 +76,46 @@ func (s *Service) AssetsCommitted(ctx context.Context) {
 	}
 }
 
-// SyncAssets records the state of each of as (every registered computer,
-// e.g. read from reporting at start-up, when the vulnerability service is
-// new to a database that already holds assets) and settles them.
+// SyncAssets records each of as (every registered computer, read from
+// reporting at start-up) that the service has not recorded yet, and
+// settles them: a database whose assets predate the service. Assets it
+// knows already are left alone, since every change to them since came
+// through AssetChanged in the change's own transaction; so a start-up with
+// nothing new writes nothing.
 func (s *Service) SyncAssets(ctx context.Context, as []reporting.CriticalComputer) error {
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		for _, a := range as {
+	known := map[string]bool{}
+	rows, err := s.db.Query(ctx, "SELECT id FROM vuln_assets")
+	if err != nil {
+		return fmt.Errorf("read recorded assets: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		known[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var missing []reporting.CriticalComputer
+	for _, a := range as {
+		if !known[a.ID] {
+			missing = append(missing, a)
+		}
+	}
+	if len(missing) == 0 {
+		return s.SettleAssets(ctx)
+	}
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		for _, a := range missing {
 			if err := putAssetRow(ctx, tx, a); err != nil {
 				return err
 			}
 		}
-		return s.audit(ctx, tx, nil, "vuln.assets_sync", "vuln_match/assets", map[string]int{"assets": len(as)})
+		return s.audit(ctx, tx, nil, "vuln.assets_sync", "vuln_match/assets", map[string]int{"assets": len(missing)})
 	})
 	if err != nil {
 		return err

@@ -335,3 +335,51 @@ func TestExploitedTellsAffectedOperators(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncAssets: assets registered before the service observed reporting
+// are recorded and matched by SyncAssets; a second sync with nothing new
+// writes nothing.
+func TestSyncAssets(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.rep.SetAssetObserver(nil) // the asset predates the service
+		if _, err := e.rep.CreateAsset(e.ctx, e.pA, asset("hq-vpn-1", "1.2")); err != nil {
+			t.Fatal(err)
+		}
+		e.rep.SetAssetObserver(e.svc)
+		if _, err := e.svc.Import(e.ctx, e.nco, strings.NewReader(cve5("CVE-2026-0001", "Acme", "Gate", "1.0", "1.5", "affected"))); err != nil {
+			t.Fatal(err)
+		}
+		if ms, _ := e.svc.Matches(e.ctx, e.nco, vuln.MatchFilter{}); len(ms) != 0 {
+			t.Fatalf("got matches %+v before the sync, want none", ms)
+		}
+		all, err := e.rep.Assets(e.ctx, e.nco, reporting.AssetFilter{IncludeRetired: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		syncs := func() int {
+			t.Helper()
+			recs, err := e.p.Log.Entries(e.ctx, 0, 10000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, r := range recs {
+				if r.Action == "vuln.assets_sync" {
+					n++
+				}
+			}
+			return n
+		}
+		for range 2 {
+			if err := e.svc.SyncAssets(e.ctx, all); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ms, _ := e.svc.Matches(e.ctx, e.nco, vuln.MatchFilter{}); len(ms) != 1 || ms[0].AssetName != "hq-vpn-1" {
+			t.Errorf("got matches %+v after the sync, want hq-vpn-1", ms)
+		}
+		if n := syncs(); n != 1 {
+			t.Errorf("got %d vuln.assets_sync entries after two syncs, want 1 (the second had nothing new)", n)
+		}
+	})
+}
