@@ -9,26 +9,13 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/blocklist"
 	"github.com/acd-platform/acd/internal/demo"
-	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/measures"
 	"github.com/acd-platform/acd/internal/server"
-	"github.com/acd-platform/acd/internal/store/storetest"
 )
 
 func TestLoadMeasures(t *testing.T) {
 	ctx := context.Background()
-	ring, err := keys.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(ctx, server.Config{DB: storetest.SQLite(t), Keys: ring, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1},
-		BlocklistAllowDocumentation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(ctx, s.Auth, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
+	s := demoServer(t, func(c *server.Config) { c.BlocklistAllowDocumentation = true })
 	for range 2 { // the second load adds nothing
 		if err := demo.LoadMeasures(ctx, s.Auth, s.Measures, s.Blocklist, time.Now()); err != nil {
 			t.Fatal(err)

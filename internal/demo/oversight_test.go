@@ -8,27 +8,14 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/demo"
 	"github.com/acd-platform/acd/internal/inspection"
-	"github.com/acd-platform/acd/internal/keys"
 	"github.com/acd-platform/acd/internal/manifest"
 	"github.com/acd-platform/acd/internal/oversight"
 	"github.com/acd-platform/acd/internal/selection/criteria"
-	"github.com/acd-platform/acd/internal/server"
-	"github.com/acd-platform/acd/internal/store/storetest"
 )
 
 func TestLoadOversight(t *testing.T) {
 	ctx := context.Background()
-	ring, err := keys.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(ctx, server.Config{DB: storetest.SQLite(t), Keys: ring, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(ctx, s.Auth, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
+	s := demoServer(t, nil)
 	now := time.Now()
 	for range 2 { // the second load adds nothing
 		if err := demo.LoadOversight(ctx, s.Auth, s.Oversight, s.Inspection, now); err != nil {

@@ -6,25 +6,12 @@ import (
 
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/demo"
-	"github.com/acd-platform/acd/internal/keys"
-	"github.com/acd-platform/acd/internal/server"
 	"github.com/acd-platform/acd/internal/sharing"
-	"github.com/acd-platform/acd/internal/store/storetest"
 )
 
 func TestLoadSharing(t *testing.T) {
 	ctx := context.Background()
-	ring, err := keys.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(ctx, server.Config{DB: storetest.SQLite(t), Keys: ring, Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(ctx, s.Auth, t.TempDir()); err != nil {
-		t.Fatal(err)
-	}
+	s := demoServer(t, nil)
 	for range 2 { // the second load adds nothing
 		if err := demo.LoadSharing(ctx, s.Auth, s.Sharing); err != nil {
 			t.Fatal(err)
