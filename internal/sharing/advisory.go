@@ -59,6 +59,9 @@ type Technical struct {
 	// Hunting is the threat-hunting guidance: what to look for in logs,
 	// beyond the indicators.
 	Hunting string `json:"hunting"`
+	// Vulnerabilities are the vulnerabilities the advisory addresses, if
+	// any: with them it is a security advisory.
+	Vulnerabilities []Vulnerability `json:"vulnerabilities,omitempty"`
 }
 
 // Executive is an advisory's part for executives.

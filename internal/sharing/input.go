@@ -108,6 +108,11 @@ func (t *Technical) normalize(field string) error {
 	if err := textfield.Check(field+".hunting", t.Hunting, maxText, false); err != nil {
 		return err
 	}
+	vs, err := normalizeVulnerabilities(field+".vulnerabilities", t.Vulnerabilities)
+	if err != nil {
+		return err
+	}
+	t.Vulnerabilities = vs
 	if len(t.Indicators) == 0 {
 		t.Indicators = nil
 	}

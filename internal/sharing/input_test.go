@@ -91,6 +91,40 @@ func TestNormalize(t *testing.T) {
 		}, "technical.techniques[1].id"},
 		{"control character", func(in *sharing.AdvisoryInput) { in.Executive.Impact = "a\x00b" }, "executive.impact"},
 		{"too long", func(in *sharing.AdvisoryInput) { in.Technical.Hunting = strings.Repeat("x", 20001) }, "technical.hunting"},
+		{"bad CVE id", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-24-1"}}
+		}, "technical.vulnerabilities[0].cve"},
+		{"repeated CVE", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400"}, {CVE: "cve-2024-3400"}}
+		}, "technical.vulnerabilities[1].cve"},
+		{"bad CWE", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400", CWE: "77"}}
+		}, "technical.vulnerabilities[0].cwe"},
+		{"CVSS vector of another version", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400", CVSS: &sharing.CVSS{Version: "3.1",
+				Vector: "CVSS:4.0/AV:N", BaseScore: 10, Severity: "critical"}}}
+		}, "technical.vulnerabilities[0].cvss.vector"},
+		{"CVSS score above 10", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400", CVSS: &sharing.CVSS{Version: "3.1",
+				Vector: "CVSS:3.1/AV:N", BaseScore: 10.5, Severity: "critical"}}}
+		}, "technical.vulnerabilities[0].cvss.base_score"},
+		{"product without versions", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400", Products: []sharing.AffectedProduct{{Vendor: "v", Product: "p"}}}}
+		}, "technical.vulnerabilities[0].products[0].affected"},
+		{"malformed vers", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400", Products: []sharing.AffectedProduct{{Vendor: "v", Product: "p", Affected: "vers:generic"}}}}
+		}, "technical.vulnerabilities[0].products[0].affected"},
+		{"support end not a date", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400", Products: []sharing.AffectedProduct{{Vendor: "v", Product: "p",
+				Affected: "1.0", SupportEnds: "next year"}}}}
+		}, "technical.vulnerabilities[0].products[0].support_ends"},
+		{"unknown remediation", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400", Remediations: []sharing.Remediation{{Category: "pray", Details: "x"}}}}
+		}, "technical.vulnerabilities[0].remediations[0].category"},
+		{"remediation URL not http", func(in *sharing.AdvisoryInput) {
+			in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400", Remediations: []sharing.Remediation{{Category: "mitigation",
+				Details: "x", URL: "ftp://example.com/fix"}}}}
+		}, "technical.vulnerabilities[0].remediations[0].url"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in := base()
@@ -153,6 +187,12 @@ var fuzzSeeds = map[string]map[string]string{
 		// Empty lists, in keys of any case: accepted as no list (a crasher:
 		// the canonical form kept [] and lost it on the round trip).
 		"empty-lists": `{"title":"0","tlp":"green","teChniCAl":{"indiCAtors":[],"techniques":[]},"recipients":{"orgs":[]}}`,
+		// A security advisory: a vulnerability with products, CVSS and
+		// remediations.
+		"vulnerability": `{"title":"PAN-OS","tlp":"clear","technical":{"vulnerabilities":[{"cve":"cve-2024-3400","cwe":"cwe-77",` +
+			`"cvss":{"version":"4.0","vector":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N","base_score":10,"severity":"critical"},` +
+			`"products":[{"vendor":"Palo Alto Networks","product":"PAN-OS","affected":"vers:generic/>=10.2.0|<10.2.9-h1","fixed":"10.2.9-h1","support_ends":"2027-08-31"}],` +
+			`"remediations":[{"category":"vendor_fix","details":"Upgrade","url":"https://security.paloaltonetworks.com/CVE-2024-3400"}],"investigation":"Check logs"}]}}`,
 		// An unknown member: refused by strict decoding.
 		"unknown-member": `{"title":"t","tlp":"clear","technical":{"iocs":[]}}`,
 	},

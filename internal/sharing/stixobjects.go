@@ -95,6 +95,11 @@ func stixObjects(a Advisory, modified time.Time, revoked bool) ([]stix.Object, e
 		o.ExternalReferences = []stix.ExternalReference{{SourceName: "mitre-attack", ExternalID: t.ID, URL: techniqueURL(t.ID)}}
 		objs, refs = append(objs, o), append(refs, o.ID)
 	}
+	for _, v := range a.Technical.Vulnerabilities {
+		o := &stix.Vulnerability{Common: common("vulnerability", v.CVE), Name: v.CVE, Description: v.Description}
+		o.ExternalReferences = []stix.ExternalReference{{SourceName: "cve", ExternalID: v.CVE}}
+		objs, refs = append(objs, o), append(refs, o.ID)
+	}
 	if len(refs) == 0 {
 		refs = []string{IdentityID}
 	}

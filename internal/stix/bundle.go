@@ -232,6 +232,8 @@ func newObject(typ string) Object {
 		return &AttackPattern{}
 	case "identity":
 		return &Identity{}
+	case "vulnerability":
+		return &Vulnerability{}
 	case "report":
 		return &Report{}
 	case "note":

@@ -71,6 +71,14 @@ type AttackPattern struct {
 	KillChainPhases []KillChainPhase `json:"kill_chain_phases,omitempty"`
 }
 
+// Vulnerability is a vulnerability SDO (§4.20). A CVE has an external
+// reference with source_name "cve" and the CVE id as external_id.
+type Vulnerability struct {
+	Common
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
 // Identity is an identity SDO (§4.5): an individual, organisation, group
 // or system.
 type Identity struct {
