@@ -361,4 +361,27 @@ const (
 	// catalogue of vulnerabilities exploited in Japan and lists the
 	// candidates. The Cabinet Office (analysts).
 	CatalogueWrite Action = "vuln.catalogue_write"
+
+	// VendorRead reads vendor organisations' products, the vulnerability
+	// notices and requests to act sent to vendors (§42), and their answers:
+	// a vendor its own, the Cabinet Office all (the service scopes each).
+	VendorRead Action = "vendor.read"
+	// VendorProductsWrite registers and edits a vendor's products. The
+	// vendor's own staff.
+	VendorProductsWrite Action = "vendor.products_write"
+	// VendorNotify sends a vendor a vulnerability notice or a request to act
+	// (§42(2)), and closes it. The Cabinet Office (analysts).
+	VendorNotify Action = "vendor.notify"
+	// VendorAnswer answers a notice or a request to act: fixed version,
+	// mitigation, investigation method, support end date. The addressed
+	// vendor's staff.
+	VendorAnswer Action = "vendor.answer"
+
+	// CSAFRead reads the CSAF 2.0 provider: its metadata, the public
+	// key, and the TLP:WHITE documents, feed and hashes. Public.
+	CSAFRead Action = "csaf.read"
+	// CSAFGreenRead reads the TLP:GREEN CSAF documents and feed. Any
+	// authenticated user; the provider serves them to council members
+	// only.
+	CSAFGreenRead Action = "csaf.green_read"
 )

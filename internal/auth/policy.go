@@ -170,6 +170,13 @@ var policyTable = map[Action]Rule{
 	VulnNational:       {Audience: Roles, Roles: []Role{RoleAnalyst}},
 	CatalogueRead:      {Audience: Public},
 	CatalogueWrite:     {Audience: Roles, Roles: []Role{RoleAnalyst}},
+
+	VendorRead:          {Audience: Roles, Roles: []Role{RoleVendor, RoleAnalyst}},
+	VendorProductsWrite: {Audience: Roles, Roles: []Role{RoleVendor}},
+	VendorNotify:        {Audience: Roles, Roles: []Role{RoleAnalyst}},
+	VendorAnswer:        {Audience: Roles, Roles: []Role{RoleVendor}},
+	CSAFRead:            {Audience: Public},
+	CSAFGreenRead:       {Audience: Authenticated},
 }
 
 // Policy is ACD's one authorization policy (DESIGN.md: role × action ×

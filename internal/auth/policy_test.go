@@ -179,13 +179,19 @@ func TestPolicyTable(t *testing.T) {
 		auth.TAXIIRead:      {Audience: auth.Public},
 		auth.TAXIIWrite:     {Audience: auth.Authenticated},
 
-		auth.VulnImport:         {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
-		auth.VulnRead:           {Audience: auth.Roles, Roles: reporters},
-		auth.VulnExploitedWrite: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
-		auth.VulnExposure:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry, auth.RoleAnalyst}},
-		auth.VulnNational:       {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
-		auth.CatalogueRead:      {Audience: auth.Public},
-		auth.CatalogueWrite:     {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.VulnImport:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.VulnRead:            {Audience: auth.Roles, Roles: reporters},
+		auth.VulnExploitedWrite:  {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.VulnExposure:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleMinistry, auth.RoleAnalyst}},
+		auth.VulnNational:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.CatalogueRead:       {Audience: auth.Public},
+		auth.CatalogueWrite:      {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.VendorRead:          {Audience: auth.Roles, Roles: []auth.Role{auth.RoleVendor, auth.RoleAnalyst}},
+		auth.VendorProductsWrite: {Audience: auth.Roles, Roles: []auth.Role{auth.RoleVendor}},
+		auth.VendorNotify:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleAnalyst}},
+		auth.VendorAnswer:        {Audience: auth.Roles, Roles: []auth.Role{auth.RoleVendor}},
+		auth.CSAFRead:            {Audience: auth.Public},
+		auth.CSAFGreenRead:       {Audience: auth.Authenticated},
 	}
 	actions := pol.Actions()
 	if !slices.IsSorted(actions) {

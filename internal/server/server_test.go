@@ -148,6 +148,16 @@ var expected = map[auth.Action][]string{
 	auth.VulnNational:       {"analyst"},
 	auth.CatalogueRead:      {"public"},
 	auth.CatalogueWrite:     {"analyst"},
+
+	// Vendors (§42): the Cabinet Office notifies and requests, a vendor
+	// keeps its products and answers; CSAF TLP:WHITE is public, TLP:GREEN
+	// for council members (the provider decides per document).
+	auth.VendorRead:          {"vendor", "analyst"},
+	auth.VendorProductsWrite: {"vendor"},
+	auth.VendorNotify:        {"analyst"},
+	auth.VendorAnswer:        {"vendor"},
+	auth.CSAFRead:            {"public"},
+	auth.CSAFGreenRead:       {"authenticated"},
 }
 
 func wantAllowed(a auth.Action, role string) (bool, bool) {
