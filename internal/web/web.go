@@ -33,6 +33,7 @@ import (
 	"github.com/acd-platform/acd/internal/oversight"
 	"github.com/acd-platform/acd/internal/reporting"
 	"github.com/acd-platform/acd/internal/sharing"
+	"github.com/acd-platform/acd/internal/vuln"
 )
 
 //go:embed templates/*.html
@@ -73,6 +74,10 @@ type Config struct {
 	// Sharing serves the council, advisories, the items shared with the
 	// viewer and the public alerts; nil leaves them out.
 	Sharing *sharing.Service
+	// Vuln serves the catalogue of vulnerabilities exploited in Japan,
+	// its KEV candidates, operators' affected assets and the exposure
+	// views; nil leaves them out.
+	Vuln *vuln.Service
 	// TLS marks cookies Secure.
 	TLS bool
 	// Now is the clock; default time.Now.
@@ -277,6 +282,7 @@ func (s *Site) Register(r *api.Router) {
 	s.registerMeasures(page)
 	s.registerBlocklist(page)
 	s.registerSharing(page)
+	s.registerVuln(page)
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) error {
