@@ -42,54 +42,64 @@ func (s *Service) PublishAdvisory(ctx context.Context, p *auth.Principal, id str
 		if err := inputOf(a).Complete(); err != nil {
 			return err
 		}
-		m, err := s.resolveMarking(ctx, tx, a.Marking.Level, a.Marking.Clearance, a.Recipients, a.AuthorOrg)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		a.Marking, a.State, a.ReviewerID, a.PublishedAt, a.UpdatedAt = m, StatePublished, p.UserID, now, now
-		var superseded *Advisory
-		if a.Supersedes > 0 {
-			prev, err := loadAdvisory(ctx, tx, a.ID, a.Supersedes)
-			if err != nil {
-				return err
-			}
-			if prev.State == StatePublished {
-				prev.State, prev.UpdatedAt = StateSuperseded, now
-				if err := saveAdvisory(ctx, tx, prev); err != nil {
-					return err
-				}
-				superseded = &prev
-			}
-		}
-		if err := saveAdvisory(ctx, tx, a); err != nil {
-			return err
-		}
-		if err := s.auditState(ctx, tx, p, "advisory.publish", resAdvisory, a.ID); err != nil {
-			return err
-		}
-		if err := s.notifyRecipients(ctx, tx, a, publishNotice(a)); err != nil {
-			return err
-		}
-		objs, err := STIXObjects(a)
-		if err != nil {
-			return err
-		}
-		out = a
-		if err := s.publish(ctx, tx, s.collections(ctx, m), objs, m); err != nil || superseded == nil {
-			return err
-		}
-		gone, err := dropped(*superseded, objs, now)
-		if err != nil || len(gone) == 0 {
-			return err
-		}
-		return s.publish(ctx, tx, s.collections(ctx, superseded.Marking), gone, superseded.Marking)
+		out, err = s.publishRevision(ctx, tx, p, a)
+		return err
 	})
 	if err != nil {
 		return Advisory{}, err
 	}
 	s.logger.Info("advisory published", "advisory", out.ID, "revision", out.Revision, "tlp", out.Marking.Level)
 	return out, nil
+}
+
+// publishRevision publishes revision a, which p reviewed, inside tx: the
+// steps of PublishAdvisory after the reviewer's checks. p nil records the
+// audit entry as the system's.
+func (s *Service) publishRevision(ctx context.Context, tx *store.Tx, p *auth.Principal, a Advisory) (Advisory, error) {
+	m, err := s.resolveMarking(ctx, tx, a.Marking.Level, a.Marking.Clearance, a.Recipients, a.AuthorOrg)
+	if err != nil {
+		return Advisory{}, err
+	}
+	now := s.now()
+	a.Marking, a.State, a.PublishedAt, a.UpdatedAt = m, StatePublished, now, now
+	if p != nil {
+		a.ReviewerID = p.UserID
+	}
+	var superseded *Advisory
+	if a.Supersedes > 0 {
+		prev, err := loadAdvisory(ctx, tx, a.ID, a.Supersedes)
+		if err != nil {
+			return Advisory{}, err
+		}
+		if prev.State == StatePublished {
+			prev.State, prev.UpdatedAt = StateSuperseded, now
+			if err := saveAdvisory(ctx, tx, prev); err != nil {
+				return Advisory{}, err
+			}
+			superseded = &prev
+		}
+	}
+	if err := saveAdvisory(ctx, tx, a); err != nil {
+		return Advisory{}, err
+	}
+	if err := s.auditState(ctx, tx, p, "advisory.publish", resAdvisory, a.ID); err != nil {
+		return Advisory{}, err
+	}
+	if err := s.notifyRecipients(ctx, tx, a, publishNotice(a)); err != nil {
+		return Advisory{}, err
+	}
+	objs, err := STIXObjects(a)
+	if err != nil {
+		return Advisory{}, err
+	}
+	if err := s.publish(ctx, tx, s.collections(ctx, m), objs, m); err != nil || superseded == nil {
+		return a, err
+	}
+	gone, err := dropped(*superseded, objs, now)
+	if err != nil || len(gone) == 0 {
+		return a, err
+	}
+	return a, s.publish(ctx, tx, s.collections(ctx, superseded.Marking), gone, superseded.Marking)
 }
 
 // WithdrawAdvisory withdraws the published advisory id, with a reason:
