@@ -19,7 +19,7 @@ type Authorized struct {
 	// By is the analyst who authorised the publication; the advisory
 	// records them as its reviewer.
 	By *auth.Principal
-	// Author names the workflow, "vendor-request/vrq_…"; the advisory
+	// Author names the workflow, "vendor_request/vrq_…"; the advisory
 	// records "system:" + Author as its author.
 	Author string
 	// Supersedes is the id of an advisory of the same workflow that this

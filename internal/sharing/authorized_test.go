@@ -25,11 +25,11 @@ func TestPublishAuthorized(t *testing.T) {
 		}
 		in := sharingtest.Input("Mitigation of CVE-2024-3400", tlp.Clear, "")
 		in.Technical.Vulnerabilities = []sharing.Vulnerability{{CVE: "CVE-2024-3400"}}
-		a, err := publish(sharing.Authorized{Input: in, By: e.P("author"), Author: "vendor-request/vrq_1"})
+		a, err := publish(sharing.Authorized{Input: in, By: e.P("author"), Author: "vendor_request/vrq_1"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.State != sharing.StatePublished || a.Revision != 1 || a.AuthorID != "system:vendor-request/vrq_1" ||
+		if a.State != sharing.StatePublished || a.Revision != 1 || a.AuthorID != "system:vendor_request/vrq_1" ||
 			a.ReviewerID != e.Users["author"].ID {
 			t.Fatalf("published: got state %s revision %d author %q reviewer %q", a.State, a.Revision, a.AuthorID, a.ReviewerID)
 		}
@@ -40,7 +40,7 @@ func TestPublishAuthorized(t *testing.T) {
 			t.Errorf("council members were not told of the published advisory")
 		}
 		in.Executive.Actions = "Upgrade to 10.2.9-h1."
-		b, err := publish(sharing.Authorized{Input: in, By: e.P("author"), Author: "vendor-request/vrq_1", Supersedes: a.ID})
+		b, err := publish(sharing.Authorized{Input: in, By: e.P("author"), Author: "vendor_request/vrq_1", Supersedes: a.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

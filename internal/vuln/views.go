@@ -121,6 +121,20 @@ func (s *Service) Vulnerability(ctx context.Context, p *auth.Principal, id strin
 	if _, _, _, ok := principalScope(p); !ok {
 		return Detail{}, svcerr.NotFoundf("vulnerability %q", id)
 	}
+	return s.vulnerability(ctx, id, func() ([]AffectedAsset, error) { return s.Matches(ctx, p, MatchFilter{VulnID: id}) })
+}
+
+// Lookup returns vulnerability id with every open pair (up to 10,000),
+// for another service acting on the system's behalf, such as a §42
+// request to act that counts and tells the operators affected. Callers'
+// own reads go through Vulnerability, which scopes the pairs.
+func (s *Service) Lookup(ctx context.Context, id string) (Detail, error) {
+	return s.vulnerability(ctx, id, func() ([]AffectedAsset, error) {
+		return s.matches(ctx, true, nil, "", MatchFilter{VulnID: id, Limit: 10000})
+	})
+}
+
+func (s *Service) vulnerability(ctx context.Context, id string, matches func() ([]AffectedAsset, error)) (Detail, error) {
 	var rec, ev string
 	sum, err := scanSummary(s.db.QueryRow(ctx, "SELECT "+summaryCols+", record, exploited_evidence FROM vuln_records WHERE id = ?", id), &rec, &ev)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -136,7 +150,7 @@ func (s *Service) Vulnerability(ctx context.Context, p *auth.Principal, id strin
 	if d.Exploited, err = exploitedOf(ev); err != nil {
 		return Detail{}, err
 	}
-	if d.Matches, err = s.Matches(ctx, p, MatchFilter{VulnID: id}); err != nil {
+	if d.Matches, err = matches(); err != nil {
 		return Detail{}, err
 	}
 	return d, nil
@@ -150,6 +164,12 @@ func (s *Service) Matches(ctx context.Context, p *auth.Principal, f MatchFilter)
 	if !ok {
 		return []AffectedAsset{}, nil
 	}
+	return s.matches(ctx, all, sectors, org, f)
+}
+
+// matches lists the pairs that match f within a scope: all, an org's, or
+// sectors'.
+func (s *Service) matches(ctx context.Context, all bool, sectors []string, org string, f MatchFilter) ([]AffectedAsset, error) {
 	q := `SELECT p.asset_id, COALESCE(a.name, ''), p.org_id, p.sector, p.vuln_id, r.title, r.score, r.exploited, p.affected, p.first_seen, p.resolved_at
 FROM vuln_pairs p JOIN vuln_records r ON r.id = p.vuln_id LEFT JOIN vuln_assets a ON a.id = p.asset_id WHERE 1 = 1`
 	var args []any
