@@ -136,4 +136,3 @@ func verify(t *testing.T, e *env) (*auditlog.Report, error) {
 	return auditlog.Verify(e.Ctx, auditlog.DBSource(e.Platform.DB), auditlog.VerifyOptions{
 		Verifiers: vs, Keys: e.Platform.Keys, Resolvers: log.Resolvers(), Listers: log.Listers()})
 }
-
