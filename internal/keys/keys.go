@@ -6,6 +6,10 @@
 // (the directory 0700). The private halves never leave this package except
 // through [Key.Sign], [Key.MAC], [Key.Seal], [Ring.OpenSealed] and
 // [Key.NoteSigner]; a Key logs as its id.
+//
+// A directory made before a purpose was added gets that purpose's first key
+// when Open next opens it (the advisory-signing key, for example, appears on
+// the first start of a version that has it).
 package keys
 
 import (
@@ -45,10 +49,17 @@ const (
 	Cursor           Purpose = "cursor"            // HMAC-SHA256: feed and TAXII cursor tokens
 	EmailPseudonym   Purpose = "email-pseudonym"   // HMAC-SHA256: pseudonymised e-mail addresses
 	SecretBox        Purpose = "secret-box"        // AES-256-GCM: secrets kept in the database (TOTP seeds)
+	AdvisorySigning  Purpose = "advisory-signing"  // Ed25519: signs the CSAF documents (as an OpenPGP key)
 )
 
 // Purposes lists every purpose the ring manages.
-var Purposes = []Purpose{AuditCheckpoint, AuditHMAC, ApprovalManifest, Cursor, EmailPseudonym, SecretBox}
+var Purposes = []Purpose{AuditCheckpoint, AuditHMAC, ApprovalManifest, Cursor, EmailPseudonym, SecretBox, AdvisorySigning}
+
+// addedLater reports whether p was added after key directories were first
+// made: Open creates its key in an existing directory, and Load, which
+// creates nothing, accepts a directory without it (Current then fails for
+// it), so that verifying an older data directory still works.
+func addedLater(p Purpose) bool { return p == AdvisorySigning }
 
 // Algorithm is a key's algorithm.
 type Algorithm string
@@ -63,7 +74,7 @@ const (
 // AlgorithmOf returns the algorithm a purpose uses.
 func AlgorithmOf(p Purpose) (Algorithm, bool) {
 	switch p {
-	case AuditCheckpoint, ApprovalManifest:
+	case AuditCheckpoint, ApprovalManifest, AdvisorySigning:
 		return Ed25519, true
 	case AuditHMAC, Cursor, EmailPseudonym:
 		return HMACSHA256, true
@@ -260,8 +271,10 @@ func Open(dir string, now func() time.Time) (*Ring, error) {
 }
 
 // Load opens an existing key directory without creating anything: it fails
-// when the directory or any purpose's file is missing. Verification tools use
-// it so that a wrong path is an error, not a fresh set of keys.
+// when the directory or any purpose's file is missing (a purpose added to
+// ACD after the directory was made may be missing, as AdvisorySigning).
+// Verification tools use it so that a wrong path is an error, not a fresh
+// set of keys.
 func Load(dir string) (*Ring, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("load keys: %s is not a key directory", dir)
@@ -281,6 +294,9 @@ func open(dir string, now func() time.Time, create bool) (*Ring, error) {
 			return nil, err
 		}
 		if len(ks) == 0 {
+			if !create && addedLater(p) {
+				continue
+			}
 			if !create {
 				return nil, fmt.Errorf("load keys: no %s key in %s", p, dir)
 			}

@@ -258,3 +258,57 @@ func TestLoadFileReadsOnePurpose(t *testing.T) {
 		t.Errorf("missing file: got %v, want ErrNotExist", err)
 	}
 }
+
+// An existing key directory from before the advisory-signing purpose gains
+// that key when opened, keeps its other keys, and still loads (for
+// verification) without it.
+func TestAddedPurposeIsCreatedOnOpen(t *testing.T) {
+	dir := t.TempDir()
+	ring, err := keys.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := ring.Current(keys.AuditCheckpoint)
+	// What a directory made before the purpose existed looks like.
+	if err := os.Remove(filepath.Join(dir, string(keys.AdvisorySigning)+".json")); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := keys.Load(dir)
+	if err != nil {
+		t.Fatalf("Load of a directory without %s: %v", keys.AdvisorySigning, err)
+	}
+	if _, err := loaded.Current(keys.AdvisorySigning); err == nil {
+		t.Errorf("Load made up a %s key", keys.AdvisorySigning)
+	}
+	if _, err := os.Stat(filepath.Join(dir, string(keys.AdvisorySigning)+".json")); !os.IsNotExist(err) {
+		t.Errorf("Load created the %s key file", keys.AdvisorySigning)
+	}
+
+	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
+	reopened, err := keys.Open(dir, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := reopened.Current(keys.AdvisorySigning)
+	if err != nil {
+		t.Fatalf("Open did not create the %s key: %v", keys.AdvisorySigning, err)
+	}
+	if k.Algorithm != keys.Ed25519 || !k.Created.Equal(now) || len(k.Public) != ed25519.PublicKeySize {
+		t.Errorf("new key: got %s created %v with %d-byte public key, want ed25519 created %v", k.Algorithm, k.Created, len(k.Public), now)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, string(keys.AdvisorySigning)+".json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("new key file: %v, %v; want mode 0600", fi, err)
+	}
+	if after, _ := reopened.Current(keys.AuditCheckpoint); after.ID != before.ID {
+		t.Errorf("audit-checkpoint key changed: got %s, want %s", after.ID, before.ID)
+	}
+	// It signs, and the next open finds the same key.
+	sig, err := k.Sign([]byte("advisory"))
+	if err != nil || !ed25519.Verify(k.Public, []byte("advisory"), sig) {
+		t.Errorf("advisory key does not sign: %v", err)
+	}
+	again, _ := keys.Open(dir, nil)
+	if k2, _ := again.Current(keys.AdvisorySigning); k2.ID != k.ID || !k2.Created.Equal(k.Created) {
+		t.Errorf("reopened: got %v created %v, want %s created %v", k2, k2.Created, k.ID, k.Created)
+	}
+}
