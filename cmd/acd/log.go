@@ -26,6 +26,7 @@ import (
 	"github.com/acd-platform/acd/internal/sharing"
 	"github.com/acd-platform/acd/internal/store"
 	"github.com/acd-platform/acd/internal/taxii"
+	"github.com/acd-platform/acd/internal/vuln/vendors"
 	"github.com/acd-platform/acd/internal/witness"
 )
 
@@ -286,6 +287,7 @@ func registerResolvers(l *auditlog.Log) {
 	measures.RegisterResolvers(l)
 	taxii.RegisterResolvers(l)
 	sharing.RegisterResolvers(l)
+	vendors.RegisterResolvers(l)
 }
 
 // cosignedBy is a verified witness cosignature.

@@ -44,6 +44,8 @@ import (
 	"github.com/acd-platform/acd/internal/taxii"
 	"github.com/acd-platform/acd/internal/taxii/taxiiapi"
 	"github.com/acd-platform/acd/internal/vuln"
+	"github.com/acd-platform/acd/internal/vuln/vendors"
+	"github.com/acd-platform/acd/internal/vuln/vendors/vendorsapi"
 	"github.com/acd-platform/acd/internal/vuln/vulnapi"
 	"github.com/acd-platform/acd/internal/web"
 )
@@ -120,6 +122,9 @@ type Server struct {
 	// Vuln keeps vulnerabilities and their matches against the
 	// registered specified critical computers.
 	Vuln *vuln.Service
+	// Vendors keeps §42: vendors' products, notices and requests to act,
+	// answers and the publication of mitigations.
+	Vendors *vendors.Service
 	// Annual is the commission's §61 annual report.
 	Annual  *annualreport.Service
 	Router  *api.Router
@@ -223,6 +228,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Sharing.SetPublisher(s.TAXII)
+	s.Vendors, err = vendors.New(ctx, vendors.Deps{DB: cfg.DB, Log: s.Log, Auth: s.Auth, Notifier: s.Notifier, Deadlines: s.Deadlines,
+		Vuln: s.Vuln, Sharing: s.Sharing}, vendors.Config{Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
 	if err := sharing.RegisterBases(s.Commsinfo); err != nil {
 		return nil, err
 	}
@@ -269,12 +279,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Jobs are the background loops `acd serve` runs until its context ends:
-// the audit checkpointer, the deadline scheduler and the mail sender. Each
+// the audit checkpointer, the deadline scheduler, the sweep of lapsed §42
+// requests to act, the mail sender and the purges. Each
 // returns nil when ctx ends.
 func (s *Server) Jobs() map[string]func(ctx context.Context) error {
 	return map[string]func(ctx context.Context) error{
 		"checkpointer": func(ctx context.Context) error { return s.Log.Run(ctx, s.cfg.CheckpointInterval) },
 		"deadlines":    s.Deadlines.Run,
+		"vendors":      s.Vendors.Run,
 		"mail":         s.Notifier.Run,
 		"idempotency":  s.purgeKeys,
 		"retention":    func(ctx context.Context) error { return s.Commsinfo.RunRetention(ctx, time.Hour) },
@@ -306,6 +318,7 @@ func (s *Server) routes(metrics *api.Metrics) {
 	blocklistapi.Register(r, s.Blocklist)
 	sharingapi.Register(r, s.Sharing)
 	vulnapi.Register(r, s.Vuln)
+	vendorsapi.Register(r, s.Vendors)
 	taxiiapi.Register(r, s.TAXII, taxiiapi.Config{BaseURL: s.cfg.BaseURL, Logger: s.logger})
 }
 
@@ -392,7 +405,7 @@ func mapError(err error) *api.Error {
 	if e := svcerr.RefusalAPI(err); e != nil {
 		return e
 	}
-	for _, m := range []func(error) *api.Error{measuresapi.Error, sharingapi.Error, reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error, blocklistapi.Error, vulnapi.Error} {
+	for _, m := range []func(error) *api.Error{measuresapi.Error, sharingapi.Error, reportapi.Error, oversightapi.Error, commsinfoapi.Error, inspectionapi.Error, annualreportapi.Error, blocklistapi.Error, vulnapi.Error, vendorsapi.Error} {
 		if e := m(err); e != nil {
 			return e
 		}
