@@ -127,6 +127,9 @@ SQLite at ./acd-data/acd.db and listens on 127.0.0.1:8080.`)
 		if err := demo.LoadVulns(ctx, srv.Auth, srv.Vuln, time.Now()); err != nil {
 			return fmt.Errorf("load demo vulnerabilities: %w", err)
 		}
+		if err := demo.LoadVendors(ctx, srv.Auth, srv.Vendors); err != nil {
+			return fmt.Errorf("load demo vendors: %w", err)
+		}
 		res.Print(e.stdout, base)
 	}
 
