@@ -16,7 +16,9 @@ import (
 // edSigner signs with an Ed25519 private key, as *keys.Key does.
 type edSigner ed25519.PrivateKey
 
-func (s edSigner) Sign(msg []byte) ([]byte, error) { return ed25519.Sign(ed25519.PrivateKey(s), msg), nil }
+func (s edSigner) Sign(msg []byte) ([]byte, error) {
+	return ed25519.Sign(ed25519.PrivateKey(s), msg), nil
+}
 
 var created = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 
