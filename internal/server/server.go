@@ -247,7 +247,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	site, err := web.New(web.Config{Auth: s.Auth, Policy: s.Policy, Log: s.Log, Notifier: s.Notifier, Reporting: s.Reporting,
 		Oversight: s.Oversight, Commsinfo: s.Commsinfo, Inspection: s.Inspection, Measures: s.Measures, Blocklist: s.Blocklist,
-		Sharing: s.Sharing, Vuln: s.Vuln, TLS: cfg.TLS, Now: cfg.Now, Logger: cfg.Logger})
+		Sharing: s.Sharing, Vuln: s.Vuln, Vendors: s.Vendors, TLS: cfg.TLS, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

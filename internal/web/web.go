@@ -34,6 +34,7 @@ import (
 	"github.com/acd-platform/acd/internal/reporting"
 	"github.com/acd-platform/acd/internal/sharing"
 	"github.com/acd-platform/acd/internal/vuln"
+	"github.com/acd-platform/acd/internal/vuln/vendors"
 )
 
 //go:embed templates/*.html
@@ -78,6 +79,9 @@ type Config struct {
 	// its KEV candidates, operators' affected assets and the exposure
 	// views; nil leaves them out.
 	Vuln *vuln.Service
+	// Vendors serves vendors' products and the notices and requests to
+	// act sent to them (§42); nil leaves them out.
+	Vendors *vendors.Service
 	// TLS marks cookies Secure.
 	TLS bool
 	// Now is the clock; default time.Now.
@@ -283,6 +287,7 @@ func (s *Site) Register(r *api.Router) {
 	s.registerBlocklist(page)
 	s.registerSharing(page)
 	s.registerVuln(page)
+	s.registerVendors(page)
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) error {

@@ -154,6 +154,16 @@ func (r Request) Answer() *Answer {
 	return &r.Answers[len(r.Answers)-1]
 }
 
+// ProductName is the name of product id of the request, or id.
+func (r Request) ProductName(id string) string {
+	for _, p := range r.Products {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return id
+}
+
 // Link is the request's page.
 func (r Request) Link() string { return "/vendor/requests/" + r.ID }
 
