@@ -96,12 +96,12 @@ func TestVendorPages(t *testing.T) {
 			t.Errorf("%s reads the request page: status %d, want 403", who, r.status)
 		}
 	}
-	answer := url.Values{"affected": {"yes"}, "p0_id": {vendorProductID(t, s, w)}, "p0_affected": {"10.2.0 以降 10.2.9-h1 未満"}}
+	answer := url.Values{"affected": {"yes"}, "p0_id": {vendorProductID(t, s, w)}, "p0_affected": {"vers:generic/>=10.2.0|<10.2.9-h1"}}
 	r := step(t, vendor, rpath, rpath+"/answer", answer)
 	if r.status != http.StatusUnprocessableEntity || r.header.Get(web.RefusalHeader) != vendors.CodeAnswerIncomplete {
 		t.Errorf("incomplete answer: status %d, refusal %q", r.status, r.header.Get(web.RefusalHeader))
 	}
-	if !strings.Contains(r.text(), "10.2.0 以降 10.2.9-h1 未満") {
+	if !strings.Contains(r.text(), "vers:generic/>=10.2.0|<10.2.9-h1") {
 		t.Error("the refused answer form lost what was typed")
 	}
 	answer.Set("p0_fixed", "10.2.9-h1")
@@ -124,7 +124,7 @@ func TestVendorPages(t *testing.T) {
 	if strings.Contains(alert.text(), "社内確認中の事項あり") {
 		t.Error("the vendor's comment to the Cabinet Office is on the public alert")
 	}
-	contains(t, "public alert", alert, "CVE-2024-3400", "Threat ID 95187")
+	contains(t, "public alert", alert, "CVE-2024-3400", "Threat ID 95187", ja("advisory.vulnerabilities"), ja("advisory.remediation.mitigation"), "vers:generic/")
 
 	stepOKTo(t, author, rpath, rpath+"/close", url.Values{"reason": {"公表済み。"}}, rpath)
 	page = vendor.get(rpath)
