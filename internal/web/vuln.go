@@ -1,15 +1,271 @@
 package web
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/svcerr"
+	"github.com/acd-platform/acd/internal/vuln"
 )
 
-// registerVuln adds the vulnerability pages: the public catalogue of
-// vulnerabilities exploited in Japan, its KEV candidates, operators'
-// affected assets and the exposure views.
+// The pages of vulnerabilities matched to specified critical computers
+// (§42; docs/vuln.md):
+//
+//   - /catalogue: the public catalogue of vulnerabilities exploited in
+//     Japan, for anyone without logging in, with its JSON, CSV and Atom
+//     feed (served by the vulnerability API);
+//   - /catalogue/candidates: the Cabinet Office's import of CISA's KEV
+//     catalogue and the candidates it gives, those not yet marked first;
+//   - /vulns: the vulnerabilities the viewer may see (the Cabinet Office
+//     all, with the import of CVE JSON 5 and NVD records; an operator or a
+//     ministry those affecting its computers or sectors), searched by CVE
+//     id, vendor or product; /vulns/{id} one of them with its scores,
+//     weaknesses, affected products, the exploited-in-Japan mark and the
+//     matched assets the viewer may see, and for the Cabinet Office the
+//     form that marks or clears the mark;
+//   - /vulns/affected: the assets affected, as the viewer may see them (an
+//     operator its own), by asset or by vulnerability, with the
+//     catalogue's required action and due date;
+//   - /vulns/exposure: a ministry's sectors' exposure; /vulns/national:
+//     the Cabinet Office's vulnerability × sector counts.
+//
+// Every page is a route with its action, so the one policy guards it; the
+// vulnerability service then scopes each view, and a step it refuses shows
+// as the refusal's message in the page's language with its code, which
+// also goes in the X-ACD-Refusal header.
+
+// registerVuln adds the vulnerability pages through page, Register's
+// helper; it adds none when the site has no vulnerability service.
 func (s *Site) registerVuln(page func(pattern string, action auth.Action, h api.HandlerFunc)) {
 	if s.cfg.Vuln == nil {
 		return
 	}
+	page("GET /catalogue", auth.CatalogueRead, s.vulnCatalogue)
+	page("GET /catalogue/candidates", auth.CatalogueWrite, s.vulnCandidates)
+	page("POST /catalogue/candidates", auth.CatalogueWrite, s.vulnCandidatesImport)
+
+	page("GET /vulns", auth.VulnRead, s.vulnList)
+	page("POST /vulns/import", auth.VulnImport, s.vulnImport)
+	page("GET /vulns/affected", auth.VulnRead, s.vulnAffected)
+	page("GET /vulns/matches", auth.VulnRead, s.vulnMatches)
+	page("GET /vulns/exposure", auth.VulnExposure, s.vulnExposure)
+	page("GET /vulns/national", auth.VulnNational, s.vulnNational)
+	page("GET /vulns/{id}", auth.VulnRead, s.vulnDetail)
+	page("POST /vulns/{id}/exploited", auth.VulnExploitedWrite, s.vulnExploited)
+
+	s.links[auth.VulnRead] = "/vulns/affected"
+	s.links[auth.VulnImport] = "/vulns#import"
+	s.links[auth.VulnExploitedWrite] = "/vulns"
+	s.links[auth.VulnExposure] = "/vulns/exposure"
+	s.links[auth.VulnNational] = "/vulns/national"
+	s.links[auth.CatalogueWrite] = "/catalogue/candidates"
+
+	// The catalogue's page names its Atom feed in <head>.
+	if err := s.withHead("vuln_catalogue"); err != nil {
+		s.log.Error("catalogue page: no feed link in <head>", "err", err)
+	}
+}
+
+// withHead lets page put elements at the end of <head> by defining a
+// template "head", for as long as the shared layout has no place for
+// them: it gives the page a copy of the layout with one. It does nothing
+// once layout.html has a {{block "head" .}} of its own.
+func (s *Site) withHead(page string) error {
+	layout, err := fs.ReadFile(templateFS, "templates/layout.html")
+	if err != nil {
+		return err
+	}
+	if strings.Contains(string(layout), `{{block "head"`) {
+		return nil
+	}
+	src := strings.Replace(string(layout), "</head>", `{{block "head" .}}{{end}}</head>`, 1)
+	t, ok := s.pages[page]
+	if !ok {
+		return fmt.Errorf("no template %q", page)
+	}
+	head := t.Lookup("head")
+	if head == nil {
+		return fmt.Errorf("template %q defines no head", page)
+	}
+	c, err := t.Clone()
+	if err != nil {
+		return err
+	}
+	if _, err := c.Parse(src); err != nil {
+		return err
+	}
+	if _, err := c.AddParseTree("head", head.Tree); err != nil {
+		return err
+	}
+	s.pages[page] = c
+	return nil
+}
+
+// vulnPageError maps the vulnerability service's errors of a page that
+// shows rather than submits to what the router shows: a refusal keeps its
+// status and code, says its message in the page's language and puts its
+// code in the X-ACD-Refusal header; invalid input is 400, a record the
+// viewer may not see 404.
+func (s *Site) vulnPageError(w http.ResponseWriter, r *http.Request, err error) error {
+	if rf, ok := s.refusal(w, r, "vuln.refused", err); ok {
+		return &api.Error{Status: rf.status, Code: rf.code, Message: rf.text}
+	}
+	if e := svcerr.API(err); e != nil {
+		if e.Status == http.StatusNotFound {
+			e.Message = "no such record"
+		}
+		return e
+	}
+	return err
+}
+
+// vulnFailed maps a vulnerability error of a form submission to what the
+// page shows, or returns false for an error the form cannot explain (not
+// found, internal), which the caller hands to vulnPageError. fields maps
+// the service's field names to the form's field and a prefix for its
+// message (the line of a list entry); nil keeps them.
+func (s *Site) vulnFailed(w http.ResponseWriter, r *http.Request, err error, fields func(string) (string, string)) (formFailure, bool) {
+	if rf, ok := s.refusal(w, r, "vuln.refused", err); ok {
+		return formFailure{rf.status, rf.text, fieldErr{}}, true
+	}
+	var fe *vuln.FieldError
+	switch {
+	case errors.As(err, &fe):
+		name, prefix := fe.Field, ""
+		if fields != nil {
+			name, prefix = fields(fe.Field)
+		}
+		return formFailure{http.StatusBadRequest, s.t(r, "form.invalid") + " (" + fe.Error() + ")", fieldErr{name, prefix + fe.Msg}}, true
+	case errors.Is(err, svcerr.ErrConflict):
+		return formFailure{http.StatusConflict, s.t(r, "error.conflict") + " " + err.Error(), fieldErr{}}, true
+	case errors.Is(err, vuln.ErrForbidden):
+		return formFailure{http.StatusForbidden, s.t(r, "vuln.forbidden") + " " + err.Error(), fieldErr{}}, true
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
+		return formFailure{ae.Status, s.t(r, "form.invalid") + " (" + ae.Message + ")", fieldErr{ae.Field, ae.Message}}, true
+	}
+	return formFailure{}, false
+}
+
+// vulnFmt formats the values of the vulnerability pages; their data embed
+// it, so the templates call its methods.
+type vulnFmt struct{}
+
+// Score is a CVSS base score with one decimal, or "—".
+func (vulnFmt) Score(score *float64) string {
+	if score == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*score, 'f', 1, 64)
+}
+
+// ScoreOf is Score of a score that is always given.
+func (vulnFmt) ScoreOf(score float64) string { return strconv.FormatFloat(score, 'f', 1, 64) }
+
+// Severity is the catalogue key of a score's CVSS v3 qualitative rating
+// (critical 9.0–10.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9, none).
+func (vulnFmt) Severity(score *float64) string {
+	switch {
+	case score == nil:
+		return "vuln.severity.unknown"
+	case *score >= 9:
+		return "vuln.severity.critical"
+	case *score >= 7:
+		return "vuln.severity.high"
+	case *score >= 4:
+		return "vuln.severity.medium"
+	case *score > 0:
+		return "vuln.severity.low"
+	}
+	return "vuln.severity.none"
+}
+
+// SeverityClass is the badge class of a score: red from high up, amber
+// for medium, grey below.
+func (vulnFmt) SeverityClass(score *float64) string {
+	switch {
+	case score == nil:
+		return "badge tl-pending"
+	case *score >= 7:
+		return "badge tl-missing"
+	case *score >= 4:
+		return "badge tl-late"
+	}
+	return "badge tl-pending"
+}
+
+// When renders an optional time in Japan time, or "—".
+func (vulnFmt) When(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return formatJST(*t)
+}
+
+// Released renders the catalogue's dateReleased in Japan time.
+func (vulnFmt) Released(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return formatJST(t)
+}
+
+// CVEURL is the CVE Program's page of a CVE id.
+func (vulnFmt) CVEURL(id string) string { return "https://www.cve.org/CVERecord?id=" + id }
+
+// NVDURL is the NVD's page of a CVE id.
+func (vulnFmt) NVDURL(id string) string { return "https://nvd.nist.gov/vuln/detail/" + id }
+
+// CWEURL is MITRE's page of a CWE id ("CWE-79"), or "" for another text.
+func (vulnFmt) CWEURL(id string) string {
+	n, ok := strings.CutPrefix(id, "CWE-")
+	if _, err := strconv.Atoi(n); !ok || err != nil {
+		return ""
+	}
+	return "https://cwe.mitre.org/data/definitions/" + n + ".html"
+}
+
+// Ransomware is the catalogue key of KEV's knownRansomwareCampaignUse.
+func (vulnFmt) Ransomware(v string) string {
+	if v == "Known" {
+		return "catalogue.ransomware.known"
+	}
+	return "catalogue.ransomware.unknown"
+}
+
+// DefaultAction is the catalogue's required action when the analyst
+// gives none.
+func (vulnFmt) DefaultAction() string { return vuln.DefaultRequiredAction }
+
+// catalogueEntries returns the catalogue's entries by CVE id, for pages
+// that show an exploited vulnerability's required action and due date.
+func (s *Site) catalogueEntries(r *http.Request) (map[string]vuln.CatalogueEntry, error) {
+	cat, err := s.cfg.Vuln.Catalogue(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]vuln.CatalogueEntry, len(cat.Vulnerabilities))
+	for _, e := range cat.Vulnerabilities {
+		out[e.CVEID] = e
+	}
+	return out, nil
+}
+
+// queryFlag reports whether the query parameter name is set to a true
+// value ("1", "on", "true"), as the pages' checkboxes send it.
+func queryFlag(r *http.Request, name string) bool {
+	switch r.URL.Query().Get(name) {
+	case "1", "on", "true", "yes":
+		return true
+	}
+	return false
 }
