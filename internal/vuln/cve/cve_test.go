@@ -353,3 +353,14 @@ func TestParseTooLarge(t *testing.T) {
 		t.Errorf("got %v, want a RecordError saying the record is too large", err)
 	}
 }
+
+func TestSeverity(t *testing.T) {
+	for _, c := range []struct {
+		score float64
+		want  string
+	}{{0, "NONE"}, {0.1, "LOW"}, {3.9, "LOW"}, {4, "MEDIUM"}, {6.9, "MEDIUM"}, {7, "HIGH"}, {8.9, "HIGH"}, {9, "CRITICAL"}, {10, "CRITICAL"}} {
+		if got := cve.Severity(c.score); got != c.want {
+			t.Errorf("Severity(%g) = %s, want %s", c.score, got, c.want)
+		}
+	}
+}

@@ -258,3 +258,20 @@ type Change struct {
 	// Status is the status from At on.
 	Status Status
 }
+
+// Severity is the qualitative severity rating CVSS v3.x and v4.0 give a
+// base score: NONE (0), LOW (0.1–3.9), MEDIUM (4.0–6.9), HIGH (7.0–8.9)
+// or CRITICAL (9.0–10.0).
+func Severity(score float64) string {
+	switch {
+	case score == 0:
+		return "NONE"
+	case score < 4:
+		return "LOW"
+	case score < 7:
+		return "MEDIUM"
+	case score < 9:
+		return "HIGH"
+	}
+	return "CRITICAL"
+}

@@ -229,25 +229,10 @@ func cvssOf(rec *cve.Vulnerability) *sharing.CVSS {
 			continue
 		}
 		if best == nil || c.BaseScore > best.BaseScore {
-			best = &sharing.CVSS{Version: c.Version, Vector: c.Vector, BaseScore: c.BaseScore, Severity: severity(c.BaseScore)}
+			best = &sharing.CVSS{Version: c.Version, Vector: c.Vector, BaseScore: c.BaseScore, Severity: cve.Severity(c.BaseScore)}
 		}
 	}
 	return best
-}
-
-// severity is the CVSS v3/v4 qualitative rating of a base score.
-func severity(score float64) string {
-	switch {
-	case score == 0:
-		return "NONE"
-	case score < 4:
-		return "LOW"
-	case score < 7:
-		return "MEDIUM"
-	case score < 9:
-		return "HIGH"
-	}
-	return "CRITICAL"
 }
 
 // recordRange describes in words the versions of p the record says are
