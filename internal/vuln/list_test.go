@@ -40,9 +40,9 @@ func TestList(t *testing.T) {
 			t.Fatal(err)
 		}
 		stream := strings.Join([]string{
-			cve5On("2026-03-03", "CVE-2026-0001", "Acme", "Gate", "1.0", "1.5"),      // both operators
-			cve5On("2026-03-01", "CVE-2026-0002", "Other", "Thing", "0", "9"),        // nobody
-			cve5On("2026-03-02", "CVE-2026-0003", "Acme", "Gate", "2.0", "3.0"),      // nobody (version)
+			cve5On("2026-03-03", "CVE-2026-0001", "Acme", "Gate", "1.0", "1.5"),       // both operators
+			cve5On("2026-03-01", "CVE-2026-0002", "Other", "Thing", "0", "9"),         // nobody
+			cve5On("2026-03-02", "CVE-2026-0003", "Acme", "Gate", "2.0", "3.0"),       // nobody (version)
 			cve5On("2026-03-04", "CVE-2026-0004", "Widgets_Co", "100%Pump", "0", "9"), // LIKE's wildcards in names
 		}, "\n")
 		if _, err := e.svc.Import(e.ctx, e.nco, strings.NewReader(stream)); err != nil {

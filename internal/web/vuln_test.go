@@ -85,7 +85,6 @@ func vnRefused(t *testing.T, what string, r *response, status int, code, message
 	}
 }
 
-
 // TestVulnOperatorSeesOwnAssets: an operator sees only its own assets
 // affected, on the list, the detail and the affected assets (by asset
 // and by vulnerability); a ministry its sectors'; the Cabinet Office
