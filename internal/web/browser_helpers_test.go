@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/acd-platform/acd/internal/web"
 )
 
 var screenshots = flag.String("screenshots", "", "also write the browser test's screenshots to this directory, to look at them")
@@ -152,4 +154,14 @@ func (b *browser) loginTOTP(username, secret string) string {
 func (b *browser) logout() {
 	b.t.Helper()
 	b.do("log out", chromedp.Click(chromedp.CSS(`header form button[type="submit"]`)), chromedp.WaitVisible(chromedp.ID("username")))
+}
+
+// linkText finds the link whose visible text is text.
+func linkText(text string) chromedp.Search {
+	return chromedp.Search(`//a[normalize-space()="` + text + `"]`)
+}
+
+// flash finds the flash message of key, in Japanese.
+func (b *browser) flash(key string) chromedp.Search {
+	return chromedp.Search(`//p[@class="flash" and normalize-space()="` + b.s.msgs.T(web.Japanese, key) + `"]`)
 }

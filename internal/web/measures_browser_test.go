@@ -25,10 +25,7 @@ func TestBrowserMeasureEmergency(t *testing.T) {
 	tr := func(key string, args ...any) string { return s.msgs.T(web.Japanese, key, args...) }
 
 	b := newBrowser(t, exe, s, 90*time.Second)
-	do, value, mainText, shot, logout := b.do, b.value, b.mainText, b.shot, b.logout
-	flash := func(key string) chromedp.Search {
-		return chromedp.Search(`//p[@class="flash" and normalize-space()="` + tr(key) + `"]`)
-	}
+	do, value, mainText, shot, logout, flash := b.do, b.value, b.mainText, b.shot, b.logout, b.flash
 	// secrets are the TOTP secrets the users enrolled on their first
 	// login, as their authenticators keep them.
 	secrets := map[string]string{}

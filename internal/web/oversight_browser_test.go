@@ -100,12 +100,9 @@ func TestBrowserOversight(t *testing.T) {
 	write(critPath, crit)
 
 	b := newBrowser(t, exe, s, 90*time.Second)
-	do, value, mainText, shot, logout := b.do, b.value, b.mainText, b.shot, b.logout
+	do, value, mainText, shot, logout, flash := b.do, b.value, b.mainText, b.shot, b.logout, b.flash
 	button := func(key string) chromedp.Search {
 		return chromedp.Search(`//button[normalize-space()="` + tr(key) + `"]`)
-	}
-	flash := func(key string) chromedp.Search {
-		return chromedp.Search(`//p[@class="flash" and normalize-space()="` + tr(key) + `"]`)
 	}
 	home := homePage()
 	// loginTOTP logs a commission user in: the first login enrols the

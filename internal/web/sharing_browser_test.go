@@ -22,13 +22,7 @@ func TestBrowserAdvisory(t *testing.T) {
 	tr := func(key string, args ...any) string { return s.msgs.T(web.Japanese, key, args...) }
 
 	b := newBrowser(t, exe, s, 90*time.Second)
-	do, mainText, shot, logout := b.do, b.mainText, b.shot, b.logout
-	link := func(text string) chromedp.Search {
-		return chromedp.Search(`//a[normalize-space()="` + text + `"]`)
-	}
-	flash := func(key string) chromedp.Search {
-		return chromedp.Search(`//p[@class="flash" and normalize-space()="` + tr(key) + `"]`)
-	}
+	do, mainText, shot, logout, link, flash := b.do, b.mainText, b.shot, b.logout, linkText, b.flash
 	login := func(username string) {
 		t.Helper()
 		b.login(username, homePage())
