@@ -43,12 +43,13 @@ type Deps struct {
 	Ring    *keys.Ring
 }
 
-// Config configures a Provider. BaseURL is required; the zero value of
-// every other field works.
+// Config configures a Provider. The zero value works, but production
+// sets BaseURL.
 type Config struct {
 	// BaseURL is the server's external URL ("https://acd.example.go.jp"):
 	// the publisher's namespace and the start of every link. CSAF wants
 	// https (requirement 3); the feed schema accepts only https links.
+	// Empty means https://localhost (for tests; New logs a warning).
 	BaseURL string
 	// PublisherName is the publisher's name; default "Cabinet Office,
 	// National Cybersecurity Office".
@@ -115,12 +116,19 @@ type signingKey struct {
 
 // New returns a provider. It fails without an advisory-signing key in the
 // ring (keys.Open creates one) or with a base URL that is not an absolute
-// http or https URL.
+// http or https URL without query or fragment.
 func New(d Deps, cfg Config) (*Provider, error) {
 	if d.Sharing == nil || d.Ring == nil {
 		return nil, errors.New("csaf: every dependency is required")
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "https://localhost"
+		cfg.Logger.Warn("csaf: no base URL configured; the CSAF documents' links name https://localhost")
+	}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("csaf: base URL %q: want an absolute https URL such as https://acd.example.go.jp", cfg.BaseURL)
@@ -130,9 +138,6 @@ func New(d Deps, cfg Config) (*Provider, error) {
 	}
 	if cfg.KeyUserID == "" {
 		cfg.KeyUserID = "ACD CSAF <csaf@" + u.Hostname() + ">"
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	p := &Provider{shr: d.Sharing, ring: d.Ring, cfg: cfg, logger: cfg.Logger.With("component", "csaf"),
 		publisher: Publisher{Category: "coordinator", Name: cfg.PublisherName, Namespace: cfg.BaseURL,

@@ -604,3 +604,32 @@ func gnupgVerify(t *testing.T, key, data, sig []byte, fpr string) {
 		t.Errorf("gpg --verify of a served document:\n%s", out)
 	}
 }
+
+func TestNewRefuses(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	for _, tc := range []struct {
+		name string
+		d    csaf.Deps
+		cfg  csaf.Config
+	}{
+		{"no sharing service", csaf.Deps{Ring: f.e.Platform.Keys}, csaf.Config{BaseURL: base}},
+		{"no ring", csaf.Deps{Sharing: f.e.Svc}, csaf.Config{BaseURL: base}},
+		{"relative base URL", csaf.Deps{Sharing: f.e.Svc, Ring: f.e.Platform.Keys}, csaf.Config{BaseURL: "acd.example.jp"}},
+		{"ftp base URL", csaf.Deps{Sharing: f.e.Svc, Ring: f.e.Platform.Keys}, csaf.Config{BaseURL: "ftp://acd.example.jp"}},
+		{"base URL with a query", csaf.Deps{Sharing: f.e.Svc, Ring: f.e.Platform.Keys}, csaf.Config{BaseURL: "https://acd.example.jp/?x=1"}},
+		{"a user id on two lines", csaf.Deps{Sharing: f.e.Svc, Ring: f.e.Platform.Keys}, csaf.Config{BaseURL: base, KeyUserID: "a\nb"}},
+	} {
+		if _, err := csaf.New(tc.d, tc.cfg); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+	// No base URL works, for tests, with links to https://localhost.
+	p, err := csaf.New(csaf.Deps{Sharing: f.e.Svc, Ring: f.e.Platform.Keys}, csaf.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := p.Open(f.e.Ctx, nil, "provider-metadata.json")
+	if err != nil || !bytes.Contains(m.Body, []byte(`"canonical_url": "https://localhost/.well-known/csaf/provider-metadata.json"`)) {
+		t.Errorf("metadata without a base URL: %v\n%s", err, m.Body)
+	}
+}
