@@ -123,6 +123,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f ListFilter) (Li
 		query += " AND EXISTS (SELECT 1 FROM vuln_pairs p WHERE p.vuln_id = r.id AND p.resolved_at = ''" + scope + ")"
 		args = append(args, scopeArgs...)
 	}
+	// Each word narrows the rows down in the database (SQLite's LOWER
+	// folds ASCII only, so a non-ASCII word must match the record's
+	// case there); queryMatches then decides on the parsed record.
 	for _, w := range words {
 		like := "%" + likeEscape(w) + "%"
 		query += ` AND (LOWER(r.id) LIKE ? ESCAPE '\' OR LOWER(r.title) LIKE ? ESCAPE '\' OR LOWER(r.record) LIKE ? ESCAPE '\')`

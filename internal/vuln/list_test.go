@@ -7,6 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/acd-platform/acd/internal/auth"
+	"github.com/acd-platform/acd/internal/servicetest"
+	"github.com/acd-platform/acd/internal/store/storetest"
 	"github.com/acd-platform/acd/internal/vuln"
 )
 
@@ -164,6 +166,51 @@ func TestListRefusesBadFilters(t *testing.T) {
 		// A cursor with no date (a record without one) is fine.
 		if _, err := e.svc.List(e.ctx, e.nco, vuln.ListFilter{After: "~CVE-2026-0001"}); err != nil {
 			t.Errorf("got %v for a cursor without a date, want nil", err)
+		}
+	})
+}
+
+// FuzzList: no search or cursor makes List panic or fail otherwise than
+// with a field error on q or after; every entry it lists has each word of
+// the search in its id, title or products; the cursor it hands back is
+// accepted. The seed corpus is in testdata/fuzz/FuzzList.
+func FuzzList(f *testing.F) {
+	db := storetest.SQLite(f)
+	p := servicetest.New(f, db, t0)
+	svc, err := vuln.New(p.Ctx, vuln.Deps{DB: db, Log: p.Log, Notifier: p.Notifier}, vuln.Config{Now: p.Clock.Now})
+	if err != nil {
+		f.Fatal(err)
+	}
+	nco := servicetest.Principal("usr_nco", p.Org(f, auth.NewOrg{Name: "NCO", Kind: auth.OrgCabinetOff}), auth.RoleAnalyst)
+	stream := strings.Join([]string{
+		cve5On("2026-03-03", "CVE-2026-0001", "Acme", "Gate", "1.0", "1.5"),
+		cve5On("2026-03-01", "CVE-2026-0002", "Other", "Thing", "0", "9"),
+		cve5On("2026-03-01", "CVE-2026-0003", "Widgets_Co", "100%Pump", "0", "9"),
+	}, "\n")
+	if _, err := svc.Import(p.Ctx, nco, strings.NewReader(stream)); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q, after string) {
+		res, err := svc.List(p.Ctx, nco, vuln.ListFilter{Query: q, After: after, Limit: 2})
+		if err != nil {
+			var fe *vuln.FieldError
+			if !asField(err, &fe) || (fe.Field != "q" && fe.Field != "after") {
+				t.Fatalf("List(%q, %q): %v, want a field error on q or after", q, after, err)
+			}
+			return
+		}
+		for _, v := range res.Vulnerabilities {
+			text := strings.ToLower(v.ID + " " + v.Title + " " + strings.Join(v.Products, " "))
+			for _, w := range strings.Fields(strings.ToLower(q)) {
+				if !strings.Contains(text, w) {
+					t.Fatalf("List(%q) lists %s (%q), which lacks %q", q, v.ID, text, w)
+				}
+			}
+		}
+		if res.Next != "" {
+			if _, err := svc.List(p.Ctx, nco, vuln.ListFilter{Query: q, After: res.Next, Limit: 2}); err != nil {
+				t.Fatalf("List(%q) handed back the cursor %q, which it refuses: %v", q, res.Next, err)
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -84,8 +85,7 @@ func (s *Site) vulnList(w http.ResponseWriter, r *http.Request) error {
 func (s *Site) vulnImport(w http.ResponseWriter, r *http.Request) error {
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		imp := &vulnImportView{Error: s.t(r, "vuln.import.nofile")}
-		return s.vulnListPage(w, r, http.StatusBadRequest, imp, "", s.t(r, "vuln.import.nofile"))
+		return s.vulnListPage(w, r, http.StatusBadRequest, nil, "", s.t(r, "vuln.import.nofile"))
 	}
 	defer file.Close()
 	imp := &vulnImportView{File: hdr.Filename}
@@ -97,8 +97,14 @@ func (s *Site) vulnImport(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return s.vulnPageError(w, r, err)
 		}
+		// The result says what is wrong with the file; the message above
+		// it only that something is.
 		imp.Error = err.Error()
-		return s.vulnListPage(w, r, fail.status, imp, "", fail.msg)
+		msg := fail.msg
+		if _, ok := errors.AsType[*vuln.FieldError](err); ok {
+			msg = s.t(r, "form.invalid")
+		}
+		return s.vulnListPage(w, r, fail.status, imp, "", msg)
 	}
 	return s.vulnListPage(w, r, http.StatusOK, imp, s.t(r, "vuln.import.done", len(res.Imported), res.RejectedCount, res.Records))
 }
