@@ -13,6 +13,7 @@ import (
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/svcerr"
 	"github.com/acd-platform/acd/internal/vuln"
+	"github.com/acd-platform/acd/internal/vuln/cve"
 )
 
 // The pages of vulnerabilities matched to specified critical computers
@@ -170,22 +171,14 @@ func (vulnFmt) Score(score *float64) string {
 // ScoreOf is Score of a score that is always given.
 func (vulnFmt) ScoreOf(score float64) string { return strconv.FormatFloat(score, 'f', 1, 64) }
 
-// Severity is the catalogue key of a score's CVSS v3 qualitative rating
-// (critical 9.0–10.0, high 7.0–8.9, medium 4.0–6.9, low 0.1–3.9, none).
+// Severity is the catalogue key of a score's CVSS qualitative rating
+// (cve.Severity): critical, high, medium, low or none; unknown for none
+// given.
 func (vulnFmt) Severity(score *float64) string {
-	switch {
-	case score == nil:
+	if score == nil {
 		return "vuln.severity.unknown"
-	case *score >= 9:
-		return "vuln.severity.critical"
-	case *score >= 7:
-		return "vuln.severity.high"
-	case *score >= 4:
-		return "vuln.severity.medium"
-	case *score > 0:
-		return "vuln.severity.low"
 	}
-	return "vuln.severity.none"
+	return "vuln.severity." + strings.ToLower(cve.Severity(*score))
 }
 
 // SeverityClass is the badge class of a score: red from high up, amber

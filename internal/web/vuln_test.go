@@ -503,7 +503,7 @@ func TestVulnPagesEnglish(t *testing.T) {
 	}{
 		{"public", "/catalogue", []string{w.en("catalogue.title"), w.en("catalogue.intro"), w.en("catalogue.ransomware.unknown")}},
 		{"analyst", "/vulns", []string{w.en("vulns.title"), w.en("vulns.intro.all"), w.en("vuln.import")}},
-		{"analyst", "/vulns/CVE-2026-0001", []string{w.en("vuln.title"), w.en("vuln.mark.update"), w.en("vuln.status.affected"), "Kanto Power", "Electricity"}},
+		{"analyst", "/vulns/CVE-2026-0001", []string{w.en("vuln.title"), w.en("vuln.mark.update"), w.en("vuln.status.affected"), w.en("vuln.severity.critical"), "Kanto Power", "Electricity"}},
 		{"analyst", "/vulns/national", []string{w.en("vulns.national.title"), "Railways"}},
 		{"analyst", "/catalogue/candidates", []string{w.en("catalogue.candidates.title"), w.en("catalogue.candidates.none")}},
 		{"opr", "/vulns/affected", []string{w.en("vulns.affected.title"), "hq-vpn-1", w.en("catalogue.due_date")}},
