@@ -26,6 +26,8 @@ import (
 	"github.com/acd-platform/acd/internal/blocklist/blocklistapi"
 	"github.com/acd-platform/acd/internal/commsinfo"
 	"github.com/acd-platform/acd/internal/commsinfo/commsinfoapi"
+	"github.com/acd-platform/acd/internal/csaf"
+	"github.com/acd-platform/acd/internal/csaf/csafapi"
 	"github.com/acd-platform/acd/internal/deadline"
 	"github.com/acd-platform/acd/internal/idempotency"
 	"github.com/acd-platform/acd/internal/inspection"
@@ -125,6 +127,9 @@ type Server struct {
 	// Vendors keeps §42: vendors' products, notices and requests to act,
 	// answers and the publication of mitigations.
 	Vendors *vendors.Service
+	// CSAF serves the public and TLP:GREEN advisories as a CSAF 2.0
+	// provider.
+	CSAF *csaf.Provider
 	// Annual is the commission's §61 annual report.
 	Annual  *annualreport.Service
 	Router  *api.Router
@@ -233,6 +238,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.CSAF, err = csaf.New(csaf.Deps{Sharing: s.Sharing, Ring: cfg.Keys}, csaf.Config{BaseURL: cfg.BaseURL, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
 	if err := sharing.RegisterBases(s.Commsinfo); err != nil {
 		return nil, err
 	}
@@ -319,6 +328,7 @@ func (s *Server) routes(metrics *api.Metrics) {
 	sharingapi.Register(r, s.Sharing)
 	vulnapi.Register(r, s.Vuln)
 	vendorsapi.Register(r, s.Vendors)
+	csafapi.Register(r, s.CSAF)
 	taxiiapi.Register(r, s.TAXII, taxiiapi.Config{BaseURL: s.cfg.BaseURL, Logger: s.logger})
 }
 
