@@ -157,11 +157,15 @@ func (p *Provider) signer(k *keys.Key) (*signingKey, error) {
 	if sk, ok := p.signers[k.ID]; ok {
 		return sk, nil
 	}
-	pk, err := pgp.NewKey(k.Public, k.Created, k)
+	priv, err := k.Ed25519PrivateKey()
 	if err != nil {
 		return nil, fmt.Errorf("csaf: key %s: %w", k.ID, err)
 	}
-	armored, err := pk.ArmoredPublicKey(p.cfg.KeyUserID)
+	pk, err := pgp.NewKey(priv, k.Created, p.cfg.KeyUserID)
+	if err != nil {
+		return nil, fmt.Errorf("csaf: key %s: %w", k.ID, err)
+	}
+	armored, err := pk.ArmoredPublicKey()
 	if err != nil {
 		return nil, fmt.Errorf("csaf: key %s: %w", k.ID, err)
 	}

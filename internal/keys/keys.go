@@ -5,7 +5,8 @@
 // Keys live in one JSON file per purpose under the key directory, mode 0600
 // (the directory 0700). The private halves never leave this package except
 // through [Key.Sign], [Key.MAC], [Key.Seal], [Ring.OpenSealed] and
-// [Key.NoteSigner]; a Key logs as its id.
+// [Key.NoteSigner], and [Key.Ed25519PrivateKey] for formats whose library
+// signs with the key itself (OpenPGP); a Key logs as its id.
 //
 // A directory made before a purpose was added gets that purpose's first key
 // when Open next opens it (the advisory-signing key, for example, appears on
@@ -113,6 +114,18 @@ func (k *Key) Sign(msg []byte) ([]byte, error) {
 		return nil, fmt.Errorf("key %s: not an ed25519 key", k)
 	}
 	return ed25519.Sign(k.private, msg), nil
+}
+
+// Ed25519PrivateKey returns a copy of an Ed25519 key's private key, for a
+// format whose library signs only with the key itself rather than through
+// [Key.Sign] (go-crypto's OpenPGP signatures). The caller keeps it in
+// memory only, for signing: it must never be logged, stored or sent. It
+// fails for a key of another algorithm.
+func (k *Key) Ed25519PrivateKey() (ed25519.PrivateKey, error) {
+	if k.private == nil {
+		return nil, fmt.Errorf("key %s: not an ed25519 key", k)
+	}
+	return append(ed25519.PrivateKey(nil), k.private...), nil
 }
 
 // MAC returns HMAC-SHA256(key, msg) for an HMAC key.

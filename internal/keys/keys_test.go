@@ -3,6 +3,8 @@ package keys_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -133,6 +135,40 @@ func TestNoteSignerVerifies(t *testing.T) {
 	}
 	if _, err := k.NoteSigner("bad name"); err == nil {
 		t.Error("a note name with a space was accepted")
+	}
+}
+
+// The private key handed to OpenPGP signing is the key's own: it signs
+// what the public key verifies, is a copy, and exists only for Ed25519.
+func TestEd25519PrivateKey(t *testing.T) {
+	ring, _ := keys.Open(t.TempDir(), nil)
+	k, _ := ring.Current(keys.AdvisorySigning)
+	priv, err := k.Ed25519PrivateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(priv.Public().(ed25519.PublicKey), k.Public) {
+		t.Errorf("public half: got %x, want %x", priv.Public(), k.Public)
+	}
+	if sig := ed25519.Sign(priv, []byte("x")); !ed25519.Verify(k.Public, []byte("x"), sig) {
+		t.Error("a signature by the returned key does not verify with the key's public key")
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("key", "key", k)
+	for _, enc := range []string{hex.EncodeToString(priv.Seed()), base64.StdEncoding.EncodeToString(priv.Seed()), base64.StdEncoding.EncodeToString(priv)} {
+		if strings.Contains(buf.String()+k.String(), enc) {
+			t.Errorf("the private key shows in the log line or String: %s", buf.String())
+		}
+	}
+	clear(priv)
+	if sig, _ := k.Sign([]byte("x")); !ed25519.Verify(k.Public, []byte("x"), sig) {
+		t.Error("clearing the returned key changed the ring's key")
+	}
+	for _, p := range []keys.Purpose{keys.AuditHMAC, keys.SecretBox} {
+		other, _ := ring.Current(p)
+		if _, err := other.Ed25519PrivateKey(); err == nil {
+			t.Errorf("%s: got a private key, want an error", p)
+		}
 	}
 }
 
