@@ -213,11 +213,18 @@ var _ reporting.AssetObserver = (*Service)(nil)
 // principalScope is the part of the pairs p may see: all (analysts), some
 // sectors (a ministry) or one organisation (an operator); ok false for
 // none.
+// cabinetOffice reports whether p acts for the Cabinet Office: one of its
+// analysts, or a command-line tool on the server given the analyst role.
+// An analyst of another organisation (an agency's) is not.
+func cabinetOffice(p *auth.Principal) bool {
+	return p != nil && !p.Disabled && p.Has(auth.RoleAnalyst) && (p.OrgKind == auth.OrgCabinetOff || p.Via == auth.ViaCLI)
+}
+
 func principalScope(p *auth.Principal) (all bool, sectors []string, org string, ok bool) {
 	switch {
-	case p == nil:
+	case p == nil || p.Disabled:
 		return false, nil, "", false
-	case p.Has(auth.RoleAnalyst):
+	case cabinetOffice(p):
 		return true, nil, "", true
 	case p.Has(auth.RoleMinistry) && p.OrgKind == auth.OrgMinistry && len(p.Sectors) > 0:
 		return false, p.Sectors, "", true

@@ -302,7 +302,7 @@ type Candidate struct {
 // the same CVE; it marks nothing exploited in Japan. Analysts only;
 // audited as one "vuln.kev_import" entry with the counts.
 func (s *Service) ImportKEV(ctx context.Context, p *auth.Principal, cat *KEVCatalog) (KEVImportResult, error) {
-	if p == nil || !p.Has(auth.RoleAnalyst) {
+	if !cabinetOffice(p) {
 		return KEVImportResult{}, svcerr.Forbiddenf("only the Cabinet Office imports KEV candidates")
 	}
 	res := KEVImportResult{CatalogVersion: cat.CatalogVersion, Entries: len(cat.Vulnerabilities)}
@@ -368,7 +368,7 @@ func idSet(ctx context.Context, q store.Querier, query string) (map[string]bool,
 // Japan first, then by KEV's dateAdded, newest first, then by CVE id.
 // Analysts only.
 func (s *Service) Candidates(ctx context.Context, p *auth.Principal) ([]Candidate, error) {
-	if p == nil || !p.Has(auth.RoleAnalyst) {
+	if !cabinetOffice(p) {
 		return nil, svcerr.Forbiddenf("only the Cabinet Office sees KEV candidates")
 	}
 	rows, err := s.db.Query(ctx, `SELECT k.cve_id, r.title, r.exploited, k.catalog_version, k.entry, k.imported_at

@@ -79,6 +79,9 @@ type record struct {
 // holds no record at all; a read error after some records sets Stopped.
 // A database error stops the import: the batches before it stay imported.
 func (s *Service) Import(ctx context.Context, p *auth.Principal, r io.Reader) (ImportResult, error) {
+	if !cabinetOffice(p) {
+		return ImportResult{}, svcerr.Forbiddenf("only the Cabinet Office imports vulnerability records")
+	}
 	res := ImportResult{Imported: []Imported{}, Rejected: []Rejection{}}
 	rd := cve.NewReader(r, cve.ReaderConfig{})
 	var batch []record

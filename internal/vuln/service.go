@@ -367,7 +367,7 @@ func (s *Service) tellOperators(ctx context.Context, tx *store.Tx, fresh []match
 			ToOrg:   org,
 			Subject: textfield.Cut(fmt.Sprintf("§42: %d of your specified critical computers affected by %d vulnerabilities", len(ids), len(vulns)), 200),
 			Body:    b.String(),
-			Link:    "/vulns/matches",
+			Link:    "/vulns/affected",
 		}); err != nil {
 			return fmt.Errorf("notify %s: %w", org, err)
 		}

@@ -116,12 +116,17 @@ func optTime(s string) (*time.Time, error) {
 }
 
 // Vulnerability returns vulnerability id with the pairs p may see (open
-// ones only).
+// ones only); outside the Cabinet Office its exploited-in-Japan evidence
+// is counts only.
 func (s *Service) Vulnerability(ctx context.Context, p *auth.Principal, id string) (Detail, error) {
 	if _, _, _, ok := principalScope(p); !ok {
 		return Detail{}, svcerr.NotFoundf("vulnerability %q", id)
 	}
-	return s.vulnerability(ctx, id, func() ([]AffectedAsset, error) { return s.Matches(ctx, p, MatchFilter{VulnID: id}) })
+	d, err := s.vulnerability(ctx, id, func() ([]AffectedAsset, error) { return s.Matches(ctx, p, MatchFilter{VulnID: id}) })
+	if err == nil && !cabinetOffice(p) {
+		d.Exploited = d.Exploited.redacted()
+	}
+	return d, err
 }
 
 // Lookup returns vulnerability id with every open pair (up to 10,000),

@@ -209,6 +209,37 @@ func TestRestartKeepsMatches(t *testing.T) {
 	})
 }
 
+// TestAnalystOutsideCabinetOffice: an analyst of another organisation (an
+// agency's) holds the role but not the Cabinet Office's scope.
+func TestAnalystOutsideCabinetOffice(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		if _, err := e.rep.CreateAsset(e.ctx, e.pA, asset("hq-vpn-1", "1.2")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Import(e.ctx, e.nco, strings.NewReader(cve5("CVE-2026-0001", "Acme", "Gate", "1.0", "1.5", "affected"))); err != nil {
+			t.Fatal(err)
+		}
+		ags := e.p.Org(t, auth.NewOrg{Name: "Digital Agency", Kind: auth.OrgAgency})
+		agsan := servicetest.Principal("usr_agsan", ags, auth.RoleAnalyst)
+		if ms, err := e.svc.Matches(e.ctx, agsan, vuln.MatchFilter{}); err != nil || len(ms) != 0 {
+			t.Errorf("an agency's analyst sees %d matches (%v), want none", len(ms), err)
+		}
+		if _, err := e.svc.National(e.ctx, agsan); err == nil {
+			t.Error("an agency's analyst read the national view")
+		}
+		if _, err := e.svc.Import(e.ctx, agsan, strings.NewReader(cve5("CVE-2026-0002", "Acme", "Gate", "1.0", "1.5", "affected"))); err == nil {
+			t.Error("an agency's analyst imported a record")
+		}
+		if _, err := e.svc.SetExploited(e.ctx, agsan, "CVE-2026-0001", vuln.ExploitedInput{Exploited: true, ReportIDs: []string{"rep_1"},
+			Date: "2026-03-20"}); err == nil {
+			t.Error("an agency's analyst marked exploitation")
+		}
+		if ms, _ := e.svc.Matches(e.ctx, e.nco, vuln.MatchFilter{}); len(ms) != 1 {
+			t.Errorf("the Cabinet Office sees %d matches, want 1", len(ms))
+		}
+	})
+}
+
 func TestImportRefusesNonJSON(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		_, err := e.svc.Import(e.ctx, e.nco, strings.NewReader("hello"))
@@ -238,8 +269,14 @@ func TestExploited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !d.ExploitedInJapan || d.Exploited == nil || d.Exploited.Date != "2026-03-20" || d.Exploited.SetBy != "usr_nco" {
-			t.Errorf("got %+v, %+v; want marked on 2026-03-20 by usr_nco", d.Summary, d.Exploited)
+		// The operator reads the mark with its evidence counted, not named.
+		if !d.ExploitedInJapan || d.Exploited == nil || d.Exploited.Date != "2026-03-20" || d.Exploited.Reports != 1 ||
+			d.Exploited.ReportIDs != nil || d.Exploited.Note != "" || d.Exploited.SetBy != "" {
+			t.Errorf("operator's view: got %+v, %+v; want marked on 2026-03-20 with 1 report, no ids, note or author", d.Summary, d.Exploited)
+		}
+		if d, _ := e.svc.Vulnerability(e.ctx, e.nco, "CVE-2026-0001"); d.Exploited == nil || d.Exploited.SetBy != "usr_nco" ||
+			len(d.Exploited.ReportIDs) != 1 || d.Exploited.Note == "" {
+			t.Errorf("Cabinet Office's view: got %+v; want the ids, the note and usr_nco", d.Exploited)
 		}
 		// A re-import keeps the mark.
 		if _, err := e.svc.Import(e.ctx, e.nco, strings.NewReader(cve5("CVE-2026-0001", "Acme", "Gate", "1.0", "1.6", "affected"))); err != nil {
