@@ -66,6 +66,15 @@ func TestVendorPages(t *testing.T) {
 	}
 	contains(t, "products", vendor.get("/vendor/products?done=product_created"), ja("vendor.done.product_created"), "PAN-OS", "2027-08-31")
 
+	if !strings.Contains(author.get("/vulns/CVE-2024-3400").body, `href="/vulns/CVE-2024-3400/vendors"`) {
+		t.Error("the analyst's vulnerability page does not link to the vendors concerned")
+	}
+	if strings.Contains(w.as(t, "opr").get("/vulns/CVE-2024-3400").body, `/vendors"`) {
+		t.Error("an operator's vulnerability page links to the vendors concerned")
+	}
+	if !strings.Contains(w.as(t, "public").get("/").body, `href="/catalogue"`) {
+		t.Error("the header has no link to the public catalogue")
+	}
 	page = author.get("/vulns/CVE-2024-3400/vendors")
 	checkPage(t, page.body, web.Japanese)
 	checkTranslated(t, "concerned", page)

@@ -2,8 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,46 +65,6 @@ func (s *Site) registerVuln(page func(pattern string, action auth.Action, h api.
 	s.links[auth.VulnExposure] = "/vulns/exposure"
 	s.links[auth.VulnNational] = "/vulns/national"
 	s.links[auth.CatalogueWrite] = "/catalogue/candidates"
-
-	// The catalogue's page names its Atom feed in <head>.
-	if err := s.withHead("vuln_catalogue"); err != nil {
-		s.log.Error("catalogue page: no feed link in <head>", "err", err)
-	}
-}
-
-// withHead lets page put elements at the end of <head> by defining a
-// template "head", for as long as the shared layout has no place for
-// them: it gives the page a copy of the layout with one. It does nothing
-// once layout.html has a {{block "head" .}} of its own.
-func (s *Site) withHead(page string) error {
-	layout, err := fs.ReadFile(templateFS, "templates/layout.html")
-	if err != nil {
-		return err
-	}
-	if strings.Contains(string(layout), `{{block "head"`) {
-		return nil
-	}
-	src := strings.Replace(string(layout), "</head>", `{{block "head" .}}{{end}}</head>`, 1)
-	t, ok := s.pages[page]
-	if !ok {
-		return fmt.Errorf("no template %q", page)
-	}
-	head := t.Lookup("head")
-	if head == nil {
-		return fmt.Errorf("template %q defines no head", page)
-	}
-	c, err := t.Clone()
-	if err != nil {
-		return err
-	}
-	if _, err := c.Parse(src); err != nil {
-		return err
-	}
-	if _, err := c.AddParseTree("head", head.Tree); err != nil {
-		return err
-	}
-	s.pages[page] = c
-	return nil
 }
 
 // vulnPageError maps the vulnerability service's errors of a page that

@@ -318,7 +318,7 @@ func (s *Site) vulnExploited(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// vulnMatches sends the links of the service's notices (/vulns/matches)
+// vulnMatches sends the links of notices sent before they named /vulns/affected (/vulns/matches)
 // to the page of affected assets.
 func (s *Site) vulnMatches(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/vulns/affected", http.StatusSeeOther)

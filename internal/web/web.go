@@ -163,7 +163,10 @@ type view struct {
 	// Sharing: the site serves the council's pages, so the header links
 	// to the public alerts and the shared items.
 	Sharing bool
-	can     func(auth.Action) bool
+	// Catalogue: the site serves the vulnerability pages, so the header
+	// links to the public catalogue of vulnerabilities exploited in Japan.
+	Catalogue bool
+	can       func(auth.Action) bool
 }
 
 // Can reports whether the viewer may do action, so that pages show only the
@@ -179,7 +182,7 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, page, 
 	p := auth.FromContext(r.Context())
 	v := view{
 		Lang: langOf(r), Title: title, P: p, Path: s.switchPath(r),
-		Now: formatJST(s.cfg.Now()), Data: data, Sharing: s.cfg.Sharing != nil,
+		Now: formatJST(s.cfg.Now()), Data: data, Sharing: s.cfg.Sharing != nil, Catalogue: s.cfg.Vuln != nil,
 		can: func(a auth.Action) bool { return s.cfg.Policy.Allow(p, a) },
 	}
 	if p != nil {
