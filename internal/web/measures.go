@@ -120,37 +120,13 @@ func msrPageError(err error) error {
 	return err
 }
 
-// msrFailed maps a measures error of a form submission to what the page
-// shows, or returns false for an error the form cannot explain (not
-// found, internal), which the caller returns to the router. fields maps
-// the service's field names (JSON paths) to the form's field and a prefix
-// for its message (such as the line of a list entry); nil keeps them. A
-// refusal's code also goes in the X-ACD-Refusal header, so that a script
-// driving the pages tells the service's refusal from the policy's.
+// msrFailed is svcFailed with the measures pages' messages; an order's
+// PDF that cannot be printed for want of Chromium is 503.
 func (s *Site) msrFailed(w http.ResponseWriter, r *http.Request, err error, fields func(string) (string, string)) (formFailure, bool) {
-	if rf, ok := s.refusal(w, r, "measure.refused", err); ok {
-		return formFailure{rf.status, rf.text, fieldErr{}}, true
-	}
-	var fe *measures.FieldError
-	switch {
-	case errors.As(err, &fe):
-		name, prefix := fe.Field, ""
-		if fields != nil {
-			name, prefix = fields(fe.Field)
-		}
-		return formFailure{http.StatusBadRequest, s.t(r, "form.invalid") + " (" + fe.Error() + ")", fieldErr{name, prefix + fe.Msg}}, true
-	case errors.Is(err, measures.ErrConflict):
-		return formFailure{http.StatusConflict, s.t(r, "error.conflict") + " " + err.Error(), fieldErr{}}, true
-	case errors.Is(err, measures.ErrForbidden):
-		return formFailure{http.StatusForbidden, s.t(r, "measure.forbidden") + " " + err.Error(), fieldErr{}}, true
-	case errors.Is(err, pdf.ErrNoBrowser):
+	if errors.Is(err, pdf.ErrNoBrowser) {
 		return formFailure{http.StatusServiceUnavailable, pdf.ErrNoBrowser.Error(), fieldErr{}}, true
 	}
-	var ae *api.Error
-	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
-		return formFailure{ae.Status, s.t(r, "form.invalid") + " (" + ae.Message + ")", fieldErr{ae.Field, ae.Message}}, true
-	}
-	return formFailure{}, false
+	return s.svcFailed(w, r, pageMessages{refused: "measure.refused", forbidden: "measure.forbidden"}, err, fields)
 }
 
 // fieldIndex matches a service field path "base[i]rest".

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -100,59 +99,17 @@ func (s *Site) registerSharing(page func(pattern string, action auth.Action, h a
 	s.links[auth.AdvisoryReview] = "/advisories?state=in_review"
 }
 
-// shPageError maps the sharing service's errors of a page that shows
-// rather than submits to what the router shows: a refusal keeps its
-// status and code, says its message in the page's language and puts its
-// code in the X-ACD-Refusal header; invalid input is 400, a record the
-// viewer may not see 404.
+// shPageError is svcPageError with the sharing pages' messages.
 func (s *Site) shPageError(w http.ResponseWriter, r *http.Request, err error) error {
-	if rf, ok := s.refusal(w, r, "sharing.refused", err); ok {
-		return &api.Error{Status: rf.status, Code: rf.code, Message: rf.text}
-	}
-	var fe *sharing.FieldError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &fe):
-		return api.BadRequest(fe.Field, err.Error())
-	case errors.Is(err, sharing.ErrNotFound):
-		return &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound, Message: "no such record", Err: err}
-	case errors.Is(err, sharing.ErrForbidden):
-		return &api.Error{Status: http.StatusForbidden, Code: api.CodeForbidden, Message: err.Error()}
-	case errors.Is(err, sharing.ErrConflict):
-		return api.Conflict(err.Error())
-	}
-	return err
+	return s.svcPageError(w, r, sharingMessages, err)
 }
 
-// shFailed maps a sharing error of a form submission to what the page
-// shows, or returns false for an error the form cannot explain (not
-// found, internal), which the caller hands to shPageError. fields maps
-// the service's field names (JSON paths) to the form's field and a prefix
-// for its message (such as the line of a list entry); nil keeps them. A
-// refusal's code also goes in the X-ACD-Refusal header.
+// sharingMessages are the sharing pages' messages of a service's errors.
+var sharingMessages = pageMessages{refused: "sharing.refused", forbidden: "sharing.forbidden"}
+
+// shFailed is svcFailed with the sharing pages' messages.
 func (s *Site) shFailed(w http.ResponseWriter, r *http.Request, err error, fields func(string) (string, string)) (formFailure, bool) {
-	if rf, ok := s.refusal(w, r, "sharing.refused", err); ok {
-		return formFailure{rf.status, rf.text, fieldErr{}}, true
-	}
-	var fe *sharing.FieldError
-	switch {
-	case errors.As(err, &fe):
-		name, prefix := fe.Field, ""
-		if fields != nil {
-			name, prefix = fields(fe.Field)
-		}
-		return formFailure{http.StatusBadRequest, s.t(r, "form.invalid") + " (" + fe.Error() + ")", fieldErr{name, prefix + fe.Msg}}, true
-	case errors.Is(err, sharing.ErrConflict):
-		return formFailure{http.StatusConflict, s.t(r, "error.conflict") + " " + err.Error(), fieldErr{}}, true
-	case errors.Is(err, sharing.ErrForbidden):
-		return formFailure{http.StatusForbidden, s.t(r, "sharing.forbidden") + " " + err.Error(), fieldErr{}}, true
-	}
-	var ae *api.Error
-	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
-		return formFailure{ae.Status, s.t(r, "form.invalid") + " (" + ae.Message + ")", fieldErr{ae.Field, ae.Message}}, true
-	}
-	return formFailure{}, false
+	return s.svcFailed(w, r, sharingMessages, err, fields)
 }
 
 // tlpBadge is a TLP level as the pages show it: the TLP 2.0 label in the

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/acd-platform/acd/internal/api"
 	"github.com/acd-platform/acd/internal/auth"
-	"github.com/acd-platform/acd/internal/svcerr"
 	"github.com/acd-platform/acd/internal/vuln"
 	"github.com/acd-platform/acd/internal/vuln/cve"
 )
@@ -67,51 +65,18 @@ func (s *Site) registerVuln(page func(pattern string, action auth.Action, h api.
 	s.links[auth.CatalogueWrite] = "/catalogue/candidates"
 }
 
-// vulnPageError maps the vulnerability service's errors of a page that
-// shows rather than submits to what the router shows: a refusal keeps its
-// status and code, says its message in the page's language and puts its
-// code in the X-ACD-Refusal header; invalid input is 400, a record the
-// viewer may not see 404.
+// vulnMessages are the vulnerability pages' messages of a service's
+// errors.
+var vulnMessages = pageMessages{refused: "vuln.refused", forbidden: "vuln.forbidden"}
+
+// vulnPageError is svcPageError with the vulnerability pages' messages.
 func (s *Site) vulnPageError(w http.ResponseWriter, r *http.Request, err error) error {
-	if rf, ok := s.refusal(w, r, "vuln.refused", err); ok {
-		return &api.Error{Status: rf.status, Code: rf.code, Message: rf.text}
-	}
-	if e := svcerr.API(err); e != nil {
-		if e.Status == http.StatusNotFound {
-			e.Message = "no such record"
-		}
-		return e
-	}
-	return err
+	return s.svcPageError(w, r, vulnMessages, err)
 }
 
-// vulnFailed maps a vulnerability error of a form submission to what the
-// page shows, or returns false for an error the form cannot explain (not
-// found, internal), which the caller hands to vulnPageError. fields maps
-// the service's field names to the form's field and a prefix for its
-// message (the line of a list entry); nil keeps them.
+// vulnFailed is svcFailed with the vulnerability pages' messages.
 func (s *Site) vulnFailed(w http.ResponseWriter, r *http.Request, err error, fields func(string) (string, string)) (formFailure, bool) {
-	if rf, ok := s.refusal(w, r, "vuln.refused", err); ok {
-		return formFailure{rf.status, rf.text, fieldErr{}}, true
-	}
-	var fe *vuln.FieldError
-	switch {
-	case errors.As(err, &fe):
-		name, prefix := fe.Field, ""
-		if fields != nil {
-			name, prefix = fields(fe.Field)
-		}
-		return formFailure{http.StatusBadRequest, s.t(r, "form.invalid") + " (" + fe.Error() + ")", fieldErr{name, prefix + fe.Msg}}, true
-	case errors.Is(err, svcerr.ErrConflict):
-		return formFailure{http.StatusConflict, s.t(r, "error.conflict") + " " + err.Error(), fieldErr{}}, true
-	case errors.Is(err, vuln.ErrForbidden):
-		return formFailure{http.StatusForbidden, s.t(r, "vuln.forbidden") + " " + err.Error(), fieldErr{}}, true
-	}
-	var ae *api.Error
-	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
-		return formFailure{ae.Status, s.t(r, "form.invalid") + " (" + ae.Message + ")", fieldErr{ae.Field, ae.Message}}, true
-	}
-	return formFailure{}, false
+	return s.svcFailed(w, r, vulnMessages, err, fields)
 }
 
 // vulnFmt formats the values of the vulnerability pages; their data embed
