@@ -14,7 +14,6 @@ import (
 	"github.com/acd-platform/acd/internal/atom"
 	"github.com/acd-platform/acd/internal/auth"
 	"github.com/acd-platform/acd/internal/store"
-	"github.com/acd-platform/acd/internal/svcerr"
 	"github.com/acd-platform/acd/internal/textfield"
 	"github.com/acd-platform/acd/internal/vuln/cve"
 )
@@ -303,7 +302,7 @@ type Candidate struct {
 // audited as one "vuln.kev_import" entry with the counts.
 func (s *Service) ImportKEV(ctx context.Context, p *auth.Principal, cat *KEVCatalog) (KEVImportResult, error) {
 	if !cabinetOffice(p) {
-		return KEVImportResult{}, svcerr.Forbiddenf("only the Cabinet Office imports KEV candidates")
+		return KEVImportResult{}, refuse(CodeNotCabinetOffice, "only the Cabinet Office imports KEV candidates")
 	}
 	res := KEVImportResult{CatalogVersion: cat.CatalogVersion, Entries: len(cat.Vulnerabilities)}
 	now := store.FormatTime(s.now())
@@ -369,7 +368,7 @@ func idSet(ctx context.Context, q store.Querier, query string) (map[string]bool,
 // Analysts only.
 func (s *Service) Candidates(ctx context.Context, p *auth.Principal) ([]Candidate, error) {
 	if !cabinetOffice(p) {
-		return nil, svcerr.Forbiddenf("only the Cabinet Office sees KEV candidates")
+		return nil, refuse(CodeNotCabinetOffice, "only the Cabinet Office sees KEV candidates")
 	}
 	rows, err := s.db.Query(ctx, `SELECT k.cve_id, r.title, r.exploited, k.catalog_version, k.entry, k.imported_at
 FROM vuln_kev_candidates k JOIN vuln_records r ON r.id = k.cve_id`)

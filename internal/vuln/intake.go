@@ -80,7 +80,7 @@ type record struct {
 // A database error stops the import: the batches before it stay imported.
 func (s *Service) Import(ctx context.Context, p *auth.Principal, r io.Reader) (ImportResult, error) {
 	if !cabinetOffice(p) {
-		return ImportResult{}, svcerr.Forbiddenf("only the Cabinet Office imports vulnerability records")
+		return ImportResult{}, refuse(CodeNotCabinetOffice, "only the Cabinet Office imports vulnerability records")
 	}
 	res := ImportResult{Imported: []Imported{}, Rejected: []Rejection{}}
 	rd := cve.NewReader(r, cve.ReaderConfig{})
