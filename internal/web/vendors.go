@@ -226,10 +226,10 @@ func (s *Site) vendorRequest(w http.ResponseWriter, r *http.Request) error {
 }
 
 // answerInput reads the answer form: per product i, the fields p<i>_id,
-// p<i>_affected, p<i>_fixed and p<i>_support_ends (rows left empty are
-// not part of the answer).
-func answerInput(r *http.Request) vendors.AnswerInput {
-	in := vendors.AnswerInput{Affected: r.PostFormValue("affected") == "yes", Mitigation: trimmed(r, "mitigation"),
+// p<i>_affected, p<i>_fixed and p<i>_support_ends. Rows left empty are not
+// part of the answer; rows[j] is the form row of the answer's products[j].
+func answerInput(r *http.Request) (in vendors.AnswerInput, rows []int) {
+	in = vendors.AnswerInput{Affected: r.PostFormValue("affected") == "yes", Mitigation: trimmed(r, "mitigation"),
 		Investigation: trimmed(r, "investigation"), AdvisoryURL: trimmed(r, "advisory_url"), Comment: trimmed(r, "comment")}
 	for i := 0; i < 100; i++ {
 		k := fmt.Sprintf("p%d_", i)
@@ -239,22 +239,24 @@ func answerInput(r *http.Request) vendors.AnswerInput {
 		f := vendors.ProductFix{ProductID: trimmed(r, k+"id"), Affected: trimmed(r, k+"affected"), Fixed: trimmed(r, k+"fixed"),
 			SupportEnds: trimmed(r, k+"support_ends")}
 		if f.Affected != "" || f.Fixed != "" || f.SupportEnds != "" {
-			in.Products = append(in.Products, f)
+			in.Products, rows = append(in.Products, f), append(rows, i)
 		}
 	}
-	return in
+	return in, rows
 }
 
 // answerField maps a field of the answer ("products[0].fixed") to the
-// form's ("p0_fixed"); rows are kept in order, so the indexes agree when
-// no row before was left empty, which the form's message also names.
-func answerField(field string) (string, string) {
-	var i int
-	var name string
-	if n, _ := fmt.Sscanf(strings.Replace(field, "].", "] ", 1), "products[%d] %s", &i, &name); n == 2 {
-		return fmt.Sprintf("p%d_%s", i, name), ""
+// form's ("p2_fixed" when the answer's first product is the form's third
+// row); rows is answerInput's.
+func answerField(rows []int) func(string) (string, string) {
+	return func(field string) (string, string) {
+		var j int
+		var name string
+		if n, _ := fmt.Sscanf(strings.Replace(field, "].", "] ", 1), "products[%d] %s", &j, &name); n == 2 && j >= 0 && j < len(rows) {
+			return fmt.Sprintf("p%d_%s", rows[j], name), ""
+		}
+		return field, ""
 	}
-	return field, ""
 }
 
 func (s *Site) vendorAnswer(w http.ResponseWriter, r *http.Request) error {
@@ -263,8 +265,9 @@ func (s *Site) vendorAnswer(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := formActs(r, "answer")
 	id := r.PathValue("id")
-	if _, err := s.cfg.Vendors.Answer(r.Context(), principal(r), id, answerInput(r)); err != nil {
-		fail, ok := s.shFailed(w, r, err, answerField)
+	in, rows := answerInput(r)
+	if _, err := s.cfg.Vendors.Answer(r.Context(), principal(r), id, in); err != nil {
+		fail, ok := s.shFailed(w, r, err, answerField(rows))
 		if !ok {
 			return s.shPageError(w, r, err)
 		}

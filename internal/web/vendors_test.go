@@ -75,6 +75,12 @@ func TestVendorPages(t *testing.T) {
 	if !strings.Contains(w.as(t, "public").get("/").body, `href="/catalogue"`) {
 		t.Error("the header has no link to the public catalogue")
 	}
+	// A second product the record names: the answer form has a row each.
+	prisma, err := s.srv.Vendors.CreateProduct(s.ctx, w.p("vendor"), vendors.ProductInput{Name: "Prisma Access",
+		CPE: "cpe:2.3:a:paloaltonetworks:prisma_access:*:*:*:*:*:*:*:*", RecordVendor: "Palo Alto Networks", RecordProduct: "Prisma Access"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	page = author.get("/vulns/CVE-2024-3400/vendors")
 	checkPage(t, page.body, web.Japanese)
 	checkTranslated(t, "concerned", page)
@@ -105,7 +111,7 @@ func TestVendorPages(t *testing.T) {
 			t.Errorf("%s reads the request page: status %d, want 403", who, r.status)
 		}
 	}
-	answer := url.Values{"affected": {"yes"}, "p0_id": {vendorProductID(t, s, w)}, "p0_affected": {"vers:generic/>=10.2.0|<10.2.9-h1"}}
+	answer := url.Values{"affected": {"yes"}, "p0_id": {vendorProductID(t, s, w, "PAN-OS")}, "p0_affected": {"vers:generic/>=10.2.0|<10.2.9-h1"}}
 	r := step(t, vendor, rpath, rpath+"/answer", answer)
 	if r.status != http.StatusUnprocessableEntity || r.header.Get(web.RefusalHeader) != vendors.CodeAnswerIncomplete {
 		t.Errorf("incomplete answer: status %d, refusal %q", r.status, r.header.Get(web.RefusalHeader))
@@ -114,11 +120,14 @@ func TestVendorPages(t *testing.T) {
 		t.Error("the refused answer form lost what was typed")
 	}
 	answer.Set("p0_fixed", "10.2.9-h1")
-	answer.Set("p0_support_ends", "not a date")
-	if r := step(t, vendor, rpath, rpath+"/answer", answer); r.status != http.StatusBadRequest || fieldError(t, r.body, "va-0-se") == "" {
-		t.Errorf("bad support end: status %d, field error %q", r.status, fieldError(t, r.body, "va-0-se"))
+	// The second row's error shows on the second row, though the answer
+	// lists it first when the first row is left empty.
+	bad := url.Values{"affected": {"yes"}, "p0_id": {answer.Get("p0_id")}, "p1_id": {prisma.ID}, "p1_affected": {"all"},
+		"p1_fixed": {"2026-01"}, "p1_support_ends": {"not a date"}}
+	if r := step(t, vendor, rpath, rpath+"/answer", bad); r.status != http.StatusBadRequest || fieldError(t, r.body, "va-1-se") == "" {
+		t.Errorf("bad support end on the second row: status %d, field error %q", r.status, fieldError(t, r.body, "va-1-se"))
 	}
-	answer.Set("p0_support_ends", "")
+	answer.Set("p1_id", prisma.ID)
 	answer.Set("mitigation", "Threat ID 95187 で攻撃を遮断する。")
 	answer.Set("comment", "社内確認中の事項あり")
 	stepOKTo(t, vendor, rpath, rpath+"/answer", answer, rpath)
@@ -164,12 +173,18 @@ func TestVendorPages(t *testing.T) {
 	}
 }
 
-// vendorProductID is the id of the vendor's one product.
-func vendorProductID(t *testing.T, s *site, w *shWorld) string {
+// vendorProductID is the id of the vendor's product name.
+func vendorProductID(t *testing.T, s *site, w *shWorld, name string) string {
 	t.Helper()
 	ps, err := s.srv.Vendors.Products(s.ctx, w.p("vendor"), "")
-	if err != nil || len(ps) != 1 {
-		t.Fatalf("products: %+v, %v", ps, err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ps[0].ID
+	for _, p := range ps {
+		if p.Name == name {
+			return p.ID
+		}
+	}
+	t.Fatalf("no product %s among %+v", name, ps)
+	return ""
 }
