@@ -5,6 +5,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
+
+	"github.com/acd-platform/acd/internal/vuln/cve"
 )
 
 // cvss3Vector is FIRST's pattern for a CVSS 3.x vector (the vectorString of
@@ -65,7 +67,7 @@ func cvss3Base(vector string) (version string, score float64, severity string, e
 	default:
 		score = roundup(math.Min(impact+exploitability, 10))
 	}
-	return version, score, severityOf(score), nil
+	return version, score, cve.Severity(score), nil
 }
 
 // roundup30 is CVSS 3.0's round up to one decimal.
@@ -79,21 +81,6 @@ func roundup31(x float64) float64 {
 		return float64(i) / 100000
 	}
 	return float64(i/10000+1) / 10
-}
-
-// severityOf is CVSS 3.x's qualitative severity rating of a score.
-func severityOf(score float64) string {
-	switch {
-	case score == 0:
-		return "NONE"
-	case score < 4:
-		return "LOW"
-	case score < 7:
-		return "MEDIUM"
-	case score < 9:
-		return "HIGH"
-	}
-	return "CRITICAL"
 }
 
 // cut shortens s to at most n bytes (on a rune boundary) for an error
