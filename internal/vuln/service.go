@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -294,33 +295,55 @@ func (s *Service) settle(ctx context.Context, tx *store.Tx, want []match.Pair, h
 		k := pairKey{p.Asset, p.Vuln}
 		seen[k] = true
 		old, open := have[k]
-		if open {
-			if old.Affected != p.Affected || old.Org != p.Org || old.Sector != p.Sector {
-				if _, err := tx.Exec(ctx, "UPDATE vuln_pairs SET affected = ?, org_id = ?, sector = ? WHERE asset_id = ? AND vuln_id = ?",
-					p.Affected, p.Org, p.Sector, p.Asset, p.Vuln); err != nil {
-					return nil, 0, fmt.Errorf("update pair: %w", err)
-				}
+		if !open {
+			fresh = append(fresh, p)
+			continue
+		}
+		if old.Affected != p.Affected || old.Org != p.Org || old.Sector != p.Sector {
+			if _, err := tx.Exec(ctx, "UPDATE vuln_pairs SET affected = ?, org_id = ?, sector = ? WHERE asset_id = ? AND vuln_id = ?",
+				p.Affected, p.Org, p.Sector, p.Asset, p.Vuln); err != nil {
+				return nil, 0, fmt.Errorf("update pair: %w", err)
 			}
-			continue
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO vuln_pairs (asset_id, vuln_id, org_id, sector, affected, first_seen, resolved_at) VALUES (?, ?, ?, ?, ?, ?, '')
-ON CONFLICT (asset_id, vuln_id) DO UPDATE SET org_id = excluded.org_id, sector = excluded.sector, affected = excluded.affected, resolved_at = ''`,
-			p.Asset, p.Vuln, p.Org, p.Sector, p.Affected, now); err != nil {
-			return nil, 0, fmt.Errorf("record pair: %w", err)
-		}
-		fresh = append(fresh, p)
 	}
+	// New and reopened pairs, and resolved ones, go in statements of many
+	// rows each: a first start may settle millions of pairs, and one
+	// statement a pair costs a round trip each on PostgreSQL.
+	for b := range slices.Chunk(fresh, pairBatch) {
+		args := make([]any, 0, 6*len(b))
+		for _, p := range b {
+			args = append(args, p.Asset, p.Vuln, p.Org, p.Sector, p.Affected, now)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO vuln_pairs (asset_id, vuln_id, org_id, sector, affected, first_seen, resolved_at) VALUES "+
+			strings.Repeat("(?, ?, ?, ?, ?, ?, ''), ", len(b)-1)+"(?, ?, ?, ?, ?, ?, '')"+
+			" ON CONFLICT (asset_id, vuln_id) DO UPDATE SET org_id = excluded.org_id, sector = excluded.sector, affected = excluded.affected, resolved_at = ''",
+			args...); err != nil {
+			return nil, 0, fmt.Errorf("record pairs: %w", err)
+		}
+	}
+	var gone []pairKey
 	for k := range have {
-		if seen[k] {
-			continue
+		if !seen[k] {
+			gone = append(gone, k)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE vuln_pairs SET resolved_at = ? WHERE asset_id = ? AND vuln_id = ? AND resolved_at = ''", now, k.asset, k.vuln); err != nil {
-			return nil, 0, fmt.Errorf("resolve pair: %w", err)
-		}
-		resolved++
 	}
-	return fresh, resolved, nil
+	for b := range slices.Chunk(gone, pairBatch) {
+		args := make([]any, 0, 1+2*len(b))
+		args = append(args, now)
+		for _, k := range b {
+			args = append(args, k.asset, k.vuln)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE vuln_pairs SET resolved_at = ? WHERE resolved_at = '' AND (asset_id, vuln_id) IN (VALUES "+
+			strings.Repeat("(?, ?), ", len(b)-1)+"(?, ?))", args...); err != nil {
+			return nil, 0, fmt.Errorf("resolve pairs: %w", err)
+		}
+	}
+	return fresh, len(gone), nil
 }
+
+// pairBatch is how many pairs one statement of settle writes: 6 values
+// each, well under SQLite's and PostgreSQL's limits on parameters.
+const pairBatch = 500
 
 // tellOperators tells each operator with fresh pairs which of its assets
 // are affected by which vulnerabilities, in one notice per operator.
