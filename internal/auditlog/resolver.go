@@ -20,6 +20,34 @@ type Resolver func(ctx context.Context, q store.Querier, id string) (any, error)
 // Verify can find records that changed without an audit entry.
 type Lister func(ctx context.Context, q store.Querier) ([]string, error)
 
+// TableLister is the Lister of a resource type whose records are the rows
+// of table, by their id column, in id order. When component is not "",
+// a database that has never had that component's tables lists none.
+func TableLister(component, table string) Lister {
+	q := "SELECT id FROM " + table + " ORDER BY id"
+	return func(ctx context.Context, db store.Querier) ([]string, error) {
+		if component != "" {
+			if ok, err := store.Migrated(ctx, db, component); err != nil || !ok {
+				return nil, err
+			}
+		}
+		rows, err := db.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
+}
+
 // ErrNoRecord is what a Resolver returns when the resource does not exist;
 // Verify reports it as a mismatch unless the latest entry's action ends in
 // ".delete".

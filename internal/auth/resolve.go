@@ -25,7 +25,7 @@ import (
 // Login challenges are transient, not audited and not listed.
 func RegisterResolvers(l *auditlog.Log) {
 	for typ, table := range auditedTables {
-		l.RegisterLister(typ, listIDs(table))
+		l.RegisterLister(typ, auditlog.TableLister("", table))
 	}
 	l.RegisterResolver("org", func(ctx context.Context, q store.Querier, id string) (any, error) {
 		return resolved(scanOrg(q.QueryRow(ctx, "SELECT "+orgCols+" FROM auth_orgs WHERE id = ?", id)))
@@ -55,27 +55,6 @@ var auditedTables = map[string]string{
 	"grant":   "auth_grants",
 	"session": "auth_sessions",
 	"token":   "auth_tokens",
-}
-
-// listIDs returns a lister of every id in table (one of auditedTables).
-func listIDs(table string) auditlog.Lister {
-	q := "SELECT id FROM " + table + " ORDER BY id"
-	return func(ctx context.Context, db store.Querier) ([]string, error) {
-		rows, err := db.Query(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		return ids, rows.Err()
-	}
 }
 
 func resolved[T any](v T, err error) (any, error) {

@@ -299,7 +299,7 @@ func RegisterResolvers(l *auditlog.Log) {
 		}
 		return e, err
 	})
-	l.RegisterLister("blocklist_entry", listIDs("blk_entries"))
+	l.RegisterLister("blocklist_entry", auditlog.TableLister(component, "blk_entries"))
 	l.RegisterResolver("blocklist_subscriber", func(ctx context.Context, q store.Querier, id string) (any, error) {
 		sub, err := loadSubscriber(ctx, q, id)
 		if errors.Is(err, ErrNotFound) {
@@ -307,28 +307,5 @@ func RegisterResolvers(l *auditlog.Log) {
 		}
 		return sub, err
 	})
-	l.RegisterLister("blocklist_subscriber", listIDs("blk_subscribers"))
-}
-
-// listIDs lists the ids of table, or none when the database has never had
-// this package's tables.
-func listIDs(table string) auditlog.Lister {
-	return func(ctx context.Context, q store.Querier) ([]string, error) {
-		if ok, err := store.Migrated(ctx, q, component); err != nil || !ok {
-			return nil, err
-		}
-		rows, err := q.Query(ctx, "SELECT id FROM "+table)
-		if err != nil {
-			return nil, err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return nil, closeRows(rows, err)
-			}
-			ids = append(ids, id)
-		}
-		return ids, closeRows(rows, nil)
-	}
+	l.RegisterLister("blocklist_subscriber", auditlog.TableLister(component, "blk_subscribers"))
 }

@@ -297,30 +297,6 @@ func RegisterResolvers(l *auditlog.Log) {
 			}
 			return v, err
 		})
-		l.RegisterLister(typ, listIDs(r.table))
-	}
-}
-
-// listIDs lists the ids of table, or none when the database has never had
-// this package's tables.
-func listIDs(table string) auditlog.Lister {
-	return func(ctx context.Context, q store.Querier) ([]string, error) {
-		if ok, err := store.Migrated(ctx, q, component); err != nil || !ok {
-			return nil, err
-		}
-		rows, err := q.Query(ctx, "SELECT id FROM "+table)
-		if err != nil {
-			return nil, err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		return ids, closeRows(rows, nil)
+		l.RegisterLister(typ, auditlog.TableLister(component, r.table))
 	}
 }

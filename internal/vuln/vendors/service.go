@@ -196,7 +196,7 @@ func RegisterResolvers(l *auditlog.Log) {
 		}
 		return p, err
 	})
-	l.RegisterLister(resProduct, listIDs("vnd_products"))
+	l.RegisterLister(resProduct, auditlog.TableLister(component, "vnd_products"))
 	l.RegisterResolver(resRequest, func(ctx context.Context, q store.Querier, id string) (any, error) {
 		r, err := loadRequest(ctx, q, id)
 		if errors.Is(err, svcerr.ErrNotFound) {
@@ -204,31 +204,7 @@ func RegisterResolvers(l *auditlog.Log) {
 		}
 		return r, err
 	})
-	l.RegisterLister(resRequest, listIDs("vnd_requests"))
-}
-
-// listIDs lists the ids of table, or none when the database has never had
-// this package's tables.
-func listIDs(table string) auditlog.Lister {
-	return func(ctx context.Context, q store.Querier) ([]string, error) {
-		if ok, err := store.Migrated(ctx, q, component); err != nil || !ok {
-			return nil, err
-		}
-		rows, err := q.Query(ctx, "SELECT id FROM "+table+" ORDER BY id")
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		return ids, rows.Err()
-	}
+	l.RegisterLister(resRequest, auditlog.TableLister(component, "vnd_requests"))
 }
 
 // scanAll decodes the data column of every row into a T.
