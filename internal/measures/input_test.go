@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/acd-platform/acd/internal/api"
+	"github.com/acd-platform/acd/internal/fuzzseed"
 	"github.com/acd-platform/acd/internal/measures"
 	"github.com/acd-platform/acd/internal/svcerr"
 	"github.com/google/go-cmp/cmp"
@@ -162,32 +163,7 @@ var fuzzSeeds = map[string]map[string]string{
 	},
 }
 
-func TestFuzzSeeds(t *testing.T) {
-	for target, seeds := range fuzzSeeds {
-		dir := filepath.Join("testdata", "fuzz", target)
-		for name, seed := range seeds {
-			want := fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", seed)
-			path := filepath.Join(dir, name)
-			if *updateSeeds {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, want, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			got, err := os.ReadFile(path)
-			if err != nil {
-				t.Errorf("seed %s/%s: %v (run go test -run TestFuzzSeeds -update-seeds)", target, name, err)
-				continue
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("seed %s/%s is out of date (run go test -run TestFuzzSeeds -update-seeds)", target, name)
-			}
-		}
-	}
-}
+func TestFuzzSeeds(t *testing.T) { fuzzseed.Check(t, fuzzSeeds, *updateSeeds) }
 
 // decodeBody decodes b as the API does: strict JSON into v.
 func decodeBody(b []byte, v any) error {
